@@ -1,0 +1,133 @@
+// Toxiproxy driver: proxies in front of the SUT, faults as toxics (or a disabled proxy).
+// Uses toxiproxy-node-client where it suffices and the HTTP API where it does not
+// (listing toxics, PATCH updates).
+import { Toxiproxy, type ICreateToxicBody } from 'toxiproxy-node-client';
+import type { FaultDriver, FaultRequest, InjectedFault } from './driver.ts';
+
+export interface ProxyInfo {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: Array<{ name: string; type: string; stream: string; toxicity: number; attributes: Record<string, number> }>;
+}
+
+/** Toxic names carry this prefix so that a sweep can tell gameday's toxics from a user's. */
+export const TOXIC_PREFIX = 'gameday-';
+
+export class ToxiproxyDriver implements FaultDriver {
+  readonly name = 'toxiproxy';
+  readonly supports = ['latency', 'down'] as const;
+  private readonly client: Toxiproxy;
+
+  constructor(readonly apiUrl: string) {
+    this.client = new Toxiproxy(apiUrl);
+  }
+
+  private async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`toxiproxy ${method} ${path}: HTTP ${res.status} ${text.trim()}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  version(): Promise<string> {
+    return this.client.getVersion();
+  }
+
+  /** Creates a proxy listening on a free loopback port; returns its listen address. */
+  async createProxy(name: string, upstream: string): Promise<ProxyInfo> {
+    const proxy = await this.client.createProxy({ name, listen: '127.0.0.1:0', upstream });
+    return this.proxy(proxy.name);
+  }
+
+  proxy(name: string): Promise<ProxyInfo> {
+    return this.api<ProxyInfo>('GET', `/proxies/${encodeURIComponent(name)}`);
+  }
+
+  async proxies(): Promise<ProxyInfo[]> {
+    return Object.values(await this.api<Record<string, ProxyInfo>>('GET', '/proxies'));
+  }
+
+  async removeProxy(name: string): Promise<void> {
+    try {
+      await this.api('DELETE', `/proxies/${encodeURIComponent(name)}`);
+    } catch (err) {
+      if (!String(err).includes('HTTP 404')) throw err;
+    }
+  }
+
+  toxics(proxy: string): Promise<ProxyInfo['toxics']> {
+    return this.api('GET', `/proxies/${encodeURIComponent(proxy)}/toxics`);
+  }
+
+  private toxicName(request: FaultRequest): string {
+    return `${TOXIC_PREFIX}${request.name}`;
+  }
+
+  private toxicBody(request: FaultRequest): ICreateToxicBody<Record<string, number>> {
+    switch (request.action) {
+      case 'latency':
+        return {
+          name: this.toxicName(request),
+          type: 'latency',
+          stream: 'downstream',
+          toxicity: 1,
+          attributes: { latency: request.params.latency ?? 0, jitter: request.params.jitter ?? 0 },
+        };
+      default:
+        throw new Error(`toxiproxy has no toxic for ${request.action}`);
+    }
+  }
+
+  async inject(request: FaultRequest): Promise<InjectedFault> {
+    if (!this.supports.includes(request.action as never)) throw new Error(`the toxiproxy driver does not support "${request.action}"`);
+    const injected: InjectedFault = { request, applied: [] };
+    for (const target of request.targets) {
+      if (request.action === 'down') {
+        const p = await this.proxy(target);
+        await this.api('PATCH', `/proxies/${encodeURIComponent(target)}`, { enabled: false, listen: p.listen, upstream: p.upstream });
+        injected.applied.push({ target, ref: 'enabled=false' });
+        if ((await this.proxy(target)).enabled) throw new Error(`proxy ${target} is still enabled after disabling it`);
+      } else {
+        const body = this.toxicBody(request);
+        await (await this.client.get(target)).addToxic(body);
+        injected.applied.push({ target, ref: body.name });
+        const present = (await this.toxics(target)).some((t) => t.name === body.name);
+        if (!present) throw new Error(`toxic ${body.name} is not listed on proxy ${target} after adding it`);
+      }
+    }
+    return injected;
+  }
+
+  async revert(fault: InjectedFault | FaultRequest): Promise<void> {
+    const request = 'request' in fault ? fault.request : fault;
+    for (const target of request.targets) {
+      if (request.action === 'down') {
+        let p: ProxyInfo;
+        try {
+          p = await this.proxy(target);
+        } catch (err) {
+          if (String(err).includes('HTTP 404')) continue;
+          throw err;
+        }
+        if (!p.enabled) await this.api('PATCH', `/proxies/${encodeURIComponent(target)}`, { enabled: true, listen: p.listen, upstream: p.upstream });
+        if (!(await this.proxy(target)).enabled) throw new Error(`proxy ${target} is still disabled after enabling it`);
+      } else {
+        const name = this.toxicName(request);
+        try {
+          await this.api('DELETE', `/proxies/${encodeURIComponent(target)}/toxics/${encodeURIComponent(name)}`);
+        } catch (err) {
+          if (!String(err).includes('HTTP 404')) throw err;
+        }
+        const left = await this.toxics(target).catch((err) => (String(err).includes('HTTP 404') ? [] : Promise.reject(err)));
+        if (left.some((t) => t.name === name)) throw new Error(`toxic ${name} is still on proxy ${target} after removing it`);
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The phase timeline, shared by the planner (Node) and the bundled k6 script, so that the
+// `phase` tag on every request and the fault schedule come from one definition.
+
+export type PhaseName = 'steady' | 'fault' | 'recovery';
+
+/** [startMs, endMs) from the start of load. */
+export interface PhaseWindow {
+  phase: PhaseName;
+  startMs: number;
+  endMs: number;
+}
+
+/** The phase at `tMs` after the start of load; before 0 is steady, past the end is the last phase. */
+export function phaseAt(windows: readonly PhaseWindow[], tMs: number): PhaseName {
+  for (const w of windows) {
+    if (tMs < w.endMs) return w.phase;
+  }
+  return windows.length ? windows[windows.length - 1].phase : 'steady';
+}
+
+/**
+ * Splits [0, totalMs) into phases: steady until the first fault, fault while any fault is
+ * active (overlapping faults merge), recovery from a fault's end until the next fault.
+ */
+export function phaseWindows(totalMs: number, faults: ReadonlyArray<{ startMs: number; endMs: number }>): PhaseWindow[] {
+  const sorted = [...faults].sort((a, b) => a.startMs - b.startMs);
+  const merged: Array<{ startMs: number; endMs: number }> = [];
+  for (const f of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && f.startMs <= last.endMs) last.endMs = Math.max(last.endMs, f.endMs);
+    else merged.push({ startMs: f.startMs, endMs: f.endMs });
+  }
+  const windows: PhaseWindow[] = [];
+  let cursor = 0;
+  for (const f of merged) {
+    const start = Math.min(f.startMs, totalMs);
+    if (start > cursor) windows.push({ phase: windows.length ? 'recovery' : 'steady', startMs: cursor, endMs: start });
+    const end = Math.min(f.endMs, totalMs);
+    if (end > start) windows.push({ phase: 'fault', startMs: start, endMs: end });
+    cursor = Math.max(cursor, end);
+  }
+  if (cursor < totalMs) windows.push({ phase: windows.length ? 'recovery' : 'steady', startMs: cursor, endMs: totalMs });
+  return windows;
+}

@@ -1,0 +1,153 @@
+// The external binaries gameday drives (k6, Toxiproxy): where they come from and which
+// version they are. Used by the bootstrap (install) and by the engine (resolve + check).
+// Plain ESM with no dependencies: it must run before `npm ci` has.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const toolsDir = path.join(projectRoot, '.tools');
+export const toolsBin = path.join(toolsDir, 'bin');
+
+/** @typedef {{ name: string, module: string, version: string, package: string, binary: string, envVar: string }} ToolSpec */
+
+/** @returns {ToolSpec[]} pinned tools, from package.json "gameday.tools" */
+export function pinnedTools() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8'));
+  return Object.entries(pkg.gameday.tools).map(([name, t]) => ({
+    name,
+    ...t,
+    envVar: `${name.toUpperCase()}_BIN`,
+  }));
+}
+
+/** @param {string} name */
+export function pinnedTool(name) {
+  const spec = pinnedTools().find((t) => t.name === name);
+  if (!spec) throw new Error(`unknown tool ${name}`);
+  return spec;
+}
+
+/** Parses "v1.7.1", "1.7.1" or text containing it. @param {string} text */
+export function parseVersion(text) {
+  const m = /v?(\d+)\.(\d+)\.(\d+)/.exec(text);
+  return m ? { major: +m[1], minor: +m[2], patch: +m[3], text: `v${m[1]}.${m[2]}.${m[3]}` } : null;
+}
+
+/** Same major, and at least the pinned minor: the range whose CLI and API gameday knows. */
+export function isCompatible(found, pinned) {
+  const f = parseVersion(found);
+  const p = parseVersion(pinned);
+  return !!f && !!p && f.major === p.major && f.minor >= p.minor;
+}
+
+function run(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15000 });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The version a binary reports. k6 prints it; a go-installed toxiproxy-server prints "git",
+ * so the module version recorded in the binary (`go version -m`) is read instead.
+ * @param {ToolSpec} spec @param {string} bin
+ */
+export function binaryVersion(spec, bin) {
+  const own = run(bin, spec.name === 'k6' ? ['version'] : ['-version']);
+  const parsed = own && parseVersion(own);
+  if (parsed) return parsed.text;
+  const info = run('go', ['version', '-m', bin]);
+  const line = info?.split('\n').find((l) => l.trim().startsWith('mod\t') || l.includes(`\t${spec.module}\t`));
+  const fromGo = line && parseVersion(line);
+  return fromGo ? fromGo.text : null;
+}
+
+function onPath(binary) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, binary);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+/**
+ * Finds a usable binary without installing anything:
+ * 1. the path named by K6_BIN / TOXIPROXY_BIN (used as given; a version mismatch is reported),
+ * 2. .tools/bin at the pinned version (stamp file written by the bootstrap),
+ * 3. a binary on PATH at a compatible version.
+ * @param {ToolSpec} spec
+ * @returns {{ path: string, version: string | null, source: string } | null}
+ */
+export function findTool(spec) {
+  const fromEnv = process.env[spec.envVar];
+  if (fromEnv) {
+    if (!fs.existsSync(fromEnv)) throw new Error(`${spec.envVar}=${fromEnv} does not exist: unset it or point it at a ${spec.name} binary`);
+    return { path: fromEnv, version: binaryVersion(spec, fromEnv), source: spec.envVar };
+  }
+  const local = path.join(toolsBin, spec.binary);
+  const stamp = `${local}.version`;
+  if (fs.existsSync(local) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === spec.version) {
+    return { path: local, version: spec.version, source: '.tools/bin' };
+  }
+  const names = spec.name === 'toxiproxy' ? [spec.binary, 'toxiproxy'] : [spec.binary];
+  for (const n of names) {
+    const p = onPath(n);
+    if (!p) continue;
+    const v = binaryVersion(spec, p);
+    if (v && isCompatible(v, spec.version)) return { path: p, version: v, source: 'PATH' };
+  }
+  return null;
+}
+
+/**
+ * Installs the pinned version with `go install` into .tools/bin. Module and build caches
+ * live under .tools/go unless the environment already names them.
+ * @param {ToolSpec} spec
+ */
+export function installTool(spec, log = console.error) {
+  if (!run('go', ['version'])) {
+    throw new Error(
+      `${spec.name} ${spec.version} is needed and Go is not installed.\n` +
+        `Either install Go (https://go.dev/doc/install; Debian: apt-get install golang) and run 'npm run bootstrap' again,\n` +
+        `or install ${spec.name} ${spec.version} yourself and set ${spec.envVar}=/path/to/${spec.binary}.`,
+    );
+  }
+  const stage = path.join(toolsDir, 'stage', spec.name);
+  fs.rmSync(stage, { recursive: true, force: true });
+  fs.mkdirSync(stage, { recursive: true });
+  fs.mkdirSync(toolsBin, { recursive: true });
+  const env = {
+    ...process.env,
+    GOBIN: stage,
+    GOMODCACHE: process.env.GOMODCACHE || path.join(toolsDir, 'go', 'mod'),
+    GOCACHE: process.env.GOCACHE || path.join(toolsDir, 'go', 'cache'),
+    GOFLAGS: [process.env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' '),
+    CGO_ENABLED: '0',
+  };
+  log(`gameday bootstrap: go install ${spec.package}@${spec.version} (first time only, a minute or two)`);
+  execFileSync('go', ['install', `${spec.package}@${spec.version}`], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const built = fs.readdirSync(stage);
+  if (built.length !== 1) throw new Error(`go install ${spec.package} produced ${built.join(', ') || 'nothing'}`);
+  const target = path.join(toolsBin, spec.binary);
+  fs.renameSync(path.join(stage, built[0]), target);
+  fs.writeFileSync(`${target}.version`, `${spec.version}\n`);
+  return { path: target, version: spec.version, source: '.tools/bin' };
+}
+
+/** @param {string} name */
+export function requireTool(name) {
+  const spec = pinnedTool(name);
+  const found = findTool(spec);
+  if (!found) {
+    throw new Error(`${name} ${spec.version} is not installed: run 'npm run bootstrap' (it installs it into .tools/bin), or set ${spec.envVar}.`);
+  }
+  return { ...found, pinned: spec.version, compatible: !!found.version && isCompatible(found.version, spec.version) };
+}

@@ -1,0 +1,99 @@
+// The gameday command line.
+import path from 'node:path';
+import { Command, InvalidArgumentError, CommanderError } from 'commander';
+import { EXIT_CODES } from '../decision/decide.ts';
+import { DrillError, loadDrill } from '../drill/load.ts';
+import { sweepLeftovers } from '../run/ledger.ts';
+import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
+
+function timeScale(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n <= 10)) throw new InvalidArgumentError('expected a number above 0 and at most 10, e.g. 0.1 to run ten times faster');
+  return n;
+}
+
+async function runCommand(drillFile: string, o: { out?: string; timeScale?: number; progress: boolean }): Promise<number> {
+  const loaded = await loadDrill(drillFile);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\n${signal} again: still reverting faults and stopping processes, please wait\n`);
+      return;
+    }
+    process.stderr.write(`\n${signal}: stopping the drill, reverting faults, writing evidence\n`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await runDrill(loaded, { outDir: o.out, timeScale: o.timeScale, signal: controller.signal, progress: o.progress });
+    const d = result.decision;
+    process.stdout.write(`\n${loaded.drill.name}: ${d.decision} (exit ${d.exitCode})\n`);
+    for (const v of d.verdicts) process.stdout.write(`  ${v.pass ? 'PASS' : 'FAIL'} ${v.blocking ? 'blocking' : 'advisory'} ${v.slo}: ${v.detail}; objective ${v.objective}\n`);
+    for (const r of d.reasons.filter((r) => r.startsWith('invalid'))) process.stdout.write(`  ${r}\n`);
+    process.stdout.write(`evidence: ${path.relative(process.cwd(), result.runDir) || '.'}\n`);
+    return d.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('gameday')
+    .description('Chaos and performance drills: real k6 load, real faults, partner simulators → SLO verdicts, a release decision and evidence.')
+    .version(GAMEDAY_VERSION)
+    .addHelpText(
+      'after',
+      '\nExit codes of run: 0 GO, 1 NO-GO (a blocking SLO failed, or the run was invalid or interrupted), 2 CONDITIONAL (only advisory SLOs failed), 3 the drill could not be read or is invalid (nothing was run).',
+    )
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run a drill and decide: GO, NO-GO or CONDITIONAL')
+    .argument('<drill>', 'drill file: .ts/.js module (export default defineDrill({...})) or .yaml/.json')
+    .option('--out <dir>', 'the run directory to write (default reports/<app>/<run-id>/)')
+    .option('--time-scale <factor>', 'multiply every duration of the drill by this factor (0.1 = ten times faster)', timeScale)
+    .option('--no-progress', 'no progress line while the drill runs')
+    .action(async (drill: string, o) => setExit(await runCommand(drill, o)));
+
+  program
+    .command('validate')
+    .description('check a drill file without running it')
+    .argument('<drill>', 'drill file')
+    .action(async (drill: string) => {
+      const loaded = await loadDrill(drill);
+      process.stdout.write(`${drill}: valid drill "${loaded.drill.name}" (${loaded.drill.faults.length} faults, ${loaded.drill.slos.length} SLOs)\n`);
+      setExit(0);
+    });
+
+  program
+    .command('cleanup')
+    .description('remove what earlier, killed runs left behind: processes, proxies, toxics')
+    .action(async () => {
+      const report = await sweepLeftovers();
+      for (const p of report.processes) process.stdout.write(`killed pid ${p.pid} (run ${p.runId ?? '?'}): ${p.command}\n`);
+      for (const p of report.proxies) process.stdout.write(`${p.removed ? 'removed' : 'could not remove'} proxy ${p.proxy} on ${p.toxiproxyUrl} (run ${p.runId})${p.error ? `: ${p.error}` : ''}\n`);
+      if (!report.processes.length && !report.proxies.length) process.stdout.write('nothing left behind\n');
+      setExit(report.proxies.some((p) => !p.removed) ? 1 : 0);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof DrillError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT_CODES.INVALID_DRILL;
+    }
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_CODES.INVALID_DRILL;
+    process.stderr.write(`gameday: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

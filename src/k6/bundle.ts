@@ -1,0 +1,23 @@
+// esbuild turns a TypeScript scenario (and the npm code it imports) into one k6 script;
+// k6's own modules stay external.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export const DRILL_SCENARIO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios/drill.ts');
+
+export async function bundleScenario(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2020',
+    external: ['k6', 'k6/*'],
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+    legalComments: 'none',
+    banner: { js: '// bundled by gameday (esbuild) for k6' },
+  });
+}

@@ -1,0 +1,98 @@
+// The ledger: what a run put into shared systems (proxies and toxics on a Toxiproxy it did
+// not start), written before each change, so that `gameday cleanup` can undo it after the
+// run was killed. Processes need no ledger: they carry an owner marker (processes.ts).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
+import { ownerAlive, ownerMarker, sweepOrphanProcesses, type SweptProcess } from './processes.ts';
+
+export function stateDir(): string {
+  return process.env.GAMEDAY_STATE_DIR ?? path.join(os.homedir(), '.local', 'state', 'gameday');
+}
+
+export interface LedgerRecord {
+  runId: string;
+  owner: string;
+  toxiproxyUrl: string | null;
+  proxies: string[];
+}
+
+export class Ledger {
+  readonly file: string;
+  private readonly record: LedgerRecord;
+
+  constructor(runId: string) {
+    const dir = path.join(stateDir(), 'ledger');
+    fs.mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, `${runId}.json`);
+    this.record = { runId, owner: ownerMarker(), toxiproxyUrl: null, proxies: [] };
+  }
+
+  private save(): void {
+    fs.writeFileSync(this.file, JSON.stringify(this.record, null, 2));
+  }
+
+  /** Call before creating a proxy. */
+  proxyCreated(toxiproxyUrl: string, proxy: string): void {
+    this.record.toxiproxyUrl = toxiproxyUrl;
+    this.record.proxies.push(proxy);
+    this.save();
+  }
+
+  get toxiproxyUrl(): string | null {
+    return this.record.toxiproxyUrl;
+  }
+
+  get proxies(): readonly string[] {
+    return this.record.proxies;
+  }
+
+  /** Everything was undone: the ledger entry goes. */
+  close(): void {
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+export interface SweepReport {
+  processes: SweptProcess[];
+  proxies: Array<{ runId: string; toxiproxyUrl: string; proxy: string; removed: boolean; error?: string }>;
+}
+
+/** Undoes what earlier, killed runs left behind. Runs whose owner is alive are left alone. */
+export async function sweepLeftovers(): Promise<SweepReport> {
+  const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [] };
+  const dir = path.join(stateDir(), 'ledger');
+  if (!fs.existsSync(dir)) return report;
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const file = path.join(dir, name);
+    let record: LedgerRecord;
+    try {
+      record = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    if (ownerAlive(record.owner)) continue;
+    let allGone = true;
+    if (record.toxiproxyUrl) {
+      const driver = new ToxiproxyDriver(record.toxiproxyUrl);
+      for (const proxy of record.proxies) {
+        try {
+          await driver.removeProxy(proxy);
+          report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, removed: true });
+        } catch (err) {
+          // a Toxiproxy that no longer answers took its proxies with it
+          if (/fetch failed|ECONNREFUSED/.test(String((err as Error & { cause?: unknown }).cause ?? err))) {
+            report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, removed: true, error: 'server gone' });
+            continue;
+          }
+          allGone = false;
+          report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, removed: false, error: String(err) });
+        }
+      }
+    }
+    if (allGone) fs.rmSync(file, { force: true });
+  }
+  return report;
+}

@@ -1,0 +1,155 @@
+// Child processes of a run (SUT replicas, Toxiproxy, k6): spawned with an owner marker in
+// their environment so that a later run can find and kill what a killed run left behind.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+
+export const OWNER_ENV = 'GAMEDAY_OWNER';
+
+/** Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or null if gone. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** "PID:STARTTIME" of this process: survives PID reuse. */
+export function ownerMarker(pid = process.pid): string {
+  return `${pid}:${processStartTime(pid) ?? '0'}`;
+}
+
+export function ownerAlive(marker: string): boolean {
+  const [pid, start] = marker.split(':');
+  return processStartTime(Number(pid)) === start;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ManagedProcess {
+  label: string;
+  child: ChildProcess;
+  exited: Promise<Exit>;
+  /** set once the process has exited */
+  exit: Exit | null;
+}
+
+export class ProcessGroup {
+  private readonly procs: ManagedProcess[] = [];
+  private closed = false;
+
+  constructor(private readonly runId: string) {}
+
+  spawn(label: string, command: string, args: string[], options: SpawnOptions = {}): ManagedProcess {
+    if (this.closed) throw new Error(`not starting ${label}: the run is shutting down`);
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      ...options,
+      env: { ...process.env, ...options.env, [OWNER_ENV]: ownerMarker(), GAMEDAY_RUN_ID: this.runId },
+    });
+    const managed: ManagedProcess = { label, child, exit: null, exited: undefined as unknown as Promise<Exit> };
+    managed.exited = new Promise<Exit>((resolve) => {
+      child.once('error', () => resolve((managed.exit ??= { code: null, signal: null })));
+      child.once('exit', (code, signal) => resolve((managed.exit = { code, signal })));
+    });
+    this.procs.push(managed);
+    return managed;
+  }
+
+  /** No process starts after this. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. Idempotent. */
+  async stop(p: ManagedProcess, graceMs = 3000): Promise<Exit> {
+    if (p.exit || p.child.pid === undefined) return p.exited;
+    p.child.kill('SIGTERM');
+    const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+    const exit = await p.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  async stopAll(graceMs = 3000): Promise<void> {
+    await Promise.all([...this.procs].reverse().map((p) => this.stop(p, graceMs)));
+  }
+
+  get running(): ManagedProcess[] {
+    return this.procs.filter((p) => !p.exit);
+  }
+}
+
+export interface SweptProcess {
+  pid: number;
+  runId: string | null;
+  command: string;
+}
+
+/** Kills every process whose gameday owner is no longer alive (left behind by a killed run). */
+export function sweepOrphanProcesses(): SweptProcess[] {
+  const swept: SweptProcess[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
+    const vars = environ.split('\0');
+    const owner = vars.find((v) => v.startsWith(`${OWNER_ENV}=`))?.slice(OWNER_ENV.length + 1);
+    if (!owner || ownerAlive(owner)) continue;
+    const runId = vars.find((v) => v.startsWith('GAMEDAY_RUN_ID='))?.slice(15) ?? null;
+    let command = '';
+    try {
+      command = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+    } catch {
+      /* gone */
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+      swept.push({ pid, runId, command });
+    } catch {
+      /* already gone */
+    }
+  }
+  return swept;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `url` until it answers 2xx, the process exits, or the time is up. */
+export async function waitHealthy(url: string, timeoutMs: number, proc?: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (proc?.exit) throw new Error(`${proc.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) before ${url} answered`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy within ${timeoutMs} ms (last: ${last})`);
+}

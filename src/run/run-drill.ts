@@ -1,0 +1,379 @@
+// The orchestrator of one drill: environment, simulators, faults and load on one timeline,
+// then verdicts, decision and evidence. Whatever happens — success, failure, abort — every
+// fault is reverted, every process stopped, and the evidence written with the reason.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FaultRequest, InjectedFault } from '../../chaos/driver.ts';
+import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
+import type { K6Plan } from '../../scenarios/lib/k6-plan.ts';
+import { phaseAt } from '../../scenarios/lib/phase.ts';
+import { openJournal } from '../../simulators/journal.ts';
+import { startPartnerServer, type PartnerServer } from '../../simulators/partner-server.ts';
+import { requireTool } from '../../scripts/toolchain.mjs';
+import { decide, type DecisionRecord, type RunProblem } from '../decision/decide.ts';
+import { DrillError, type LoadedDrill } from '../drill/load.ts';
+import { listArtifacts, MANIFEST_FILE, sha256File, writeJson } from '../evidence/files.ts';
+import { bundleScenario, DRILL_SCENARIO } from '../k6/bundle.ts';
+import { k6Options } from '../k6/options.ts';
+import { startK6, type K6Outcome } from '../k6/runner.ts';
+import { MetricsAggregator } from '../metrics/aggregate.ts';
+import { planDrill, type Plan, type PlannedFault } from '../plan/plan.ts';
+import type { Drill, Fault } from '../schema/drill.ts';
+import { evaluateSlos } from '../slo/evaluate.ts';
+import { renderTemplate, startEnvironment, type Environment, type TemplateVars } from './environment.ts';
+import { Ledger, sweepLeftovers, type SweepReport } from './ledger.ts';
+import { ProcessGroup } from './processes.ts';
+import { ProgressLine } from './progress.ts';
+
+export const GAMEDAY_VERSION = '0.1.0';
+
+/** Time between starting k6 and t = 0, so that k6 is ready when the timeline starts. */
+const LOAD_LEAD_MS = 2500;
+
+export interface RunOptions {
+  outDir?: string;
+  timeScale?: number;
+  reportsRoot?: string;
+  /** aborting it stops the drill: faults reverted, evidence written, NO-GO */
+  signal?: AbortSignal;
+  progress?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  runId: string;
+  runDir: string;
+  decision: DecisionRecord;
+}
+
+export interface FaultRecord {
+  name: string;
+  driver: string;
+  action: Fault['action'];
+  target: { service: string; proxies: string[] };
+  params: Record<string, number>;
+  scheduled: { startMs: number; endMs: number };
+  injectedAt: string | null;
+  /** the fault was observed in place after injection */
+  injectVerified: boolean;
+  revertedAt: string | null;
+  /** the fault was observed gone after revert */
+  revertVerified: boolean;
+  outcome: 'not-started' | 'injected' | 'reverted' | 'inject-failed' | 'revert-failed';
+  error: string | null;
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+function faultParams(fault: Fault): Record<string, number> {
+  return fault.action === 'latency' ? { latency: fault.latency, jitter: fault.jitter } : {};
+}
+
+/** Resolves "env:NAME" secrets; a missing one is a drill error (nothing has run yet). */
+function partnerSecrets(loaded: LoadedDrill): Record<string, string> {
+  const out: Record<string, string> = {};
+  loaded.drill.partners.forEach((p, i) => {
+    if (!p.webhookSecret) return;
+    if (p.webhookSecret.startsWith('env:')) {
+      const name = p.webhookSecret.slice(4);
+      const value = process.env[name];
+      if (!value) throw new DrillError(loaded.file, [`partners[${i}].webhookSecret: environment variable ${name} is not set`]);
+      out[p.name] = value;
+    } else out[p.name] = p.webhookSecret;
+  });
+  return out;
+}
+
+/** Checks every placeholder of the service environment before anything starts. */
+function checkTemplates(loaded: LoadedDrill): void {
+  const vars: TemplateVars = {
+    port: '0',
+    replica: '0',
+    zone: 'a',
+    dataDir: '/',
+    partners: Object.fromEntries(loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '' }])),
+  };
+  for (const [k, v] of Object.entries(loaded.drill.target.service.env)) {
+    try {
+      renderTemplate(v, vars);
+    } catch (err) {
+      throw new DrillError(loaded.file, [`target.service.env.${k}: ${(err as Error).message}`]);
+    }
+  }
+}
+
+function secretEnvName(partner: string): string {
+  return `GAMEDAY_WEBHOOK_SECRET_${partner.toUpperCase().replace(/-/g, '_')}`;
+}
+
+function buildK6Plan(drill: Drill, plan: Plan, t0: number, targets: string[]): K6Plan {
+  return {
+    t0,
+    phases: plan.phases,
+    targets,
+    requests: drill.load.requests.map((r) => ({
+      name: r.name,
+      method: r.method,
+      path: r.path,
+      weight: r.weight,
+      body: r.body,
+      webhook: r.webhook ? { partner: r.webhook.partner, scheme: r.webhook.scheme, secretEnv: secretEnvName(r.webhook.partner) } : undefined,
+    })),
+    options: k6Options(drill, plan),
+  };
+}
+
+export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Promise<RunResult> {
+  const { drill } = loaded;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const secrets = partnerSecrets(loaded);
+  checkTemplates(loaded);
+  const plan = planDrill(drill, opts.timeScale ?? drill.timeScale);
+  const k6Tool = requireTool('k6');
+  if (!k6Tool.compatible) log(`warning: k6 ${k6Tool.version ?? '(unknown version)'} at ${k6Tool.path}; gameday is pinned to ${k6Tool.pinned}`);
+
+  const runId = newRunId();
+  const runDir = path.resolve(opts.outDir ?? path.join(opts.reportsRoot ?? 'reports', drill.app, runId));
+  fs.mkdirSync(runDir, { recursive: true });
+  const logDir = path.join(runDir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${runId}-`));
+  const startedAt = new Date();
+
+  const problems: RunProblem[] = [];
+  const problem = (code: string, message: string) => {
+    problems.push({ code, message });
+    log(`problem: ${message}`);
+  };
+  const group = new ProcessGroup(runId);
+  const ledger = new Ledger(runId);
+  const metrics = new MetricsAggregator();
+  const journal = openJournal(path.join(runDir, 'simulator_journal.ndjson'));
+  const partners: PartnerServer[] = [];
+  const faultRecords: FaultRecord[] = plan.faults.map((f) => ({
+    name: f.fault.name,
+    driver: f.fault.driver,
+    action: f.fault.action,
+    target: { service: f.fault.target, proxies: [] },
+    params: faultParams(f.fault),
+    scheduled: { startMs: f.startMs, endMs: f.endMs },
+    injectedAt: null,
+    injectVerified: false,
+    revertedAt: null,
+    revertVerified: false,
+    outcome: 'not-started',
+    error: null,
+  }));
+  const injected = new Map<string, { request: FaultRequest; handle: InjectedFault | null }>();
+  const timers: NodeJS.Timeout[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let env: Environment | null = null;
+  let envStarting: Promise<unknown> = Promise.resolve();
+  let k6Outcome: K6Outcome | null = null;
+  let sweep: SweepReport | null = null;
+  let t0: number | null = null;
+  let progressTimer: NodeJS.Timeout | null = null;
+  const progress = new ProgressLine();
+
+  const abortReason = () => String(opts.signal?.reason ?? 'aborted');
+  const aborted = new Promise<void>((resolve) => {
+    if (opts.signal?.aborted) resolve();
+    opts.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+  const track = (p: Promise<void>) => {
+    inFlight.add(p);
+    p.finally(() => inFlight.delete(p));
+  };
+
+  const injectFault = async (pf: PlannedFault, record: FaultRecord) => {
+    if (!env || opts.signal?.aborted) return;
+    const request: FaultRequest = { name: pf.fault.name, action: pf.fault.action, targets: env.proxiesOf(pf.fault.target), params: record.params };
+    record.target.proxies = request.targets;
+    injected.set(record.name, { request, handle: null });
+    try {
+      const handle = await env.toxiproxy.inject(request);
+      injected.set(record.name, { request, handle });
+      record.injectedAt = new Date().toISOString();
+      record.injectVerified = true;
+      record.outcome = 'injected';
+      log(`fault ${record.name}: ${record.action} injected on ${request.targets.join(', ')}`);
+    } catch (err) {
+      record.injectedAt = new Date().toISOString();
+      record.outcome = 'inject-failed';
+      record.error = String(err);
+      problem('fault-not-injected', `fault ${record.name} could not be injected: ${err}`);
+    }
+  };
+
+  const revertFault = async (record: FaultRecord) => {
+    const entry = injected.get(record.name);
+    if (!entry || !env) return;
+    injected.delete(record.name);
+    try {
+      await env.toxiproxy.revert(entry.handle ?? entry.request);
+      record.revertedAt = new Date().toISOString();
+      record.revertVerified = true;
+      if (record.outcome === 'injected') record.outcome = 'reverted';
+      log(`fault ${record.name}: reverted`);
+    } catch (err) {
+      record.revertedAt = new Date().toISOString();
+      record.outcome = 'revert-failed';
+      record.error = String(err);
+      problem('fault-not-reverted', `fault ${record.name} could not be reverted: ${err}`);
+    }
+  };
+
+  try {
+    sweep = await sweepLeftovers();
+    if (sweep.processes.length || sweep.proxies.length) {
+      log(`cleanup: removed ${sweep.processes.length} process(es) and ${sweep.proxies.length} proxy(ies) left by earlier killed runs`);
+    }
+
+    const partnerVars: TemplateVars['partners'] = {};
+    for (const p of plan.partners) {
+      const server = await startPartnerServer(p, journal);
+      partners.push(server);
+      partnerVars[p.name] = { url: server.url, webhookSecret: secrets[p.name] ?? '' };
+    }
+    const dataDir = path.join(scratch, 'data');
+    fs.mkdirSync(dataDir, { recursive: true });
+    const envPromise = startEnvironment({ drill, drillDir: loaded.dir, runId, group, ledger, logDir, dataDir, partners: partnerVars });
+    envStarting = envPromise.catch(() => undefined);
+    env = await Promise.race([envPromise, aborted.then(() => null)]);
+    if (!env) throw new Error(`interrupted while starting the environment (${abortReason()})`);
+
+    const scriptFile = path.join(runDir, 'k6_script.js');
+    await bundleScenario(DRILL_SCENARIO, scriptFile);
+    t0 = Date.now() + LOAD_LEAD_MS;
+    const k6Plan = buildK6Plan(drill, plan, t0, env.replicas.map((r) => r.proxyUrl));
+    const planFile = path.join(runDir, 'k6_plan.json');
+    writeJson(planFile, k6Plan);
+
+    const k6Env: Record<string, string> = { GAMEDAY_PLAN: planFile, GAMEDAY_SUMMARY: path.join(runDir, 'k6_summary.json') };
+    for (const [partner, secret] of Object.entries(secrets)) k6Env[secretEnvName(partner)] = secret;
+    const k6 = startK6(group, {
+      bin: k6Tool.path,
+      script: scriptFile,
+      env: k6Env,
+      samplesFile: path.join(runDir, 'k6_samples.ndjson.gz'),
+      stderrFile: path.join(runDir, 'k6_stderr.log'),
+      scratchDir: scratch,
+      onLine: (line) => metrics.ingestLine(line),
+    });
+
+    for (const p of partners) p.startTimeline(t0);
+    plan.faults.forEach((pf, i) => {
+      const record = faultRecords[i];
+      timers.push(setTimeout(() => track(injectFault(pf, record)), Math.max(0, t0! + pf.startMs - Date.now())));
+      timers.push(setTimeout(() => track(revertFault(record)), Math.max(0, t0! + pf.endMs - Date.now())));
+    });
+
+    if (opts.progress !== false) {
+      progressTimer = setInterval(() => {
+        const elapsed = Date.now() - t0!;
+        const lastFull = Math.floor(Date.now() / 1000) - 1;
+        const requests = metrics.count('http_reqs');
+        const errors = metrics.rate('http_req_failed')?.nonZero ?? 0;
+        progress.update({
+          phase: elapsed < 0 ? 'starting' : phaseAt(plan.phases, elapsed),
+          elapsedMs: Math.max(0, elapsed),
+          totalMs: plan.totalMs,
+          rps: metrics.seconds.get(lastFull)?.requests ?? 0,
+          requests,
+          errors,
+        });
+      }, 1000);
+    }
+
+    const finished = await Promise.race([k6.done, aborted.then(() => null)]);
+    if (finished) k6Outcome = finished;
+    else {
+      problem('interrupted', `the drill was interrupted (${abortReason()}): stopped before its end`);
+      k6.process.child.kill('SIGINT');
+      const killer = setTimeout(() => k6.process.child.kill('SIGKILL'), 5000);
+      k6Outcome = await k6.done;
+      clearTimeout(killer);
+    }
+    if (k6Outcome.invalid && !opts.signal?.aborted) problem(`k6-${k6Outcome.code}`, `${k6Outcome.message} (exit ${k6Outcome.exitCode ?? k6Outcome.signal}); see k6_stderr.log`);
+  } catch (err) {
+    if (err instanceof DrillError) throw err;
+    if (opts.signal?.aborted && !problems.some((p) => p.code === 'interrupted')) problem('interrupted', `the drill was interrupted (${abortReason()})`);
+    problem('harness-error', err instanceof Error ? err.message : String(err));
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    progress.end();
+    for (const t of timers) clearTimeout(t);
+    await Promise.allSettled([...inFlight]);
+    for (const record of faultRecords) await revertFault(record);
+    group.close();
+    await group.stopAll();
+    await envStarting;
+    // proxies on a Toxiproxy the run did not start (TOXIPROXY_URL) outlive it: remove them
+    let leftover = false;
+    if (ledger.toxiproxyUrl && process.env.TOXIPROXY_URL) {
+      const driver = new ToxiproxyDriver(ledger.toxiproxyUrl);
+      for (const proxy of ledger.proxies) {
+        await driver.removeProxy(proxy).catch((err) => {
+          leftover = true;
+          problem('proxy-not-removed', `proxy ${proxy} could not be removed (gameday cleanup will retry): ${err}`);
+        });
+      }
+    }
+    if (!leftover) ledger.close();
+    await Promise.all(partners.map((p) => p.close()));
+    await journal.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+
+  // evidence: what was collected, whatever happened above
+  for (const r of faultRecords) {
+    if (r.outcome === 'not-started' && !problems.some((p) => p.code === 'interrupted')) {
+      problem('fault-not-injected', `fault ${r.name} was never injected`);
+    }
+  }
+  const verdicts = evaluateSlos(drill.slos, metrics);
+  const decision = decide(verdicts, problems);
+  const endedAt = new Date();
+  writeJson(path.join(runDir, 'chaos_report.json'), {
+    runId,
+    toxiproxy: env ? { url: env.toxiproxy.apiUrl, version: env.toxiproxyVersion, source: env.toxiproxySource } : null,
+    t0: t0 === null ? null : new Date(t0).toISOString(),
+    faults: faultRecords,
+    sweptBeforeRun: sweep,
+  });
+  writeJson(path.join(runDir, 'slo_results.json'), {
+    runId,
+    drill: drill.name,
+    timeScale: plan.timeScale,
+    phases: plan.phases,
+    samples: { ...metrics.stats, requests: metrics.count('http_reqs') },
+    k6: k6Outcome,
+    verdicts,
+  });
+  writeJson(path.join(runDir, 'decisions.json'), { runId, drill: drill.name, app: drill.app, ...decision });
+  if (!fs.existsSync(path.join(runDir, 'k6_summary.json'))) writeJson(path.join(runDir, 'k6_summary.json'), { missing: true, reason: k6Outcome?.message ?? 'k6 did not run' });
+  writeJson(path.join(runDir, MANIFEST_FILE), {
+    schema: 'gameday/run-manifest@1',
+    runId,
+    drill: { name: drill.name, app: drill.app, file: path.relative(process.cwd(), loaded.file), sha256: sha256File(loaded.file) },
+    timeScale: plan.timeScale,
+    compressed: plan.timeScale < 1,
+    scheduledMs: plan.totalMs,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    tools: {
+      gameday: GAMEDAY_VERSION,
+      node: process.version,
+      k6: { version: k6Tool.version, source: k6Tool.source, pinned: k6Tool.pinned },
+      toxiproxy: env ? { version: env.toxiproxyVersion, source: env.toxiproxySource } : null,
+    },
+    decision: { decision: decision.decision, exitCode: decision.exitCode },
+    artifacts: listArtifacts(runDir),
+  });
+  return { runId, runDir, decision };
+}
