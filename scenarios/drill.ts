@@ -2,52 +2,46 @@
 // orchestrator passes the plan as a JSON file (GAMEDAY_PLAN) and the summary path.
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import http from 'k6/http';
+import { runFlow } from './lib/flows.ts';
 import type { K6Plan, K6Request } from './lib/k6-plan.ts';
 import { phaseAt } from './lib/phase.ts';
-import { standardWebhooksHeaders, standardWebhooksKey } from './lib/webhook.ts';
 
-const plan: K6Plan = JSON.parse(open(__ENV.GAMEDAY_PLAN));
+// `gameday bundle --target` embeds the plan (esbuild define); `gameday run` passes a file
+declare const __GAMEDAY_PLAN__: K6Plan | undefined;
+const plan: K6Plan = typeof __GAMEDAY_PLAN__ !== 'undefined' ? __GAMEDAY_PLAN__ : JSON.parse(open(__ENV.GAMEDAY_PLAN));
 export const options = plan.options;
 
-const totalWeight = plan.requests.reduce((sum, r) => sum + r.weight, 0);
-const keys: Record<string, ArrayBuffer> = {};
-for (const r of plan.requests) {
-  if (r.webhook) keys[r.name] = standardWebhooksKey(__ENV[r.webhook.secretEnv] ?? '');
-}
-
-function pick(): K6Request {
-  let x = Math.random() * totalWeight;
-  for (const r of plan.requests) {
+function pick(set: number[]): K6Request {
+  const requests = set.map((i) => plan.requests[i]);
+  const total = requests.reduce((sum, r) => sum + r.weight, 0);
+  let x = Math.random() * total;
+  for (const r of requests) {
     x -= r.weight;
     if (x < 0) return r;
   }
-  return plan.requests[plan.requests.length - 1];
+  return requests[requests.length - 1];
 }
 
-/** Holds the start of load until t0, the moment the fault schedule counts from. */
-export function setup(): void {
+/**
+ * Holds the start of load until t0, the moment the fault schedule counts from. A standalone
+ * bundle (plan.t0 = 0) starts its timeline now.
+ */
+export function setup(): { t0: number } {
+  if (!plan.t0) return { t0: Date.now() };
   const wait = plan.t0 - Date.now();
   if (wait > 0) sleep(wait / 1000);
+  return { t0: plan.t0 };
 }
 
-export default function (): void {
-  const phase = phaseAt(plan.phases, Date.now() - plan.t0);
+export default function (data: { t0: number }): void {
+  const phase = phaseAt(plan.phases, Date.now() - data.t0);
   exec.vu.metrics.tags.phase = phase;
-  const r = pick();
+  const r = pick(plan.requestSets[Number(__ENV.GAMEDAY_PROFILE ?? 0)] ?? plan.requestSets[0]);
   const base = plan.targets[exec.scenario.iterationInTest % plan.targets.length];
-  const tags = { request: r.name, phase };
-  if (r.webhook) {
-    const id = `msg_${exec.vu.idInTest}_${exec.vu.iterationInScenario}_${Math.floor(Math.random() * 1e9)}`;
-    const body = JSON.stringify(r.body ?? { id, type: 'offer.updated', data: { offer: exec.scenario.iterationInTest } });
-    const headers = standardWebhooksHeaders(keys[r.name], id, Math.floor(Date.now() / 1000), body);
-    http.request(r.method, base + r.path, body, { headers, tags });
-  } else {
-    const body = r.body === undefined ? null : JSON.stringify(r.body);
-    http.request(r.method, base + r.path, body, { headers: body ? { 'content-type': 'application/json' } : {}, tags });
-  }
+  runFlow(base, r, { request: r.name, phase });
 }
 
-export function handleSummary(data: unknown): Record<string, string> {
-  return { [__ENV.GAMEDAY_SUMMARY]: JSON.stringify(data, null, 2) };
+/** gameday keeps k6's summary as evidence; a standalone run prints k6's usual text summary. */
+export function handleSummary(data: unknown): Record<string, string> | undefined {
+  return __ENV.GAMEDAY_SUMMARY ? { [__ENV.GAMEDAY_SUMMARY]: JSON.stringify(data, null, 2) } : undefined;
 }

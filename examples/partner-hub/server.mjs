@@ -6,6 +6,8 @@
 //   GET  /offers             offers from the partner API: per-attempt timeout, exponential
 //                            backoff with full jitter, Retry-After honoured; serves the last
 //                            good offers when the partner cannot answer in time
+//   GET  /webhooks/:partner/:id   {"applied": n}: how many times that delivery was applied
+//   GET  /ws                 WebSocket echo (each text message is sent back)
 //   GET  /healthz
 // Configuration (environment): PORT, PARTNER_URL, WEBHOOK_SECRETS (JSON {partner: "whsec_..."}),
 // DATA_DIR (shared by replicas), REPLICA, ZONE.
@@ -13,6 +15,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { WebSocketServer } from 'ws';
 
 const PORT = Number(process.env.PORT ?? 8080);
 const PARTNER_URL = process.env.PARTNER_URL ?? 'http://127.0.0.1:9090';
@@ -29,7 +32,11 @@ const BACKOFF_BASE_MS = 50;
 const BACKOFF_CAP_MS = 400;
 
 const webhookDir = path.join(DATA_DIR, 'webhooks');
+const appliedDir = path.join(DATA_DIR, 'applied');
 fs.mkdirSync(webhookDir, { recursive: true });
+fs.mkdirSync(appliedDir, { recursive: true });
+
+const deliveryKey = (partner, id) => crypto.createHash('sha256').update(`${partner}\0${id}`).digest('hex');
 
 /** @type {{ body: string, at: number } | null} */
 let lastOffers = null;
@@ -121,14 +128,26 @@ async function webhook(req, res, partner) {
   const check = verifyStandardWebhook(secret, req.headers, raw);
   if (!check.ok) return send(res, check.status, JSON.stringify({ error: check.error }));
   // exclusive create: atomic across replicas sharing DATA_DIR, so a redelivery is applied once
-  const file = path.join(webhookDir, crypto.createHash('sha256').update(`${partner}\0${check.id}`).digest('hex'));
+  const key = deliveryKey(partner, check.id);
   try {
-    fs.writeFileSync(file, raw, { flag: 'wx' });
+    fs.writeFileSync(path.join(webhookDir, key), raw, { flag: 'wx' });
+    // the side effect: one line per application of this delivery
+    fs.appendFileSync(path.join(appliedDir, key), '1\n');
   } catch (err) {
     if (err.code === 'EEXIST') return send(res, 200, JSON.stringify({ duplicate: true }));
     return send(res, 503, JSON.stringify({ error: `cannot persist webhook: ${err.code}` }), { 'retry-after': '1' });
   }
   return send(res, 200, JSON.stringify({ accepted: true }));
+}
+
+function applied(res, partner, id) {
+  let count = 0;
+  try {
+    count = fs.readFileSync(path.join(appliedDir, deliveryKey(partner, id)), 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    count = 0;
+  }
+  return send(res, 200, JSON.stringify({ applied: count }));
 }
 
 function send(res, status, body, headers = {}) {
@@ -139,6 +158,7 @@ function send(res, status, body, headers = {}) {
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://local');
   const route = url.pathname.match(/^\/webhooks\/([a-z0-9-]+)$/);
+  const appliedRoute = url.pathname.match(/^\/webhooks\/([a-z0-9-]+)\/([^/]+)$/);
   const handle =
     req.method === 'GET' && url.pathname === '/healthz'
       ? () => send(res, 200, JSON.stringify({ ok: true, replica: REPLICA, zone: ZONE }))
@@ -146,16 +166,21 @@ const server = http.createServer((req, res) => {
         ? () => offers(res)
         : req.method === 'POST' && route
           ? () => webhook(req, res, route[1])
-          : () => send(res, 404, JSON.stringify({ error: 'not found' }));
+          : req.method === 'GET' && appliedRoute
+            ? () => applied(res, appliedRoute[1], decodeURIComponent(appliedRoute[2]))
+            : () => send(res, 404, JSON.stringify({ error: 'not found' }));
   Promise.resolve(handle()).catch((err) => {
     if (!res.headersSent) send(res, 500, JSON.stringify({ error: String(err) }));
   });
 });
 server.keepAliveTimeout = 10_000;
+const sockets = new WebSocketServer({ server, path: '/ws' });
+sockets.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
 server.listen(PORT, '127.0.0.1');
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
+    for (const ws of sockets.clients) ws.close(1001, 'shutting down');
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 2000).unref();

@@ -1,14 +1,19 @@
 // What the orchestrator hands a bundled drill script (as a JSON file named by GAMEDAY_PLAN).
 import type { PhaseWindow } from './phase.ts';
 
+export type WebhookScheme = 'standard-webhooks' | 'stripe' | 'github';
+
 export interface K6Request {
   name: string;
   method: string;
   path: string;
   weight: number;
   body?: unknown;
+  /** statuses that count as success; k6's default (200-399) when absent */
+  expect?: number[];
   /** sign as a webhook of this partner; the secret comes from the environment variable named here */
-  webhook?: { partner: string; scheme: 'standard-webhooks'; secretEnv: string };
+  webhook?: { partner: string; scheme: WebhookScheme; secretEnv: string; replay?: { checkPath: string } };
+  websocket?: { messages: number; intervalMs: number; echoTimeoutMs: number };
 }
 
 export interface K6Plan {
@@ -18,6 +23,8 @@ export interface K6Plan {
   /** base URLs, used round-robin (one per proxied replica) */
   targets: string[];
   requests: K6Request[];
+  /** per profile (GAMEDAY_PROFILE of its scenario): indices into `requests` it sends */
+  requestSets: number[][];
   /** k6 options: scenarios, thresholds, ... */
   options: Record<string, unknown>;
 }

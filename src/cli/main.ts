@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 import { EXIT_CODES } from '../decision/decide.ts';
+import { bundleCommand } from './bundle.ts';
 import { DrillError, loadDrill } from '../drill/load.ts';
 import { sweepLeftovers } from '../run/ledger.ts';
 import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
@@ -12,7 +13,13 @@ function timeScale(value: string): number {
   return n;
 }
 
-async function runCommand(drillFile: string, o: { out?: string; timeScale?: number; progress: boolean }): Promise<number> {
+function segments(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16');
+  return n;
+}
+
+async function runCommand(drillFile: string, o: { out?: string; timeScale?: number; segments?: number; progress: boolean }): Promise<number> {
   const loaded = await loadDrill(drillFile);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -26,7 +33,7 @@ async function runCommand(drillFile: string, o: { out?: string; timeScale?: numb
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runDrill(loaded, { outDir: o.out, timeScale: o.timeScale, signal: controller.signal, progress: o.progress });
+    const result = await runDrill(loaded, { outDir: o.out, timeScale: o.timeScale, segments: o.segments, signal: controller.signal, progress: o.progress });
     const d = result.decision;
     process.stdout.write(`\n${loaded.drill.name}: ${d.decision} (exit ${d.exitCode})\n`);
     for (const v of d.verdicts) process.stdout.write(`  ${v.pass ? 'PASS' : 'FAIL'} ${v.blocking ? 'blocking' : 'advisory'} ${v.slo}: ${v.detail}; objective ${v.objective}\n`);
@@ -55,6 +62,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<drill>', 'drill file: .ts/.js module (export default defineDrill({...})) or .yaml/.json')
     .option('--out <dir>', 'the run directory to write (default reports/<app>/<run-id>/)')
     .option('--time-scale <factor>', 'multiply every duration of the drill by this factor (0.1 = ten times faster)', timeScale)
+    .option('--segments <n>', 'split the load over N k6 processes (k6 execution segments); verdicts use the union of their samples', segments)
     .option('--no-progress', 'no progress line while the drill runs')
     .action(async (drill: string, o) => setExit(await runCommand(drill, o)));
 
@@ -65,6 +73,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (drill: string) => {
       const loaded = await loadDrill(drill);
       process.stdout.write(`${drill}: valid drill "${loaded.drill.name}" (${loaded.drill.faults.length} faults, ${loaded.drill.slos.length} SLOs)\n`);
+      setExit(0);
+    });
+
+  program
+    .command('bundle')
+    .description('bundle a TypeScript k6 scenario — or a drill, with --target — into one script for plain `k6 run`')
+    .argument('<file>', 'scenario .ts/.js, or a drill file when --target is given')
+    .requiredOption('-o, --out <script.js>', 'the k6 script to write')
+    .option('--target <url...>', 'drill mode: base URL(s) of the SUT to send load to')
+    .option('--time-scale <factor>', 'drill mode: multiply every duration by this factor', timeScale)
+    .action(async (file: string, o) => {
+      process.stdout.write(`${await bundleCommand(file, o)}\n`);
       setExit(0);
     });
 

@@ -6,8 +6,10 @@ import { build } from 'esbuild';
 
 export const DRILL_SCENARIO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios/drill.ts');
 
-export async function bundleScenario(entry: string, outfile: string): Promise<void> {
+/** Bundles `entry` into one k6 script; `define` replaces identifiers with JSON values (e.g. an embedded plan). */
+export async function bundleScenario(entry: string, outfile: string, define: Record<string, unknown> = {}): Promise<void> {
   await build({
+    define: Object.fromEntries(Object.entries(define).map(([k, v]) => [k, JSON.stringify(v)])),
     entryPoints: [entry],
     outfile,
     bundle: true,

@@ -1,6 +1,6 @@
 // k6 options for a drill: the load profile as scenarios, and the drill's SLOs as k6
 // thresholds on phase/request sub-metrics, so plain k6 enforces what gameday judges.
-import { baseline } from '../../scenarios/profiles.ts';
+import { toScenarios } from '../../scenarios/profiles.ts';
 import type { Drill, Slo } from '../schema/drill.ts';
 import type { Plan } from '../plan/plan.ts';
 
@@ -21,16 +21,12 @@ export function thresholds(slos: readonly Slo[]): Record<string, string[]> {
 }
 
 export function k6Options(drill: Drill, plan: Plan): Record<string, unknown> {
-  const load = drill.load;
   return {
-    scenarios: {
-      [load.profile]: baseline({ rate: load.rate, durationMs: plan.totalMs, preAllocatedVUs: load.preAllocatedVUs, maxVUs: load.maxVUs }),
-    },
+    scenarios: toScenarios(plan.profiles),
     thresholds: thresholds(drill.slos),
     // setup() waits for t0; leave it room
     setupTimeout: '60s',
     discardResponseBodies: true,
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
-    noConnectionReuse: false,
   };
 }

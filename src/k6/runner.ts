@@ -46,6 +46,8 @@ export function k6Outcome(exitCode: number | null, signal: NodeJS.Signals | null
 export interface K6RunOptions {
   bin: string;
   script: string;
+  /** extra `k6 run` arguments (execution segments) */
+  args?: string[];
   env: Record<string, string>;
   samplesFile: string;
   stderrFile: string;
@@ -69,7 +71,7 @@ export function startK6(group: ProcessGroup, o: K6RunOptions): K6Run {
   samples.once('open', () => (opened = true));
 
   const stderr = fs.openSync(o.stderrFile, 'w');
-  const proc = group.spawn('k6', o.bin, ['run', '--quiet', '--no-color', '--no-usage-report', '--out', `json=${fifo}`, o.script], {
+  const proc = group.spawn('k6', o.bin, ['run', '--quiet', '--no-color', '--no-usage-report', '--out', `json=${fifo}`, ...(o.args ?? []), o.script], {
     stdio: ['ignore', 'ignore', stderr],
     env: { ...o.env, K6_NO_USAGE_REPORT: 'true' },
   });

@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FaultRequest, InjectedFault } from '../../chaos/driver.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
-import type { K6Plan } from '../../scenarios/lib/k6-plan.ts';
 import { phaseAt } from '../../scenarios/lib/phase.ts';
 import { openJournal } from '../../simulators/journal.ts';
 import { startPartnerServer, type PartnerServer } from '../../simulators/partner-server.ts';
@@ -16,7 +15,7 @@ import { decide, type DecisionRecord, type RunProblem } from '../decision/decide
 import { DrillError, type LoadedDrill } from '../drill/load.ts';
 import { listArtifacts, MANIFEST_FILE, sha256File, writeJson } from '../evidence/files.ts';
 import { bundleScenario, DRILL_SCENARIO } from '../k6/bundle.ts';
-import { k6Options } from '../k6/options.ts';
+import { buildK6Plan, secretEnvName } from '../k6/plan.ts';
 import { startK6, type K6Outcome } from '../k6/runner.ts';
 import { MetricsAggregator } from '../metrics/aggregate.ts';
 import { planDrill, type Plan, type PlannedFault } from '../plan/plan.ts';
@@ -36,6 +35,8 @@ export interface RunOptions {
   outDir?: string;
   timeScale?: number;
   reportsRoot?: string;
+  /** run N k6 processes on k6 execution segments; their samples merge into one verdict */
+  segments?: number;
   /** aborting it stops the drill: faults reverted, evidence written, NO-GO */
   signal?: AbortSignal;
   progress?: boolean;
@@ -63,6 +64,28 @@ export interface FaultRecord {
   revertVerified: boolean;
   outcome: 'not-started' | 'injected' | 'reverted' | 'inject-failed' | 'revert-failed';
   error: string | null;
+}
+
+/** File names and k6 arguments of each execution segment (one plain k6 run when n = 1). */
+export function segmentFiles(n: number): Array<{ args: string[]; samples: string; summary: string; stderr: string }> {
+  if (n <= 1) return [{ args: [], samples: 'k6_samples.ndjson.gz', summary: 'k6_summary.json', stderr: 'k6_stderr.log' }];
+  const sequence = Array.from({ length: n + 1 }, (_, i) => (i === 0 ? '0' : i === n ? '1' : `${i}/${n}`)).join(',');
+  return Array.from({ length: n }, (_, i) => {
+    const tag = `seg${i + 1}of${n}`;
+    const from = i === 0 ? '0' : `${i}/${n}`;
+    const to = i + 1 === n ? '1' : `${i + 1}/${n}`;
+    return {
+      args: ['--execution-segment', `${from}:${to}`, '--execution-segment-sequence', sequence],
+      samples: `k6_samples.${tag}.ndjson.gz`,
+      summary: `k6_summary.${tag}.json`,
+      stderr: `k6_stderr.${tag}.log`,
+    };
+  });
+}
+
+/** The outcome that says the most: an invalid one over a failed-thresholds one over ok. */
+function worstOutcome(outcomes: K6Outcome[]): K6Outcome {
+  return outcomes.find((o) => o.invalid) ?? outcomes.find((o) => o.code !== 'ok') ?? outcomes[0];
 }
 
 export function newRunId(now = new Date()): string {
@@ -106,33 +129,13 @@ function checkTemplates(loaded: LoadedDrill): void {
   }
 }
 
-function secretEnvName(partner: string): string {
-  return `GAMEDAY_WEBHOOK_SECRET_${partner.toUpperCase().replace(/-/g, '_')}`;
-}
-
-function buildK6Plan(drill: Drill, plan: Plan, t0: number, targets: string[]): K6Plan {
-  return {
-    t0,
-    phases: plan.phases,
-    targets,
-    requests: drill.load.requests.map((r) => ({
-      name: r.name,
-      method: r.method,
-      path: r.path,
-      weight: r.weight,
-      body: r.body,
-      webhook: r.webhook ? { partner: r.webhook.partner, scheme: r.webhook.scheme, secretEnv: secretEnvName(r.webhook.partner) } : undefined,
-    })),
-    options: k6Options(drill, plan),
-  };
-}
-
 export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Promise<RunResult> {
   const { drill } = loaded;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const secrets = partnerSecrets(loaded);
   checkTemplates(loaded);
   const plan = planDrill(drill, opts.timeScale ?? drill.timeScale);
+  const segments = opts.segments ?? 1;
   const k6Tool = requireTool('k6');
   if (!k6Tool.compatible) log(`warning: k6 ${k6Tool.version ?? '(unknown version)'} at ${k6Tool.path}; gameday is pinned to ${k6Tool.pinned}`);
 
@@ -254,17 +257,25 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     const planFile = path.join(runDir, 'k6_plan.json');
     writeJson(planFile, k6Plan);
 
-    const k6Env: Record<string, string> = { GAMEDAY_PLAN: planFile, GAMEDAY_SUMMARY: path.join(runDir, 'k6_summary.json') };
-    for (const [partner, secret] of Object.entries(secrets)) k6Env[secretEnvName(partner)] = secret;
-    const k6 = startK6(group, {
-      bin: k6Tool.path,
-      script: scriptFile,
-      env: k6Env,
-      samplesFile: path.join(runDir, 'k6_samples.ndjson.gz'),
-      stderrFile: path.join(runDir, 'k6_stderr.log'),
-      scratchDir: scratch,
-      onLine: (line) => metrics.ingestLine(line),
-    });
+    const secretEnv: Record<string, string> = {};
+    for (const [partner, secret] of Object.entries(secrets)) secretEnv[secretEnvName(partner)] = secret;
+    // one k6 process, or N on k6 execution segments whose samples all feed one aggregator
+    const k6Runs = segmentFiles(segments).map((seg) =>
+      startK6(group, {
+        bin: k6Tool.path,
+        script: scriptFile,
+        args: seg.args,
+        env: { ...secretEnv, GAMEDAY_PLAN: planFile, GAMEDAY_SUMMARY: path.join(runDir, seg.summary) },
+        samplesFile: path.join(runDir, seg.samples),
+        stderrFile: path.join(runDir, seg.stderr),
+        scratchDir: scratch,
+        onLine: (line) => metrics.ingestLine(line),
+      }),
+    );
+    const k6 = {
+      done: Promise.all(k6Runs.map((r) => r.done)).then(worstOutcome),
+      kill: (signal: NodeJS.Signals) => k6Runs.forEach((r) => r.process.child.kill(signal)),
+    };
 
     for (const p of partners) p.startTimeline(t0);
     plan.faults.forEach((pf, i) => {
@@ -294,8 +305,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     if (finished) k6Outcome = finished;
     else {
       problem('interrupted', `the drill was interrupted (${abortReason()}): stopped before its end`);
-      k6.process.child.kill('SIGINT');
-      const killer = setTimeout(() => k6.process.child.kill('SIGKILL'), 5000);
+      k6.kill('SIGINT');
+      const killer = setTimeout(() => k6.kill('SIGKILL'), 5000);
       k6Outcome = await k6.done;
       clearTimeout(killer);
     }
@@ -356,7 +367,10 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     verdicts,
   });
   writeJson(path.join(runDir, 'decisions.json'), { runId, drill: drill.name, app: drill.app, ...decision });
-  if (!fs.existsSync(path.join(runDir, 'k6_summary.json'))) writeJson(path.join(runDir, 'k6_summary.json'), { missing: true, reason: k6Outcome?.message ?? 'k6 did not run' });
+  for (const seg of segmentFiles(segments)) {
+    const file = path.join(runDir, seg.summary);
+    if (!fs.existsSync(file)) writeJson(file, { missing: true, reason: k6Outcome?.message ?? 'k6 did not run' });
+  }
   writeJson(path.join(runDir, MANIFEST_FILE), {
     schema: 'gameday/run-manifest@1',
     runId,

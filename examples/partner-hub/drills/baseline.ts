@@ -22,10 +22,7 @@ export default defineDrill({
     },
   },
   load: {
-    profile: 'baseline',
-    rate: 40,
-    duration: '60s',
-    preAllocatedVUs: 30,
+    profiles: [{ profile: 'baseline', rate: 40, duration: '60s', preAllocatedVUs: 30 }],
     requests: [
       { name: 'offers', method: 'GET', path: '/offers', weight: 3 },
       { name: 'webhook', method: 'POST', path: '/webhooks/acme', weight: 1, webhook: { partner: 'acme' } },

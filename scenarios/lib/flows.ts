@@ -1,0 +1,112 @@
+// Request flows run by a k6 VU: plain HTTP with checks, signed webhook delivery (with an
+// optional idempotency replay), and a WebSocket session with echoed messages.
+import { check } from 'k6';
+import exec from 'k6/execution';
+import http from 'k6/http';
+import { Counter, Rate } from 'k6/metrics';
+import { setInterval, clearInterval, setTimeout, clearTimeout } from 'k6/timers';
+import { WebSocket } from 'k6/websockets';
+import type { K6Request } from './k6-plan.ts';
+import { webhookSigner } from './webhook.ts';
+
+/** 1 when a replayed webhook was applied exactly once, 0 when not. */
+export const idempotency = new Rate('gameday_idempotent');
+/** WebSocket sessions that lost the connection or an echo. */
+export const wsDrops = new Counter('gameday_ws_drops');
+export const wsMessages = new Counter('gameday_ws_messages');
+
+type Tags = Record<string, string>;
+
+function params(r: K6Request, tags: Tags, headers: Record<string, string> = {}) {
+  return {
+    headers,
+    tags,
+    ...(r.expect ? { responseCallback: http.expectedStatuses(...r.expect) } : {}),
+  };
+}
+
+function statusOk(r: K6Request, status: number): boolean {
+  return r.expect ? r.expect.includes(status) : status >= 200 && status < 400;
+}
+
+export function httpFlow(base: string, r: K6Request, tags: Tags): void {
+  const body = r.body === undefined ? null : JSON.stringify(r.body);
+  const res = http.request(r.method, base + r.path, body, params(r, tags, body ? { 'content-type': 'application/json' } : {}));
+  check(res, { [`${r.name} status expected`]: (x) => statusOk(r, x.status) }, tags);
+}
+
+const signers: Record<string, ReturnType<typeof webhookSigner>> = {};
+
+export function webhookFlow(base: string, r: K6Request, tags: Tags): void {
+  const w = r.webhook!;
+  signers[r.name] ??= webhookSigner(w.scheme, __ENV[w.secretEnv] ?? '');
+  const id = `msg_${exec.vu.idInTest}_${exec.vu.iterationInScenario}_${Math.floor(Math.random() * 1e9)}`;
+  const body = JSON.stringify(r.body ?? { id, type: 'offer.updated', data: { offer: exec.scenario.iterationInTest } });
+  const headers = signers[r.name](id, Math.floor(Date.now() / 1000), body);
+  const first = http.request(r.method, base + r.path, body, params(r, tags, headers));
+  check(first, { [`${r.name} accepted`]: (x) => statusOk(r, x.status) }, tags);
+  if (!w.replay) return;
+  // the same delivery again, byte for byte: the SUT must apply it once
+  const again = http.request(r.method, base + r.path, body, params(r, { ...tags, replay: 'true' }, headers));
+  const probe = http.get(base + w.replay.checkPath.replace('{id}', encodeURIComponent(id)), { tags: { ...tags, request: `${r.name}-check` }, responseType: 'text' });
+  let applied = -1;
+  try {
+    applied = Number((JSON.parse(String(probe.body)) as { applied?: number }).applied);
+  } catch {
+    applied = -1;
+  }
+  idempotency.add(statusOk(r, again.status) && applied === 1 ? 1 : 0, tags);
+  check(applied, { [`${r.name} applied once`]: (n) => n === 1 }, tags);
+}
+
+export function websocketFlow(base: string, r: K6Request, tags: Tags): void {
+  const flow = r.websocket!;
+  const url = base.replace(/^http/, 'ws') + r.path;
+  const ws = new WebSocket(url, null, { tags });
+  let sent = 0;
+  let echoed = 0;
+  let dropped = false;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let deadline: ReturnType<typeof setTimeout> | null = null;
+  const finish = (drop: boolean) => {
+    if (timer) clearInterval(timer);
+    if (deadline) clearTimeout(deadline);
+    timer = deadline = null;
+    if (drop && !dropped) {
+      dropped = true;
+      wsDrops.add(1, tags);
+    }
+    ws.close();
+  };
+  ws.onopen = () => {
+    timer = setInterval(() => {
+      if (sent >= flow.messages) {
+        if (timer) clearInterval(timer);
+        timer = null;
+        deadline = setTimeout(() => finish(echoed < sent), flow.echoTimeoutMs);
+        return;
+      }
+      ws.send(`${exec.vu.idInTest}:${sent++}`);
+    }, flow.intervalMs);
+  };
+  ws.onmessage = () => {
+    echoed++;
+    wsMessages.add(1, tags);
+    if (echoed >= flow.messages && sent >= flow.messages) finish(false);
+  };
+  ws.onerror = () => finish(true);
+  ws.onclose = () => {
+    if (echoed < flow.messages && !dropped) {
+      dropped = true;
+      wsDrops.add(1, tags);
+    }
+    if (timer) clearInterval(timer);
+    if (deadline) clearTimeout(deadline);
+  };
+}
+
+export function runFlow(base: string, r: K6Request, tags: Tags): void {
+  if (r.websocket) websocketFlow(base, r, tags);
+  else if (r.webhook) webhookFlow(base, r, tags);
+  else httpFlow(base, r, tags);
+}

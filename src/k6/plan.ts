@@ -1,0 +1,33 @@
+// The plan a bundled drill script runs: targets, phases, requests per profile, k6 options.
+import type { K6Plan } from '../../scenarios/lib/k6-plan.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { Drill } from '../schema/drill.ts';
+import { k6Options } from './options.ts';
+
+/** The environment variable that carries a partner's webhook secret to k6 (never the plan file). */
+export function secretEnvName(partner: string): string {
+  return `GAMEDAY_WEBHOOK_SECRET_${partner.toUpperCase().replace(/-/g, '_')}`;
+}
+
+export function buildK6Plan(drill: Drill, plan: Plan, t0: number, targets: string[]): K6Plan {
+  const index = new Map(drill.load.requests.map((r, i) => [r.name, i]));
+  return {
+    t0,
+    phases: plan.phases,
+    targets,
+    requests: drill.load.requests.map((r) => ({
+      name: r.name,
+      method: r.method,
+      path: r.path,
+      weight: r.weight,
+      body: r.body,
+      expect: r.expect,
+      webhook: r.webhook
+        ? { partner: r.webhook.partner, scheme: r.webhook.scheme, secretEnv: secretEnvName(r.webhook.partner), replay: r.webhook.replay }
+        : undefined,
+      websocket: r.websocket ? { messages: r.websocket.messages, intervalMs: r.websocket.interval, echoTimeoutMs: r.websocket.echoTimeout } : undefined,
+    })),
+    requestSets: drill.load.profiles.map((p) => (p.requests ?? drill.load.requests.map((r) => r.name)).map((name) => index.get(name)!)),
+    options: k6Options(drill, plan),
+  };
+}
