@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadDrill } from '../drill/load.ts';
 import { bundleScenario, DRILL_SCENARIO } from '../k6/bundle.ts';
 import { planDrill } from '../plan/plan.ts';
+import type { Drill } from '../schema/drill.ts';
 import { buildK6Plan, secretEnvName } from '../k6/plan.ts';
 
 export interface BundleOptions {
@@ -25,10 +26,16 @@ export async function bundleCommand(file: string, o: BundleOptions): Promise<str
     await bundleScenario(path.resolve(file), o.out);
     return `${o.out}: bundled ${file} for k6`;
   }
+  const { drill, secrets } = await bundleDrill(file, o.target, o.out, o.timeScale);
+  return `${o.out}: drill ${drill.name} bundled for k6 against ${o.target.join(', ')}${secrets.length ? ` (set ${secrets.join(', ')})` : ''}`;
+}
+
+/** A drill as a standalone k6 script with its plan embedded; returns the secret env vars it needs. */
+export async function bundleDrill(file: string, targets: string[], out: string, timeScale?: number): Promise<{ drill: Drill; secrets: string[] }> {
   const loaded = await loadDrill(file);
-  const plan = planDrill(loaded.drill, o.timeScale ?? loaded.drill.timeScale);
-  const k6Plan = buildK6Plan(loaded.drill, plan, 0, o.target.map((t) => t.replace(/\/$/, '')));
-  await bundleScenario(DRILL_SCENARIO, o.out, { __GAMEDAY_PLAN__: k6Plan });
-  const secrets = loaded.drill.load.requests.filter((r) => r.webhook).map((r) => secretEnvName(r.webhook!.partner));
-  return `${o.out}: drill ${loaded.drill.name} bundled for k6 against ${o.target.join(', ')}${secrets.length ? ` (set ${[...new Set(secrets)].join(', ')})` : ''}`;
+  const plan = planDrill(loaded.drill, timeScale ?? loaded.drill.timeScale);
+  const k6Plan = buildK6Plan(loaded.drill, plan, 0, targets.map((t) => t.replace(/\/$/, '')));
+  await bundleScenario(DRILL_SCENARIO, out, { __GAMEDAY_PLAN__: k6Plan });
+  const secrets = [...new Set(loaded.drill.load.requests.filter((r) => r.webhook).map((r) => secretEnvName(r.webhook!.partner)))];
+  return { drill: loaded.drill, secrets };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 import { EXIT_CODES } from '../decision/decide.ts';
 import { bundleCommand } from './bundle.ts';
+import { k8sCommand } from './k8s.ts';
 import { DrillError, loadDrill } from '../drill/load.ts';
 import { sweepLeftovers } from '../run/ledger.ts';
 import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
@@ -85,6 +86,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--time-scale <factor>', 'drill mode: multiply every duration by this factor', timeScale)
     .action(async (file: string, o) => {
       process.stdout.write(`${await bundleCommand(file, o)}\n`);
+      setExit(0);
+    });
+
+  program
+    .command('k8s')
+    .description('write a ConfigMap and a k6-operator TestRun that run the drill on N runners')
+    .argument('<drill>', 'drill file')
+    .requiredOption('-o, --out <dir>', 'where to write configmap.yaml and testrun.yaml')
+    .requiredOption('--target <url...>', 'base URL(s) of the SUT as the runners reach it')
+    .option('--parallelism <n>', 'number of k6 runners', segments, 2)
+    .option('--namespace <ns>', 'Kubernetes namespace')
+    .option('--time-scale <factor>', 'multiply every duration by this factor', timeScale)
+    .action(async (drill: string, o) => {
+      process.stdout.write(`${await k8sCommand(drill, o)}\n`);
       setExit(0);
     });
 

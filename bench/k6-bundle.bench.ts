@@ -1,0 +1,64 @@
+// Requests per second that real k6 reaches against a trivial loopback endpoint: a bundled
+// gameday scenario (library flow with tags and a check) vs a hand-written minimal k6 script,
+// same VUs and duration, in one run. Goal: ratio >= 0.95.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { requireTool } from '../scripts/toolchain.mjs';
+import { bundleScenario } from '../src/k6/bundle.ts';
+import { freePort, waitHealthy } from '../src/run/processes.ts';
+
+const VUS = Number(process.env.BENCH_VUS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-bench-k6-'));
+const k6 = requireTool('k6').path;
+const port = await freePort();
+// the endpoint runs in its own process so that it does not share this event loop
+const server = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
+const url = `http://127.0.0.1:${port}/`;
+
+const options = `{ scenarios: { max: { executor: 'constant-vus', vus: ${VUS}, duration: '${SECONDS}s' } }, discardResponseBodies: true }`;
+const handWritten = path.join(dir, 'hand.js');
+fs.writeFileSync(handWritten, `import http from 'k6/http';\nexport const options = ${options};\nexport default function () { http.get('${url}'); }\n`);
+const scenarioTs = path.join(dir, 'gameday.ts');
+fs.writeFileSync(
+  scenarioTs,
+  `import { httpFlow } from '${path.resolve('scenarios/index.ts')}';\nexport const options = ${options};\n` +
+    `export default function () { httpFlow('http://127.0.0.1:${port}', { name: 'root', method: 'GET', path: '/', weight: 1 }, { request: 'root', phase: 'steady' }); }\n`,
+);
+const bundled = path.join(dir, 'gameday.js');
+await bundleScenario(scenarioTs, bundled);
+
+function rps(script: string): number {
+  const summary = path.join(dir, 'summary.json');
+  const r = spawnSync(k6, ['run', '--quiet', '--no-usage-report', '--summary-export', summary, script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`k6 failed: ${r.stderr}`);
+  return JSON.parse(fs.readFileSync(summary, 'utf8')).metrics.http_reqs.rate;
+}
+
+try {
+  await waitHealthy(url, 5000);
+  const hand: number[] = [];
+  const ours: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // alternate the order so that drift of the machine does not favour one side
+    if (i % 2 === 0) {
+      hand.push(rps(handWritten));
+      ours.push(rps(bundled));
+    } else {
+      ours.push(rps(bundled));
+      hand.push(rps(handWritten));
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`k6 ${VUS} VUs x ${SECONDS} s, ${ROUNDS} rounds each, against ${url}`);
+  console.log(`  hand-written minimal script : ${mean(hand).toFixed(0)} req/s  (${hand.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`  bundled gameday scenario    : ${mean(ours).toFixed(0)} req/s  (${ours.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`  ratio gameday / hand-written: ${(mean(ours) / mean(hand)).toFixed(3)}  (goal >= 0.95)`);
+} finally {
+  server.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+}
