@@ -17,7 +17,7 @@ export const TOXIC_PREFIX = 'gameday-';
 
 export class ToxiproxyDriver implements FaultDriver {
   readonly name = 'toxiproxy';
-  readonly supports = ['latency', 'down'] as const;
+  readonly supports = ['latency', 'bandwidth', 'partition', 'down', 'reset'] as const;
   private readonly client: Toxiproxy;
 
   constructor(readonly apiUrl: string) {
@@ -66,20 +66,30 @@ export class ToxiproxyDriver implements FaultDriver {
     return this.api('GET', `/proxies/${encodeURIComponent(proxy)}/toxics`);
   }
 
-  private toxicName(request: FaultRequest): string {
-    return `${TOXIC_PREFIX}${request.name}`;
+  private toxicName(request: FaultRequest, suffix = ''): string {
+    return `${TOXIC_PREFIX}${request.name}${suffix}`;
   }
 
-  private toxicBody(request: FaultRequest): ICreateToxicBody<Record<string, number>> {
+  /** The toxics that make up a fault (a partition is two: one per direction). */
+  toxicsFor(request: FaultRequest): Array<ICreateToxicBody<Record<string, number>>> {
+    const toxic = (type: string, stream: 'upstream' | 'downstream', attributes: Record<string, number>, suffix = '') => ({
+      name: this.toxicName(request, suffix),
+      type: type as ICreateToxicBody<unknown>['type'],
+      stream,
+      toxicity: 1,
+      attributes,
+    });
+    const p = request.params;
     switch (request.action) {
       case 'latency':
-        return {
-          name: this.toxicName(request),
-          type: 'latency',
-          stream: 'downstream',
-          toxicity: 1,
-          attributes: { latency: request.params.latency ?? 0, jitter: request.params.jitter ?? 0 },
-        };
+        return [toxic('latency', 'downstream', { latency: p.latency ?? 0, jitter: p.jitter ?? 0 })];
+      case 'bandwidth':
+        return [toxic('bandwidth', 'downstream', { rate: p.rate ?? 0 })];
+      case 'partition':
+        // timeout 0: data is held and dropped, the connection stays open — a blackhole both ways
+        return [toxic('timeout', 'upstream', { timeout: 0 }, '-up'), toxic('timeout', 'downstream', { timeout: 0 }, '-down')];
+      case 'reset':
+        return [toxic('reset_peer', 'upstream', { timeout: p.after ?? 0 })];
       default:
         throw new Error(`toxiproxy has no toxic for ${request.action}`);
     }
@@ -95,11 +105,14 @@ export class ToxiproxyDriver implements FaultDriver {
         injected.applied.push({ target, ref: 'enabled=false' });
         if ((await this.proxy(target)).enabled) throw new Error(`proxy ${target} is still enabled after disabling it`);
       } else {
-        const body = this.toxicBody(request);
-        await (await this.client.get(target)).addToxic(body);
-        injected.applied.push({ target, ref: body.name });
-        const present = (await this.toxics(target)).some((t) => t.name === body.name);
-        if (!present) throw new Error(`toxic ${body.name} is not listed on proxy ${target} after adding it`);
+        const proxy = await this.client.get(target);
+        for (const body of this.toxicsFor(request)) {
+          await proxy.addToxic(body);
+          injected.applied.push({ target, ref: body.name });
+        }
+        const listed = new Set((await this.toxics(target)).map((t) => t.name));
+        const missing = injected.applied.filter((a) => a.target === target && !listed.has(a.ref));
+        if (missing.length) throw new Error(`toxic ${missing.map((m) => m.ref).join(', ')} is not listed on proxy ${target} after adding it`);
       }
     }
     return injected;
@@ -119,14 +132,17 @@ export class ToxiproxyDriver implements FaultDriver {
         if (!p.enabled) await this.api('PATCH', `/proxies/${encodeURIComponent(target)}`, { enabled: true, listen: p.listen, upstream: p.upstream });
         if (!(await this.proxy(target)).enabled) throw new Error(`proxy ${target} is still disabled after enabling it`);
       } else {
-        const name = this.toxicName(request);
-        try {
-          await this.api('DELETE', `/proxies/${encodeURIComponent(target)}/toxics/${encodeURIComponent(name)}`);
-        } catch (err) {
-          if (!String(err).includes('HTTP 404')) throw err;
+        const names = this.toxicsFor(request).map((t) => t.name);
+        for (const name of names) {
+          try {
+            await this.api('DELETE', `/proxies/${encodeURIComponent(target)}/toxics/${encodeURIComponent(name)}`);
+          } catch (err) {
+            if (!String(err).includes('HTTP 404')) throw err;
+          }
         }
         const left = await this.toxics(target).catch((err) => (String(err).includes('HTTP 404') ? [] : Promise.reject(err)));
-        if (left.some((t) => t.name === name)) throw new Error(`toxic ${name} is still on proxy ${target} after removing it`);
+        const still = left.filter((t) => names.includes(t.name));
+        if (still.length) throw new Error(`toxic ${still.map((t) => t.name).join(', ')} is still on proxy ${target} after removing it`);
       }
     }
   }

@@ -2,6 +2,7 @@
 // Toxiproxy proxy, plus the Toxiproxy server itself (started here, or an existing one).
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ReplicaHandle } from '../../chaos/process.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { requireTool } from '../../scripts/toolchain.mjs';
 import type { Drill } from '../schema/drill.ts';
@@ -50,6 +51,8 @@ export interface Environment {
   replicas: Replica[];
   /** proxy names per service, for fault targets */
   proxiesOf(service: string): string[];
+  /** the replicas as the process driver sees them */
+  handles(): ReplicaHandle[];
 }
 
 export interface EnvironmentOptions {
@@ -89,16 +92,22 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
   const service = o.drill.target.service;
   const [cmd, args] = resolveArgs(service.command, o.drillDir);
   const replicas: Replica[] = [];
+  const spawnReplica = (index: number, zone: string, port: number, env: Record<string, string>) => {
+    // appends: a restarted replica's output follows the killed one's
+    const log = fs.openSync(path.join(o.logDir, `${service.name}-r${index}.log`), 'a');
+    const proc = o.group.spawn(`${service.name}-r${index}`, cmd, args, { env, cwd: o.drillDir, stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    return proc;
+  };
+  const envs: Array<Record<string, string>> = [];
   for (let index = 0; index < service.replicas; index++) {
     const zone = service.zones[index % service.zones.length];
     const port = await freePort();
     const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir: o.dataDir, partners: o.partners };
     const env: Record<string, string> = { PORT: String(port), REPLICA: String(index), ZONE: zone, DATA_DIR: o.dataDir };
     for (const [k, v] of Object.entries(service.env)) env[k] = renderTemplate(v, vars);
-    const log = fs.openSync(path.join(o.logDir, `${service.name}-r${index}.log`), 'w');
-    const proc = o.group.spawn(`${service.name}-r${index}`, cmd, args, { env, cwd: o.drillDir, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    replicas.push({ index, zone, port, process: proc, proxy: `gameday-${o.runId}-${service.name}-r${index}`, proxyUrl: '' });
+    envs.push(env);
+    replicas.push({ index, zone, port, process: spawnReplica(index, zone, port, env), proxy: `gameday-${o.runId}-${service.name}-r${index}`, proxyUrl: '' });
   }
   await Promise.all(replicas.map((r) => waitHealthy(`http://127.0.0.1:${r.port}${service.healthPath}`, service.startTimeout, r.process)));
   for (const r of replicas) {
@@ -113,5 +122,22 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     toxiproxySource: tx.source,
     replicas,
     proxiesOf: (name) => (name === service.name ? replicas.map((r) => r.proxy) : []),
+    handles: () =>
+      replicas.map((r) => ({
+        name: `${service.name}-r${r.index}`,
+        zone: r.zone,
+        port: r.port,
+        alive: () => !r.process.exit,
+        kill: async () => {
+          if (r.process.exit) return;
+          r.process.child.kill('SIGKILL');
+          await r.process.exited;
+        },
+        restart: async () => {
+          if (!r.process.exit) return;
+          r.process = spawnReplica(r.index, r.zone, r.port, envs[r.index]);
+          await waitHealthy(`http://127.0.0.1:${r.port}${service.healthPath}`, service.startTimeout, r.process);
+        },
+      })),
   };
 }

@@ -19,7 +19,9 @@ import { buildK6Plan, secretEnvName } from '../k6/plan.ts';
 import { startK6, type K6Outcome } from '../k6/runner.ts';
 import { MetricsAggregator } from '../metrics/aggregate.ts';
 import { planDrill, type Plan, type PlannedFault } from '../plan/plan.ts';
-import type { Drill, Fault } from '../schema/drill.ts';
+import type { Drill, DriverName, Fault } from '../schema/drill.ts';
+import { ProcessDriver } from '../../chaos/process.ts';
+import type { FaultDriver } from '../../chaos/driver.ts';
 import { evaluateSlos } from '../slo/evaluate.ts';
 import { renderTemplate, startEnvironment, type Environment, type TemplateVars } from './environment.ts';
 import { Ledger, sweepLeftovers, type SweepReport } from './ledger.ts';
@@ -92,8 +94,29 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
-function faultParams(fault: Fault): Record<string, number> {
-  return fault.action === 'latency' ? { latency: fault.latency, jitter: fault.jitter } : {};
+/** The numbers a driver needs; durations inside a fault window are time-scaled with it. */
+export function faultParams(fault: Fault, timeScale: number): Record<string, number> {
+  switch (fault.action) {
+    case 'latency':
+      return { latency: fault.latency, jitter: fault.jitter };
+    case 'bandwidth':
+      return { rate: fault.rate };
+    case 'reset':
+      return { after: fault.after };
+    case 'pod-kill':
+      return fault.restartAfter === undefined ? { replica: fault.replica } : { replica: fault.replica, restartAfterMs: Math.round(fault.restartAfter * timeScale) };
+    default:
+      return {};
+  }
+}
+
+/** The driver's targets: Toxiproxy proxy names, or replica names for the process driver. */
+function faultTargets(fault: Fault, env: Environment): string[] {
+  if (fault.driver === 'toxiproxy') return env.proxiesOf(fault.target);
+  const replicas = env.handles();
+  if (fault.action === 'pod-kill') return [replicas[fault.replica].name];
+  if (fault.action === 'az-failure') return replicas.filter((r) => r.zone === fault.zone).map((r) => r.name);
+  return [];
 }
 
 /** Resolves "env:NAME" secrets; a missing one is a drill error (nothing has run yet). */
@@ -162,7 +185,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     driver: f.fault.driver,
     action: f.fault.action,
     target: { service: f.fault.target, proxies: [] },
-    params: faultParams(f.fault),
+    params: faultParams(f.fault, plan.timeScale),
     scheduled: { startMs: f.startMs, endMs: f.endMs },
     injectedAt: null,
     injectVerified: false,
@@ -171,10 +194,11 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     outcome: 'not-started',
     error: null,
   }));
-  const injected = new Map<string, { request: FaultRequest; handle: InjectedFault | null }>();
+  const injected = new Map<string, { driver: DriverName; request: FaultRequest; handle: InjectedFault | null }>();
   const timers: NodeJS.Timeout[] = [];
   const inFlight = new Set<Promise<void>>();
   let env: Environment | null = null;
+  let drivers = {} as Record<DriverName, FaultDriver>;
   let envStarting: Promise<unknown> = Promise.resolve();
   let k6Outcome: K6Outcome | null = null;
   let sweep: SweepReport | null = null;
@@ -195,12 +219,12 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
 
   const injectFault = async (pf: PlannedFault, record: FaultRecord) => {
     if (!env || opts.signal?.aborted) return;
-    const request: FaultRequest = { name: pf.fault.name, action: pf.fault.action, targets: env.proxiesOf(pf.fault.target), params: record.params };
+    const request: FaultRequest = { name: pf.fault.name, action: pf.fault.action, targets: faultTargets(pf.fault, env), params: record.params };
     record.target.proxies = request.targets;
-    injected.set(record.name, { request, handle: null });
+    injected.set(record.name, { driver: pf.fault.driver, request, handle: null });
     try {
-      const handle = await env.toxiproxy.inject(request);
-      injected.set(record.name, { request, handle });
+      const handle = await drivers[pf.fault.driver].inject(request);
+      injected.set(record.name, { driver: pf.fault.driver, request, handle });
       record.injectedAt = new Date().toISOString();
       record.injectVerified = true;
       record.outcome = 'injected';
@@ -218,7 +242,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     if (!entry || !env) return;
     injected.delete(record.name);
     try {
-      await env.toxiproxy.revert(entry.handle ?? entry.request);
+      await drivers[entry.driver].revert(entry.handle ?? entry.request);
       record.revertedAt = new Date().toISOString();
       record.revertVerified = true;
       if (record.outcome === 'injected') record.outcome = 'reverted';
@@ -249,6 +273,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     envStarting = envPromise.catch(() => undefined);
     env = await Promise.race([envPromise, aborted.then(() => null)]);
     if (!env) throw new Error(`interrupted while starting the environment (${abortReason()})`);
+    const started = env;
+    drivers = { toxiproxy: started.toxiproxy, process: new ProcessDriver(() => started.handles()) };
 
     const scriptFile = path.join(runDir, 'k6_script.js');
     await bundleScenario(DRILL_SCENARIO, scriptFile);
