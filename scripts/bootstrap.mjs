@@ -26,9 +26,35 @@ function ensureTools() {
   }
 }
 
+/** Debian packages the integration tests and drills use, by the command each provides. */
+const DEBIAN_PACKAGES = [
+  { command: 'nats-server', pkg: 'nats-server', why: 'the broker-failover fault (3-node JetStream cluster)' },
+  { command: 'chromium', pkg: 'chromium', why: 'rendering the HTML report in tests' },
+];
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => fs.existsSync(path.join(dir, command)));
+}
+
+function ensureDebianPackages() {
+  const missing = DEBIAN_PACKAGES.filter((p) => !onPath(p.command));
+  if (missing.length === 0) return;
+  const names = missing.map((p) => p.pkg);
+  const canApt = process.getuid?.() === 0 && onPath('apt-get');
+  if (!canApt) {
+    console.error(`gameday bootstrap: missing ${names.join(', ')} (${missing.map((p) => p.why).join('; ')}): install with 'sudo apt-get install ${names.join(' ')}'`);
+    return;
+  }
+  console.error(`gameday bootstrap: apt-get install ${names.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], { stdio: ['ignore', 'ignore', 'inherit'], env });
+}
+
 try {
   ensureNodeModules();
   ensureTools();
+  if (!process.env.GAMEDAY_SKIP_SYSTEM_PACKAGES) ensureDebianPackages();
 } catch (err) {
   console.error(`gameday bootstrap failed: ${err instanceof Error ? err.message : err}`);
   process.exit(1);
