@@ -10,7 +10,7 @@ export interface PhaseWindow {
   endMs: number;
 }
 
-/** The phase at `tMs` after the start of load; before 0 is steady, past the end is the last phase. */
+/** The phase at `tMs` after the start of load; before 0 is the first phase, past the end the last. */
 export function phaseAt(windows: readonly PhaseWindow[], tMs: number): PhaseName {
   for (const w of windows) {
     if (tMs < w.endMs) return w.phase;
@@ -31,14 +31,22 @@ export function phaseWindows(totalMs: number, faults: ReadonlyArray<{ startMs: n
     else merged.push({ startMs: f.startMs, endMs: f.endMs });
   }
   const windows: PhaseWindow[] = [];
+  const push = (phase: PhaseName, startMs: number, endMs: number) => {
+    const last = windows[windows.length - 1];
+    if (last && last.phase === phase) last.endMs = endMs;
+    else windows.push({ phase, startMs, endMs });
+  };
+  // recovery only follows a fault that really happened (a zero-length one does not count)
+  const between = () => (windows.some((w) => w.phase === 'fault') ? 'recovery' : 'steady');
   let cursor = 0;
   for (const f of merged) {
     const start = Math.min(f.startMs, totalMs);
-    if (start > cursor) windows.push({ phase: windows.length ? 'recovery' : 'steady', startMs: cursor, endMs: start });
     const end = Math.min(f.endMs, totalMs);
-    if (end > start) windows.push({ phase: 'fault', startMs: start, endMs: end });
+    if (end <= start) continue;
+    if (start > cursor) push(between(), cursor, start);
+    push('fault', start, end);
     cursor = Math.max(cursor, end);
   }
-  if (cursor < totalMs) windows.push({ phase: windows.length ? 'recovery' : 'steady', startMs: cursor, endMs: totalMs });
+  if (cursor < totalMs) push(between(), cursor, totalMs);
   return windows;
 }

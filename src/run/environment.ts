@@ -21,14 +21,15 @@ export interface TemplateVars {
 export function renderTemplate(template: string, vars: TemplateVars): string {
   return template.replace(/\{\{\s*([a-zA-Z0-9_.-]+)\s*\}\}/g, (_, key: string) => {
     const parts = key.split('.');
+    // own properties only: {{toString}} or {{partners.constructor.url}} are typos, not values
     if (parts[0] === 'partners' && parts.length === 3) {
-      const p = vars.partners[parts[1]];
-      const field = parts[2] as 'url' | 'webhookSecret';
+      const p = Object.hasOwn(vars.partners, parts[1]) ? vars.partners[parts[1]] : undefined;
+      const field = parts[2];
       if (p && (field === 'url' || field === 'webhookSecret')) return p[field];
     } else if (key === 'webhookSecrets') {
       return JSON.stringify(Object.fromEntries(Object.entries(vars.partners).map(([n, p]) => [n, p.webhookSecret])));
-    } else if (parts.length === 1 && key in vars && key !== 'partners') {
-      return String(vars[key as keyof Omit<TemplateVars, 'partners'>]);
+    } else if (parts.length === 1 && ['port', 'replica', 'zone', 'dataDir'].includes(key)) {
+      return String(vars[key as 'port' | 'replica' | 'zone' | 'dataDir']);
     }
     throw new Error(`unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{partners.NAME.url}} or {{partners.NAME.webhookSecret}}`);
   });
