@@ -1,6 +1,16 @@
 // One vocabulary of faults; each driver says which of them it can carry out.
 
-export type FaultAction = 'latency' | 'down';
+export type FaultAction =
+  | 'latency'
+  | 'down'
+  | 'pod-kill'
+  | 'az-failure'
+  | 'broker-failover'
+  | 'disk-full'
+  | 'api-throttle'
+  | 'partition'
+  | 'bandwidth'
+  | 'reset';
 
 export interface FaultRequest {
   /** unique within the run */
