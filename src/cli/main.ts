@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 import { EXIT_CODES } from '../decision/decide.ts';
 import { bundleCommand } from './bundle.ts';
+import { fisCommand } from './fis.ts';
 import { k8sCommand } from './k8s.ts';
 import { DrillError, loadDrill } from '../drill/load.ts';
 import { sweepLeftovers } from '../run/ledger.ts';
@@ -102,6 +103,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`${await k8sCommand(drill, o)}\n`);
       setExit(0);
     });
+
+  program.addCommand(fisCommand(setExit));
 
   program
     .command('cleanup')
