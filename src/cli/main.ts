@@ -5,6 +5,7 @@ import { EXIT_CODES } from '../decision/decide.ts';
 import { bundleCommand } from './bundle.ts';
 import { fisCommand } from './fis.ts';
 import { k8sCommand } from './k8s.ts';
+import { verifyCommand } from './verify.ts';
 import { DrillError, loadDrill } from '../drill/load.ts';
 import { sweepLeftovers } from '../run/ledger.ts';
 import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
@@ -41,6 +42,7 @@ async function runCommand(drillFile: string, o: { out?: string; timeScale?: numb
     for (const v of d.verdicts) process.stdout.write(`  ${v.pass ? 'PASS' : 'FAIL'} ${v.blocking ? 'blocking' : 'advisory'} ${v.slo}: ${v.detail}; objective ${v.objective}\n`);
     for (const r of d.reasons.filter((r) => r.startsWith('invalid'))) process.stdout.write(`  ${r}\n`);
     process.stdout.write(`evidence: ${path.relative(process.cwd(), result.runDir) || '.'}\n`);
+    process.stdout.write(`bundle:   ${path.relative(process.cwd(), result.bundle)} (gameday verify checks it)\n`);
     return d.exitCode;
   } finally {
     process.off('SIGINT', onSignal);
@@ -103,6 +105,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`${await k8sCommand(drill, o)}\n`);
       setExit(0);
     });
+
+  program
+    .command('verify')
+    .description('verify an evidence bundle or run directory: signature, every file, nothing missing or added; exit 0 or 1')
+    .argument('<target>', 'evidence_bundle_<app>.zip or a run directory')
+    .option('--key <pub>', "the signer's public key (PEM); without it the bundle's own key is used (integrity, not origin)")
+    .option('--json', 'print the result as JSON')
+    .action(async (target: string, o) => setExit(await verifyCommand(target, o)));
 
   program.addCommand(fisCommand(setExit));
 

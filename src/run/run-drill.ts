@@ -13,7 +13,11 @@ import { startPartnerServer, type PartnerServer } from '../../simulators/partner
 import { requireTool } from '../../scripts/toolchain.mjs';
 import { decide, type DecisionRecord, type RunProblem } from '../decision/decide.ts';
 import { DrillError, type LoadedDrill } from '../drill/load.ts';
+import { writeCompliance } from '../evidence/compliance-input.ts';
 import { listArtifacts, MANIFEST_FILE, sha256File, writeJson } from '../evidence/files.ts';
+import { writeJunit } from '../evidence/junit.ts';
+import { sealRun } from '../evidence/seal.ts';
+import { scrubSecrets } from '../evidence/secrets.ts';
 import { bundleScenario, DRILL_SCENARIO } from '../k6/bundle.ts';
 import { buildK6Plan, secretEnvName } from '../k6/plan.ts';
 import { startK6, type K6Outcome } from '../k6/runner.ts';
@@ -49,6 +53,8 @@ export interface RunResult {
   runId: string;
   runDir: string;
   decision: DecisionRecord;
+  /** the signed evidence_bundle_<app>.zip */
+  bundle: string;
 }
 
 export interface FaultRecord {
@@ -373,8 +379,6 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
       problem('fault-not-injected', `fault ${r.name} was never injected`);
     }
   }
-  const verdicts = evaluateSlos(drill.slos, metrics);
-  const decision = decide(verdicts, problems);
   const endedAt = new Date();
   writeJson(path.join(runDir, 'chaos_report.json'), {
     runId,
@@ -383,6 +387,15 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     faults: faultRecords,
     sweptBeforeRun: sweep,
   });
+  for (const seg of segmentFiles(segments)) {
+    const file = path.join(runDir, seg.summary);
+    if (!fs.existsSync(file)) writeJson(file, { missing: true, reason: k6Outcome?.message ?? 'k6 did not run' });
+  }
+  // a secret in any artifact makes the evidence unshippable: the run is invalid
+  const scan = await scrubSecrets(runDir, Object.values(secrets));
+  for (const f of scan.findings) problem('secret-in-evidence', `a secret (${f.form}) appears in ${f.file}`);
+  const verdicts = evaluateSlos(drill.slos, metrics);
+  const decision = decide(verdicts, problems);
   writeJson(path.join(runDir, 'slo_results.json'), {
     runId,
     drill: drill.name,
@@ -393,10 +406,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     verdicts,
   });
   writeJson(path.join(runDir, 'decisions.json'), { runId, drill: drill.name, app: drill.app, ...decision });
-  for (const seg of segmentFiles(segments)) {
-    const file = path.join(runDir, seg.summary);
-    if (!fs.existsSync(file)) writeJson(file, { missing: true, reason: k6Outcome?.message ?? 'k6 did not run' });
-  }
+  writeJunit(runDir, { startedAt: startedAt.toISOString(), endedAt: endedAt.toISOString() });
+  writeCompliance(runDir, drill);
   writeJson(path.join(runDir, MANIFEST_FILE), {
     schema: 'gameday/run-manifest@1',
     runId,
@@ -415,5 +426,6 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     decision: { decision: decision.decision, exitCode: decision.exitCode },
     artifacts: listArtifacts(runDir),
   });
-  return { runId, runDir, decision };
+  const sealed = await sealRun({ runDir, reportsRoot: path.resolve(opts.reportsRoot ?? 'reports'), app: drill.app, runId });
+  return { runId, runDir, decision, bundle: sealed.bundle.file };
 }

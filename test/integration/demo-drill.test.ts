@@ -98,6 +98,28 @@ describe('demo drill (real k6 + Toxiproxy + partner hub)', () => {
     expect(summary.metrics.http_reqs.values.count).toBe(samples.filter((s) => s.metric === 'http_reqs').length);
   });
 
+  it('seals the run: JUnit, compliance, a signed bundle that gameday verify accepts — and rejects after one changed byte', async () => {
+    expect(result.stdout).toMatch(/bundle: .*evidence_bundle_APP2\.zip/);
+    const junit = fs.readFileSync(path.join(out, 'junit.xml'), 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(5);
+    expect(readJson(path.join(out, 'compliance.json'))).toBeTypeOf('object');
+    const bundle = path.join(out, 'evidence_bundle_APP2.zip');
+    const ok = await runCli(['verify', bundle]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('VERIFIED');
+    // tamper with a copy of the run directory: one byte of the SLO results
+    const copy = path.join(tmpDir('gameday-tamper'), 'run');
+    fs.cpSync(out, copy, { recursive: true });
+    fs.rmSync(path.join(copy, 'evidence_bundle_APP2.zip'));
+    const file = path.join(copy, 'slo_results.json');
+    const bytes = fs.readFileSync(file);
+    bytes[10] ^= 1;
+    fs.writeFileSync(file, bytes);
+    const bad = await runCli(['verify', copy]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/MODIFIED +slo_results\.json/);
+  });
+
   it('keeps the webhook secret out of every artifact', () => {
     const secret = 'RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';
     const manifest = readJson(path.join(out, 'run_manifest.json'));
