@@ -30,10 +30,13 @@ function ensureTools() {
 const DEBIAN_PACKAGES = [
   { command: 'nats-server', pkg: 'nats-server', why: 'the broker-failover fault (3-node JetStream cluster)' },
   { command: 'chromium', pkg: 'chromium', why: 'rendering the HTML report in tests' },
+  { command: 'nginx', pkg: 'nginx', why: "the demo's load balancer across replicas and zones (src/run/load-balancer.ts)" },
 ];
 
 function onPath(command) {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => fs.existsSync(path.join(dir, command)));
+  // Debian installs daemons (nginx, nats-server) in /usr/sbin, which a non-root PATH may lack
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin', '/sbin'];
+  return dirs.some((dir) => fs.existsSync(path.join(dir, command)));
 }
 
 function ensureDebianPackages() {

@@ -2,99 +2,199 @@
 // Partner hub: the demo system under test, modelled on APP2 of the product documents.
 // One replica of a small HTTP service:
 //   POST /webhooks/:partner  Standard Webhooks signature checked (HMAC-SHA256, 300 s tolerance),
-//                            duplicate deliveries (same webhook-id) applied once, across replicas
+//                            duplicate deliveries (same webhook-id) applied once, across replicas;
+//                            persisted before it is acknowledged; a full disk answers 503 + Retry-After
 //   GET  /offers             offers from the partner API: per-attempt timeout, exponential
-//                            backoff with full jitter, Retry-After honoured; serves the last
-//                            good offers when the partner cannot answer in time
+//                            backoff with full jitter, Retry-After honoured, circuit breaker;
+//                            serves the last good offers when the partner cannot answer in time
 //   GET  /webhooks/:partner/:id   {"applied": n}: how many times that delivery was applied
+//   POST /login              {"username","password"} against a small user table; token bucket
+//                            per client (x-client-id, else the remote address): 429 + Retry-After
+//   GET  /metrics            JSON figures: backlog, offlineQueue, consumed, published, breaker, ...
 //   GET  /ws                 WebSocket echo (each text message is sent back)
 //   GET  /healthz
 // Configuration (environment): PORT, PARTNER_URL, WEBHOOK_SECRETS (JSON {partner: "whsec_..."}),
-// DATA_DIR (shared by replicas), REPLICA, ZONE.
+// DATA_DIR (shared by replicas), REPLICA, ZONE, and (all optional):
+//   DEFECTS                  comma-separated defect switches (lib/defects.mjs); unknown → exit 2
+//   RATE_LIMIT_PER_CLIENT    tokens/s per client (default 5); RATE_LIMIT_BURST (default 10)
+//   RATE_LIMIT_GLOBAL        tokens/s shared by all clients (default 0 = off); RATE_LIMIT_GLOBAL_BURST
+//   RATE_LIMIT_SCOPE         "login" (default) or "all" (every route but /healthz and /metrics)
+//   TRUST_FORWARDED_FOR      1: without x-client-id, the client is the first X-Forwarded-For address
+//   BREAKER_FAILURES         consecutive partner failures that open the breaker (default 5)
+//   BREAKER_COOLDOWN_MS      open → half-open after this long (default 5000)
+//   USERS                    JSON {name: password} for /login (default: lib/users.mjs DEMO_USERS)
+//   NATS_URL                 enables the JetStream event queue (lib/event-queue.mjs)
+//   NATS_STREAM (HUB_EVENTS), NATS_SUBJECT (hub.events), NATS_CONSUMER (hub-applier),
+//   CONSUME (1; 0 = this replica publishes but does not consume), PUBLISH_TIMEOUT_MS (2000)
+//   WRITE_BEHIND_MS          flush interval of the ack-before-persist defect (default 1000)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
+import { CircuitBreaker } from './lib/circuit-breaker.mjs';
+import { parseDefects } from './lib/defects.mjs';
+import { createPartnerClient } from './lib/partner-client.mjs';
+import { createRateLimiter } from './lib/rate-limit.mjs';
+import { isDiskFull, sweepTemp, writeCarelessly, writeDurably } from './lib/store.mjs';
+import { DEMO_USERS, createUserTable } from './lib/users.mjs';
+
+const log = (line) => process.stderr.write(`partner-hub[${process.env.REPLICA ?? '0'}] ${line}\n`);
+
+function fail(problem) {
+  log(`cannot start: ${problem}`);
+  process.exit(2);
+}
+
+/** @type {ReadonlySet<string>} */
+let DEFECTS;
+try {
+  DEFECTS = parseDefects(process.env.DEFECTS);
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+
+function numberEnv(name, fallback, { min = 0, integer = false } = {}) {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    fail(`${name}=${raw} is not ${integer ? 'an integer' : 'a number'} >= ${min}`);
+  }
+  return value;
+}
+
+function jsonEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    return fail(`${name} is not valid JSON: ${err instanceof Error ? err.message : err}`);
+  }
+}
 
 const PORT = Number(process.env.PORT ?? 8080);
 const PARTNER_URL = process.env.PARTNER_URL ?? 'http://127.0.0.1:9090';
-const SECRETS = JSON.parse(process.env.WEBHOOK_SECRETS ?? '{}');
+const SECRETS = jsonEnv('WEBHOOK_SECRETS', {});
 const DATA_DIR = process.env.DATA_DIR ?? path.join(process.cwd(), '.partner-hub-data');
 const REPLICA = process.env.REPLICA ?? '0';
-const ZONE = process.env.ZONE ?? 'a';
+// single-zone: the hub cannot move itself; it reports zone a (the environment places it there)
+const ZONE = DEFECTS.has('single-zone') ? 'a' : (process.env.ZONE ?? 'a');
+const RATE_LIMIT_SCOPE = process.env.RATE_LIMIT_SCOPE ?? 'login';
+if (RATE_LIMIT_SCOPE !== 'login' && RATE_LIMIT_SCOPE !== 'all') fail(`RATE_LIMIT_SCOPE=${RATE_LIMIT_SCOPE}: use "login" or "all"`);
+const TRUST_FORWARDED_FOR = process.env.TRUST_FORWARDED_FOR === '1';
+const WRITE_BEHIND_MS = numberEnv('WRITE_BEHIND_MS', 1000, { min: 1 });
 
 const TOLERANCE_S = 300;
-const ATTEMPT_TIMEOUT_MS = 400;
-const CALL_BUDGET_MS = 900;
-const MAX_ATTEMPTS = 4;
-const BACKOFF_BASE_MS = 50;
-const BACKOFF_CAP_MS = 400;
 
 const webhookDir = path.join(DATA_DIR, 'webhooks');
 const appliedDir = path.join(DATA_DIR, 'applied');
 fs.mkdirSync(webhookDir, { recursive: true });
 fs.mkdirSync(appliedDir, { recursive: true });
+sweepTemp(webhookDir);
+sweepTemp(appliedDir);
 
 const deliveryKey = (partner, id) => crypto.createHash('sha256').update(`${partner}\0${id}`).digest('hex');
+/** complete-or-nothing writes; the no-disk-handling defect writes in place */
+const persist = DEFECTS.has('no-disk-handling') ? writeCarelessly : writeDurably;
 
-/** @type {{ body: string, at: number } | null} */
-let lastOffers = null;
-/** the partner asked us (Retry-After) not to call before this time */
-let partnerBlockedUntil = 0;
+const breaker = new CircuitBreaker({
+  failureThreshold: numberEnv('BREAKER_FAILURES', 5, { min: 1, integer: true }),
+  cooldownMs: numberEnv('BREAKER_COOLDOWN_MS', 5000, { min: 1 }),
+  enabled: !DEFECTS.has('no-circuit-breaker'),
+});
+const partner = createPartnerClient({ partnerUrl: PARTNER_URL, defects: DEFECTS, breaker });
+const perClientRps = numberEnv('RATE_LIMIT_PER_CLIENT', 5, { min: 0.001 });
+const globalRps = numberEnv('RATE_LIMIT_GLOBAL', 0);
+const limiter = createRateLimiter({
+  perClientRps,
+  burst: numberEnv('RATE_LIMIT_BURST', 10, { min: 1 }),
+  globalRps: globalRps > 0 ? globalRps : undefined,
+  globalBurst: numberEnv('RATE_LIMIT_GLOBAL_BURST', Math.max(1, globalRps), { min: 1 }),
+  enabled: !DEFECTS.has('no-rate-limit'),
+});
+const users = createUserTable(jsonEnv('USERS', DEMO_USERS));
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const counters = {
+  webhooks: { accepted: 0, duplicates: 0, rejected: 0, failedDisk: 0, failedOther: 0, lostBeforePersist: 0 },
+  login: { ok: 0, failed: 0, limited: 0, badRequest: 0 },
+  offers: { partner: 0, cache: 0, unavailable: 0 },
+};
+const disk = { full: false, since: null, lastError: null, recoveredAt: null };
 
-/** Retry-After: delay-seconds or an HTTP-date (RFC 9110) → ms from now, or null. */
-function retryAfterMs(value) {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+function diskWritten() {
+  if (disk.full) {
+    disk.full = false;
+    disk.recoveredAt = new Date().toISOString();
+    log('DATA_DIR writable again');
+  }
 }
 
-async function fetchOffers() {
-  const deadline = Date.now() + CALL_BUDGET_MS;
-  const requestId = crypto.randomUUID();
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    if (Date.now() < partnerBlockedUntil) return null;
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return null;
-    let wait;
-    try {
-      const res = await fetch(`${PARTNER_URL}/offers`, {
-        headers: { 'x-request-id': requestId, 'x-attempt': String(attempt) },
-        signal: AbortSignal.timeout(Math.min(ATTEMPT_TIMEOUT_MS, remaining)),
-      });
-      const body = await res.text();
-      if (res.ok) return body;
-      const ra = retryAfterMs(res.headers.get('retry-after'));
-      if (ra !== null) {
-        partnerBlockedUntil = Math.max(partnerBlockedUntil, Date.now() + ra);
-        wait = ra;
-      } else if (res.status < 500 && res.status !== 429) {
-        return null; // a client error will not get better by retrying
-      }
-    } catch {
-      // timeout or connection error: retry with backoff
-    }
-    // exponential backoff with full jitter, unless the partner told us how long to wait
-    wait ??= Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-    if (Date.now() + wait >= deadline) return null;
-    await sleep(wait);
+function diskFailed(err) {
+  disk.lastError = `${err?.code ?? ''} ${err instanceof Error ? err.message : err}`.trim();
+  if (isDiskFull(err) && !disk.full) {
+    disk.full = true;
+    disk.since = new Date().toISOString();
+    log(`DATA_DIR is full (${err.code}): answering 503 + Retry-After until space returns`);
   }
-  return null;
+}
+
+/** @type {ReturnType<typeof import('./lib/event-queue.mjs').startEventQueue> | null} */
+let queue = null;
+if (process.env.NATS_URL) {
+  const { startEventQueue } = await import('./lib/event-queue.mjs');
+  queue = startEventQueue({
+    url: process.env.NATS_URL,
+    stream: process.env.NATS_STREAM ?? 'HUB_EVENTS',
+    subjectPrefix: process.env.NATS_SUBJECT ?? 'hub.events',
+    durable: process.env.NATS_CONSUMER ?? 'hub-applier',
+    offlineDir: path.join(DATA_DIR, 'offline'),
+    replica: REPLICA,
+    consume: process.env.CONSUME !== '0',
+    publishTimeoutMs: numberEnv('PUBLISH_TIMEOUT_MS', 2000, { min: 1 }),
+    apply: applyEvent,
+    onApplyError: (err) => {
+      if (isDiskFull(err)) diskFailed(err);
+      return DEFECTS.has('no-disk-handling') ? 'crash' : 'retry';
+    },
+    log,
+  });
+}
+
+/** The consumer's side effect: one line per application, once per delivery unless no-idempotency. */
+function applyEvent({ partner: p, id }) {
+  const file = path.join(appliedDir, deliveryKey(p, id));
+  if (DEFECTS.has('no-idempotency')) {
+    fs.appendFileSync(file, '1\n');
+  } else {
+    try {
+      persist(file, '1\n', { exclusive: true });
+    } catch (err) {
+      if (err?.code === 'EEXIST') return; // a redelivery: applied already
+      throw err;
+    }
+  }
+  diskWritten();
 }
 
 async function offers(res) {
-  const fresh = await fetchOffers();
+  const fresh = await partner.fetchOffers();
+  const breakerHeader = { 'x-circuit-breaker': breaker.state };
   if (fresh !== null) {
     lastOffers = { body: fresh, at: Date.now() };
-    return send(res, 200, fresh, { 'x-offers-source': 'partner' });
+    counters.offers.partner++;
+    return send(res, 200, fresh, { 'x-offers-source': 'partner', ...breakerHeader });
   }
-  if (lastOffers) return send(res, 200, lastOffers.body, { 'x-offers-source': 'cache', 'x-offers-age-ms': String(Date.now() - lastOffers.at) });
-  return send(res, 503, JSON.stringify({ error: 'partner unavailable and no cached offers' }), { 'retry-after': '1' });
+  if (lastOffers) {
+    counters.offers.cache++;
+    return send(res, 200, lastOffers.body, { 'x-offers-source': 'cache', 'x-offers-age-ms': String(Date.now() - lastOffers.at), ...breakerHeader });
+  }
+  counters.offers.unavailable++;
+  return send(res, 503, JSON.stringify({ error: 'partner unavailable and no cached offers' }), { 'retry-after': '1', ...breakerHeader });
 }
+/** @type {{ body: string, at: number } | null} */
+let lastOffers = null;
 
 function verifyStandardWebhook(secret, headers, rawBody) {
   const id = headers['webhook-id'];
@@ -102,7 +202,10 @@ function verifyStandardWebhook(secret, headers, rawBody) {
   const signatures = headers['webhook-signature'];
   if (!id || !timestamp || !signatures) return { ok: false, status: 400, error: 'missing webhook-id, webhook-timestamp or webhook-signature' };
   const ts = Number(timestamp);
-  if (!Number.isInteger(ts) || Math.abs(Date.now() / 1000 - ts) > TOLERANCE_S) return { ok: false, status: 401, error: 'timestamp outside tolerance' };
+  if (!DEFECTS.has('no-timestamp-tolerance') && (!Number.isInteger(ts) || Math.abs(Date.now() / 1000 - ts) > TOLERANCE_S)) {
+    return { ok: false, status: 401, error: 'timestamp outside tolerance' };
+  }
+  if (DEFECTS.has('no-signature-check')) return { ok: true, id };
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const expected = crypto.createHmac('sha256', key).update(`${id}.${timestamp}.`).update(rawBody).digest();
   for (const entry of String(signatures).split(' ')) {
@@ -114,40 +217,207 @@ function verifyStandardWebhook(secret, headers, rawBody) {
   return { ok: false, status: 401, error: 'no valid signature' };
 }
 
-async function webhook(req, res, partner) {
-  const secret = SECRETS[partner];
-  if (!secret) return send(res, 404, JSON.stringify({ error: `unknown partner ${partner}` }));
+/** The body, or null after answering 413 when it is larger than `limit`. */
+async function readBody(req, res, limit) {
   const chunks = [];
   let size = 0;
   for await (const chunk of req) {
     size += chunk.length;
-    if (size > 1 << 20) return send(res, 413, JSON.stringify({ error: 'body too large' }));
+    if (size > limit) {
+      send(res, 413, JSON.stringify({ error: 'body too large' }));
+      return null;
+    }
     chunks.push(chunk);
   }
-  const raw = Buffer.concat(chunks);
+  return Buffer.concat(chunks);
+}
+
+/** A write to DATA_DIR failed: 503 + Retry-After (the sender retries), or — no-disk-handling — a 500. */
+function writeFailed(res, err, what) {
+  if (DEFECTS.has('no-disk-handling')) throw err;
+  diskFailed(err);
+  counters.webhooks[isDiskFull(err) ? 'failedDisk' : 'failedOther']++;
+  return send(res, 503, JSON.stringify({ error: `${what}: ${err?.code ?? err}` }), { 'retry-after': '1' });
+}
+
+async function webhook(req, res, partnerName) {
+  const secret = SECRETS[partnerName];
+  if (!secret) return send(res, 404, JSON.stringify({ error: `unknown partner ${partnerName}` }));
+  const raw = await readBody(req, res, 1 << 20);
+  if (raw === null) return;
   const check = verifyStandardWebhook(secret, req.headers, raw);
-  if (!check.ok) return send(res, check.status, JSON.stringify({ error: check.error }));
-  // exclusive create: atomic across replicas sharing DATA_DIR, so a redelivery is applied once
-  const key = deliveryKey(partner, check.id);
+  if (!check.ok) {
+    counters.webhooks.rejected++;
+    return send(res, check.status, JSON.stringify({ error: check.error }));
+  }
+  const delivery = { partner: partnerName, id: String(check.id), key: deliveryKey(partnerName, check.id), raw };
+  if (DEFECTS.has('ack-before-persist')) {
+    // the regression: acknowledged first, persisted (or published) later from memory
+    counters.webhooks.accepted++;
+    writeBehind.push(delivery);
+    return send(res, 200, JSON.stringify({ accepted: true }));
+  }
+  return queue ? acceptQueued(res, delivery) : acceptDirect(res, delivery);
+}
+
+/** Without a broker: persist (exclusive create = the dedupe, across replicas), then apply. */
+function acceptDirect(res, { key, raw }) {
+  const file = path.join(webhookDir, key);
   try {
-    fs.writeFileSync(path.join(webhookDir, key), raw, { flag: 'wx' });
+    persist(file, raw, { exclusive: !DEFECTS.has('no-idempotency') });
+  } catch (err) {
+    if (err?.code === 'EEXIST') {
+      counters.webhooks.duplicates++;
+      return send(res, 200, JSON.stringify({ duplicate: true }));
+    }
+    return writeFailed(res, err, 'cannot persist webhook');
+  }
+  try {
     // the side effect: one line per application of this delivery
     fs.appendFileSync(path.join(appliedDir, key), '1\n');
   } catch (err) {
-    if (err.code === 'EEXIST') return send(res, 200, JSON.stringify({ duplicate: true }));
-    return send(res, 503, JSON.stringify({ error: `cannot persist webhook: ${err.code}` }), { 'retry-after': '1' });
+    // not applied: forget the delivery so that the sender's retry is not taken for a duplicate
+    if (!DEFECTS.has('no-disk-handling')) fs.rmSync(file, { force: true });
+    return writeFailed(res, err, 'cannot apply webhook');
   }
+  diskWritten();
+  counters.webhooks.accepted++;
   return send(res, 200, JSON.stringify({ accepted: true }));
 }
 
-function applied(res, partner, id) {
+function eventOf({ partner: p, id, key, raw }) {
+  return {
+    subject: `${process.env.NATS_SUBJECT ?? 'hub.events'}.${p}`,
+    // the broker deduplicates a republished delivery by msgID; no-idempotency drops it
+    msgId: DEFECTS.has('no-idempotency') ? null : key,
+    headers: { 'Hub-Partner': p, 'Hub-Webhook-Id': id, 'Hub-Replica': REPLICA, 'Hub-Accepted-At': new Date().toISOString() },
+    body: raw.toString('base64'),
+  };
+}
+
+/** With a broker: persist, then publish (PubAck) or queue offline on disk, then acknowledge. */
+async function acceptQueued(res, delivery) {
+  const file = path.join(webhookDir, delivery.key);
+  let duplicate = false;
+  try {
+    persist(file, delivery.raw, { exclusive: !DEFECTS.has('no-idempotency') });
+  } catch (err) {
+    if (err?.code !== 'EEXIST') return writeFailed(res, err, 'cannot persist webhook');
+    duplicate = true;
+    counters.webhooks.duplicates++;
+    // applied already: nothing to do. Otherwise the first delivery may have died between
+    // persisting and publishing: publish again (the broker and the consumer deduplicate).
+    if (fs.existsSync(path.join(appliedDir, delivery.key))) return send(res, 200, JSON.stringify({ duplicate: true }));
+  }
+  let where;
+  try {
+    where = await queue.enqueue(eventOf(delivery));
+  } catch (err) {
+    if (!duplicate && !DEFECTS.has('no-disk-handling')) fs.rmSync(file, { force: true });
+    return writeFailed(res, err, 'cannot queue webhook');
+  }
+  diskWritten();
+  if (duplicate) return send(res, 200, JSON.stringify({ duplicate: true }));
+  counters.webhooks.accepted++;
+  return send(res, 200, JSON.stringify({ accepted: true, queued: where }));
+}
+
+/** The ack-before-persist defect's memory: flushed every WRITE_BEHIND_MS, gone when the process dies. */
+const writeBehind = [];
+function flushWriteBehind() {
+  while (writeBehind.length > 0) {
+    const d = writeBehind.shift();
+    try {
+      persist(path.join(webhookDir, d.key), d.raw, { exclusive: true });
+    } catch (err) {
+      if (err?.code !== 'EEXIST') counters.webhooks.lostBeforePersist++;
+      continue;
+    }
+    try {
+      if (queue) queue.enqueueVolatile(eventOf(d));
+      else fs.appendFileSync(path.join(appliedDir, d.key), '1\n');
+    } catch {
+      counters.webhooks.lostBeforePersist++;
+    }
+  }
+}
+if (DEFECTS.has('ack-before-persist')) setInterval(flushWriteBehind, WRITE_BEHIND_MS).unref();
+
+function applied(res, partnerName, id) {
   let count = 0;
   try {
-    count = fs.readFileSync(path.join(appliedDir, deliveryKey(partner, id)), 'utf8').split('\n').filter(Boolean).length;
+    count = fs.readFileSync(path.join(appliedDir, deliveryKey(partnerName, id)), 'utf8').split('\n').filter(Boolean).length;
   } catch {
     count = 0;
   }
   return send(res, 200, JSON.stringify({ applied: count }));
+}
+
+/** Who is asking, for rate limiting: x-client-id, else (trusted proxy) X-Forwarded-For, else the peer. */
+function clientKey(req) {
+  const id = req.headers['x-client-id'];
+  if (typeof id === 'string' && id) return `id:${id.slice(0, 128)}`;
+  const xff = req.headers['x-forwarded-for'];
+  if (TRUST_FORWARDED_FOR && typeof xff === 'string' && xff) return `ip:${xff.split(',')[0].trim()}`;
+  return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+}
+
+/** true when the request may go on; otherwise 429 + Retry-After has been sent */
+function admit(req, res) {
+  const verdict = limiter.check(clientKey(req));
+  if (verdict.allowed) return true;
+  if (req.method === 'POST' && req.url?.startsWith('/login')) counters.login.limited++;
+  send(res, 429, JSON.stringify({ error: 'too many requests', scope: verdict.scope }), { 'retry-after': String(verdict.retryAfterS) });
+  return false;
+}
+
+async function login(req, res) {
+  if (RATE_LIMIT_SCOPE === 'login' && !admit(req, res)) return;
+  const raw = await readBody(req, res, 16 * 1024);
+  if (raw === null) return;
+  let body;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    body = null;
+  }
+  if (!body || typeof body.username !== 'string' || typeof body.password !== 'string') {
+    counters.login.badRequest++;
+    return send(res, 400, JSON.stringify({ error: 'send JSON {"username": "...", "password": "..."}' }));
+  }
+  if (await users.verify(body.username, body.password)) {
+    counters.login.ok++;
+    return send(res, 200, JSON.stringify({ ok: true, user: body.username }));
+  }
+  counters.login.failed++;
+  return send(res, 401, JSON.stringify({ error: 'invalid credentials' }));
+}
+
+const startedAt = Date.now();
+async function metrics(res) {
+  const q = queue ? await queue.metrics() : null;
+  const body = {
+    replica: REPLICA,
+    zone: ZONE,
+    defects: [...DEFECTS],
+    uptimeMs: Date.now() - startedAt,
+    // the queue figures a drill watches (null/0 without NATS_URL)
+    broker: q ? q.broker : 'disabled',
+    backlog: q ? q.backlog : null,
+    offlineQueue: q ? q.offlineQueue : 0,
+    consumed: q ? q.consumed : 0,
+    published: q ? q.published : 0,
+    queue: q,
+    webhooks: { ...counters.webhooks, pendingInMemory: writeBehind.length + (q?.volatileQueue ?? 0) },
+    offers: { ...counters.offers, lastGoodAgeMs: lastOffers ? Date.now() - lastOffers.at : null },
+    partner: partner.snapshot(),
+    breaker: breaker.snapshot(),
+    login: counters.login,
+    rateLimit: limiter.snapshot(),
+    disk,
+    websockets: sockets.clients.size,
+  };
+  return send(res, 200, JSON.stringify(body));
 }
 
 function send(res, status, body, headers = {}) {
@@ -159,16 +429,22 @@ const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://local');
   const route = url.pathname.match(/^\/webhooks\/([a-z0-9-]+)$/);
   const appliedRoute = url.pathname.match(/^\/webhooks\/([a-z0-9-]+)\/([^/]+)$/);
+  const exempt = url.pathname === '/healthz' || url.pathname === '/metrics';
+  if (RATE_LIMIT_SCOPE === 'all' && !exempt && !admit(req, res)) return;
   const handle =
     req.method === 'GET' && url.pathname === '/healthz'
-      ? () => send(res, 200, JSON.stringify({ ok: true, replica: REPLICA, zone: ZONE }))
+      ? () => send(res, 200, JSON.stringify({ ok: true, replica: REPLICA, zone: ZONE, defects: [...DEFECTS] }))
       : req.method === 'GET' && url.pathname === '/offers'
         ? () => offers(res)
         : req.method === 'POST' && route
           ? () => webhook(req, res, route[1])
           : req.method === 'GET' && appliedRoute
             ? () => applied(res, appliedRoute[1], decodeURIComponent(appliedRoute[2]))
-            : () => send(res, 404, JSON.stringify({ error: 'not found' }));
+            : req.method === 'POST' && url.pathname === '/login'
+              ? () => login(req, res)
+              : req.method === 'GET' && url.pathname === '/metrics'
+                ? () => metrics(res)
+                : () => send(res, 404, JSON.stringify({ error: 'not found' }));
   Promise.resolve(handle()).catch((err) => {
     if (!res.headersSent) send(res, 500, JSON.stringify({ error: String(err) }));
   });
@@ -176,11 +452,15 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 10_000;
 const sockets = new WebSocketServer({ server, path: '/ws' });
 sockets.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
-server.listen(PORT, '127.0.0.1');
+server.listen(PORT, '127.0.0.1', () => {
+  log(`listening on 127.0.0.1:${PORT}, zone ${ZONE}${DEFECTS.size ? `, DEFECTS=${[...DEFECTS].join(',')}` : ''}${queue ? `, queue on ${process.env.NATS_URL}` : ''}`);
+  if (DEFECTS.has('single-zone') && process.env.ZONE && process.env.ZONE !== 'a') log(`single-zone: reporting zone a, not ZONE=${process.env.ZONE}`);
+});
 
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     for (const ws of sockets.clients) ws.close(1001, 'shutting down');
+    void queue?.close();
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 2000).unref();
