@@ -1,23 +1,9 @@
-// The simulator journal: one NDJSON line per request a partner simulator answered.
+// The simulator journal: one NDJSON line per exchange (src/schema/journal.ts), to a file or in
+// memory. Lines are buffered and written together (every 50 ms or 64 KiB), off the request path.
 import fs from 'node:fs';
+import { JournalEntry } from '../src/schema/journal.ts';
 
-export interface JournalEntry {
-  /** wall clock, ISO 8601 */
-  time: string;
-  /** monotonic ms (performance.now) of this process, for gaps between attempts */
-  mono: number;
-  partner: string;
-  method: string;
-  path: string;
-  /** logical call id sent by the client (x-request-id), if any */
-  requestId: string | null;
-  /** attempt number sent by the client (x-attempt), if any */
-  attempt: number | null;
-  status: number;
-  retryAfter: number | null;
-  /** index of the behaviour that answered, in the partner's timeline */
-  behaviour: number;
-}
+export type { JournalEntry } from '../src/schema/journal.ts';
 
 export interface Journal {
   record(entry: JournalEntry): void;
@@ -25,17 +11,83 @@ export interface Journal {
   readonly count: number;
 }
 
+const FLUSH_BYTES = 64 * 1024;
+/** lines wait at most this long before they are written */
+const FLUSH_MS = 50;
+
 export function openJournal(file: string): Journal {
   const out = fs.createWriteStream(file, { flags: 'a' });
   let count = 0;
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending) return;
+    out.write(pending);
+    pending = '';
+  };
   return {
     record(entry) {
       count++;
-      out.write(`${JSON.stringify(entry)}\n`);
+      pending += `${JSON.stringify(entry)}\n`;
+      if (pending.length >= FLUSH_BYTES) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setTimeout(flush, FLUSH_MS);
+      }
     },
-    close: () => new Promise((resolve) => out.end(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        flush();
+        out.end(() => resolve());
+      }),
     get count() {
       return count;
     },
   };
+}
+
+/** A journal kept in memory (tests, in-process simulators, analysis without a file). */
+export function memoryJournal(): Journal & { readonly entries: JournalEntry[] } {
+  const entries: JournalEntry[] = [];
+  return {
+    entries,
+    record: (entry) => void entries.push(entry),
+    close: async () => {},
+    get count() {
+      return entries.length;
+    },
+  };
+}
+
+export class JournalFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: not a simulator journal\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'JournalFileError';
+  }
+}
+
+/** Reads and validates a journal file (NDJSON); problems name the line and the field. */
+export function readJournal(file: string): JournalEntry[] {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const entries: JournalEntry[] = [];
+  const problems: string[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      problems.push(`line ${i + 1}: not JSON: each line is one JSON object`);
+      return;
+    }
+    const r = JournalEntry.safeParse(raw);
+    if (r.success) entries.push(r.data);
+    else for (const issue of r.error.issues) problems.push(`line ${i + 1}: ${issue.path.join('.') || '(line)'}: ${issue.message}`);
+  });
+  if (problems.length) throw new JournalFileError(file, problems.slice(0, 20));
+  return entries;
 }

@@ -5,6 +5,7 @@ import { EXIT_CODES } from '../decision/decide.ts';
 import { bundleCommand } from './bundle.ts';
 import { fisCommand } from './fis.ts';
 import { k8sCommand } from './k8s.ts';
+import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { DrillError, loadDrill } from '../drill/load.ts';
 import { sweepLeftovers } from '../run/ledger.ts';
@@ -115,6 +116,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (target: string, o) => setExit(await verifyCommand(target, o)));
 
   program.addCommand(fisCommand(setExit));
+
+  program
+    .command('simulate')
+    .description('serve partner simulators from a partners file on 127.0.0.1 until Ctrl-C (control API under /__gameday/)')
+    .argument('<partners-file>', 'YAML/JSON: partners: [{ name, routes, behaviours }]')
+    .option('--port <port>', 'port on 127.0.0.1 (default: a free one)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+      return n;
+    })
+    .option('--journal <file>', 'append one NDJSON line per exchange to this file')
+    .action(async (file: string, o) => setExit(await simulateCommand(file, o)));
 
   program
     .command('cleanup')

@@ -1,0 +1,326 @@
+// Webhook signatures — Standard Webhooks, Stripe, GitHub — signed, verified and forged. Pure
+// (node:crypto only): no clock unless the caller leaves `nowS` out.
+//
+//   Standard Webhooks  webhook-id, webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256("id.timestamp.body")>
+//                      key = base64-decoded secret after "whsec_"; space-separated signatures during key rotation
+//   Stripe             Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256("t.body")>; key = the secret string (UTF-8)
+//   GitHub             X-Hub-Signature-256: sha256=<hex HMAC-SHA256(body)>; key = the secret (UTF-8); no timestamp
+//
+// Verification compares in constant time and, where the scheme has a timestamp, allows 300 s
+// either way. (stripe-node itself only rejects old timestamps; this verifier also rejects ones
+// more than the tolerance in the future, which is what a SUT should do.)
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+export const WEBHOOK_SCHEMES = ['standard-webhooks', 'stripe', 'github'] as const;
+export type WebhookScheme = (typeof WEBHOOK_SCHEMES)[number];
+
+export const TOLERANCE_S = 300;
+
+/** One delivery as it goes over the wire: lower-case headers and the exact body bytes (UTF-8). */
+export interface Delivery {
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type VerifyFailure = 'missing-headers' | 'malformed-header' | 'timestamp-too-old' | 'timestamp-in-future' | 'signature-mismatch' | 'replayed';
+export type Verification = { ok: true; id: string | null; timestampS: number | null } | { ok: false; reason: VerifyFailure; detail: string };
+
+export interface VerifyOptions {
+  /** now, unix seconds (default: the clock) */
+  nowS?: number;
+  toleranceS?: number;
+  /** ids already delivered: a delivery with one of them is a replay */
+  seen?: (id: string) => boolean;
+}
+
+type HeaderBag = Record<string, string | string[] | undefined>;
+
+function header(headers: HeaderBag, name: string): string | undefined {
+  const v = headers[name] ?? headers[Object.keys(headers).find((k) => k.toLowerCase() === name) ?? ''];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function hmac(key: Buffer | string, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+/** Constant-time comparison of two byte strings of any length. */
+export function safeEqual(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) {
+    timingSafeEqual(b, b); // same work either way
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+function checkTimestamp(timestampS: number, opts: VerifyOptions): Verification | null {
+  const now = opts.nowS ?? Math.floor(Date.now() / 1000);
+  const tolerance = opts.toleranceS ?? TOLERANCE_S;
+  if (timestampS < now - tolerance) return { ok: false, reason: 'timestamp-too-old', detail: `timestamp ${now - timestampS} s old, tolerance ${tolerance} s` };
+  if (timestampS > now + tolerance) return { ok: false, reason: 'timestamp-in-future', detail: `timestamp ${timestampS - now} s ahead, tolerance ${tolerance} s` };
+  return null;
+}
+
+const mismatch = (detail = 'no signature matches'): Verification => ({ ok: false, reason: 'signature-mismatch', detail });
+
+// --- Standard Webhooks ---------------------------------------------------------------------
+
+/** `whsec_<base64>` → the key bytes. */
+export function standardWebhooksKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+}
+
+export function standardWebhooksSignature(secret: string, id: string, timestampS: number, body: string): string {
+  return hmac(standardWebhooksKey(secret), `${id}.${timestampS}.${body}`).toString('base64');
+}
+
+/** Signs with every secret given (key rotation: the new one and the old one). */
+export function signStandardWebhooks(secrets: string | string[], p: { id: string; timestampS: number; body: string }): Delivery {
+  const list = Array.isArray(secrets) ? secrets : [secrets];
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': p.id,
+      'webhook-timestamp': String(p.timestampS),
+      'webhook-signature': list.map((s) => `v1,${standardWebhooksSignature(s, p.id, p.timestampS, p.body)}`).join(' '),
+    },
+    body: p.body,
+  };
+}
+
+export function verifyStandardWebhooks(secret: string, headers: HeaderBag, body: string, opts: VerifyOptions = {}): Verification {
+  const id = header(headers, 'webhook-id');
+  const ts = header(headers, 'webhook-timestamp');
+  const sigs = header(headers, 'webhook-signature');
+  if (!id || !ts || !sigs) return { ok: false, reason: 'missing-headers', detail: 'webhook-id, webhook-timestamp and webhook-signature are required' };
+  if (!/^\d+$/.test(ts)) return { ok: false, reason: 'malformed-header', detail: 'webhook-timestamp is not unix seconds' };
+  const timestampS = Number(ts);
+  const late = checkTimestamp(timestampS, opts);
+  if (late) return late;
+  const expected = hmac(standardWebhooksKey(secret), `${id}.${ts}.${body}`);
+  let matched = false;
+  for (const entry of sigs.split(' ')) {
+    const comma = entry.indexOf(',');
+    if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
+    if (safeEqual(Buffer.from(entry.slice(comma + 1), 'base64'), expected)) matched = true;
+  }
+  if (!matched) return mismatch();
+  if (opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `webhook-id ${id} was delivered before` };
+  return { ok: true, id, timestampS };
+}
+
+// --- Stripe --------------------------------------------------------------------------------
+
+export function stripeSignature(secret: string, timestampS: number, body: string): string {
+  return hmac(secret, `${timestampS}.${body}`).toString('hex');
+}
+
+export function signStripe(secrets: string | string[], p: { timestampS: number; body: string }): Delivery {
+  const list = Array.isArray(secrets) ? secrets : [secrets];
+  return {
+    headers: { 'content-type': 'application/json', 'stripe-signature': [`t=${p.timestampS}`, ...list.map((s) => `v1=${stripeSignature(s, p.timestampS, p.body)}`)].join(',') },
+    body: p.body,
+  };
+}
+
+/** The event id in a Stripe body ({"id": "evt_..."}), for replay checks. */
+function stripeEventId(body: string): string | null {
+  try {
+    const v = JSON.parse(body) as { id?: unknown };
+    return typeof v?.id === 'string' ? v.id : null;
+  } catch {
+    return null;
+  }
+}
+
+export function verifyStripe(secret: string, headers: HeaderBag, body: string, opts: VerifyOptions = {}): Verification {
+  const h = header(headers, 'stripe-signature');
+  if (!h) return { ok: false, reason: 'missing-headers', detail: 'Stripe-Signature is required' };
+  const pairs = h.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const);
+  const t = pairs.find(([k]) => k === 't')?.[1];
+  const v1 = pairs.filter(([k]) => k === 'v1').map(([, v]) => v);
+  if (!t || !/^\d+$/.test(t) || !v1.length) return { ok: false, reason: 'malformed-header', detail: 'Stripe-Signature needs t=<unix> and v1=<hex>' };
+  const timestampS = Number(t);
+  const late = checkTimestamp(timestampS, opts);
+  if (late) return late;
+  const expected = hmac(secret, `${t}.${body}`);
+  if (!v1.some((sig) => /^[0-9a-f]+$/i.test(sig) && safeEqual(Buffer.from(sig, 'hex'), expected))) return mismatch();
+  const id = stripeEventId(body);
+  if (id && opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `event ${id} was delivered before` };
+  return { ok: true, id, timestampS };
+}
+
+// --- GitHub --------------------------------------------------------------------------------
+
+export function githubSignature(secret: string, body: string): string {
+  return `sha256=${hmac(secret, body).toString('hex')}`;
+}
+
+export function signGitHub(secret: string, p: { id: string; body: string }): Delivery {
+  return { headers: { 'content-type': 'application/json', 'x-github-delivery': p.id, 'x-hub-signature-256': githubSignature(secret, p.body) }, body: p.body };
+}
+
+export function verifyGitHub(secret: string, headers: HeaderBag, body: string, opts: VerifyOptions = {}): Verification {
+  const sig = header(headers, 'x-hub-signature-256');
+  if (!sig) return { ok: false, reason: 'missing-headers', detail: 'X-Hub-Signature-256 is required' };
+  if (!/^sha256=[0-9a-f]{64}$/i.test(sig)) return { ok: false, reason: 'malformed-header', detail: 'X-Hub-Signature-256 is sha256=<64 hex digits>' };
+  if (!safeEqual(Buffer.from(sig.slice(7), 'hex'), hmac(secret, body))) return mismatch();
+  const id = header(headers, 'x-github-delivery') ?? null;
+  if (id && opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `delivery ${id} was delivered before` };
+  return { ok: true, id, timestampS: null };
+}
+
+// --- any scheme ----------------------------------------------------------------------------
+
+export interface SignInput {
+  id: string;
+  timestampS: number;
+  body: string;
+}
+
+export function signDelivery(scheme: WebhookScheme, secrets: string | string[], p: SignInput): Delivery {
+  if (scheme === 'stripe') return signStripe(secrets, p);
+  if (scheme === 'github') return signGitHub(Array.isArray(secrets) ? secrets[0] : secrets, p);
+  return signStandardWebhooks(secrets, p);
+}
+
+export function verifyDelivery(scheme: WebhookScheme, secret: string, delivery: { headers: HeaderBag; body: string }, opts: VerifyOptions = {}): Verification {
+  if (scheme === 'stripe') return verifyStripe(secret, delivery.headers, delivery.body, opts);
+  if (scheme === 'github') return verifyGitHub(secret, delivery.headers, delivery.body, opts);
+  return verifyStandardWebhooks(secret, delivery.headers, delivery.body, opts);
+}
+
+/** The id a scheme gives a delivery (webhook-id, x-github-delivery, the Stripe event id). */
+export function deliveryId(scheme: WebhookScheme, d: Delivery): string | null {
+  if (scheme === 'stripe') return stripeEventId(d.body);
+  return d.headers[scheme === 'github' ? 'x-github-delivery' : 'webhook-id'] ?? null;
+}
+
+/** Headers that carry a scheme's signature (what missing-headers removes). */
+export const SIGNATURE_HEADERS: Record<WebhookScheme, string[]> = {
+  'standard-webhooks': ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  stripe: ['stripe-signature'],
+  github: ['x-hub-signature-256'],
+};
+
+// --- forging -------------------------------------------------------------------------------
+
+export const WEBHOOK_VARIANTS = [
+  'valid',
+  'wrong-secret',
+  'tampered-body',
+  'reserialized-json',
+  'stale-timestamp',
+  'future-timestamp',
+  'replayed-id',
+  'missing-headers',
+  'old-key-after-rotation',
+] as const;
+export type WebhookVariant = (typeof WEBHOOK_VARIANTS)[number];
+
+/** Why a verifier must reject each variant (null: it must accept it). */
+export const EXPECTED_FAILURE: Record<WebhookVariant, VerifyFailure | null> = {
+  valid: null,
+  'wrong-secret': 'signature-mismatch',
+  'tampered-body': 'signature-mismatch',
+  'reserialized-json': 'signature-mismatch',
+  'stale-timestamp': 'timestamp-too-old',
+  'future-timestamp': 'timestamp-in-future',
+  'replayed-id': 'replayed',
+  'missing-headers': 'missing-headers',
+  'old-key-after-rotation': 'signature-mismatch',
+};
+
+/** GitHub signs no timestamp; Stripe puts no id in its headers (a replay is caught by the event id in the body). */
+export function variantApplies(scheme: WebhookScheme, variant: WebhookVariant): boolean {
+  if (scheme === 'github' && (variant === 'stale-timestamp' || variant === 'future-timestamp')) return false;
+  return true;
+}
+
+/** A secret of the same form that is not `secret` (deterministic). */
+export function wrongSecretFor(secret: string): string {
+  const bytes = createHash('sha256').update(`gameday-wrong-secret:${secret}`).digest();
+  return secret.startsWith('whsec_') ? `whsec_${bytes.toString('base64')}` : `wrong_${bytes.toString('hex')}`;
+}
+
+/** The same JSON value in other bytes: keys in reverse order, indented. */
+export function reserializeJson(body: string): string {
+  const reorder = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(reorder);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reorder(x)]));
+    return v;
+  };
+  const out = JSON.stringify(reorder(JSON.parse(body)), null, 2);
+  return out === body ? `${out}\n` : out;
+}
+
+/** The body with one value changed: the first number + 1, else the first string with "x" added, else a new field. */
+export function tamperJson(body: string): string {
+  const value = JSON.parse(body) as unknown;
+  let done = false;
+  const walk = (v: unknown): unknown => {
+    if (done) return v;
+    if (typeof v === 'number') {
+      done = true;
+      return v + 1;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  let tampered = walk(value);
+  if (!done) tampered = value && typeof value === 'object' && !Array.isArray(value) ? { ...value, tampered: true } : { value, tampered: true };
+  return JSON.stringify(tampered);
+}
+
+export interface ForgeInput {
+  scheme: WebhookScheme;
+  secret: string;
+  /** the secret before the last rotation (old-key-after-rotation); derived when absent */
+  oldSecret?: string;
+  id: string;
+  timestampS: number;
+  /** the body of the valid delivery, as it would be sent (compact JSON) */
+  body: string;
+  toleranceS?: number;
+  /** replayed-id: the earlier delivery to send again (default: the valid delivery of this input) */
+  replayOf?: Delivery;
+}
+
+/**
+ * A delivery of `variant`: the valid delivery of `input`, changed in exactly one way — the key
+ * (wrong-secret, old-key-after-rotation), the body bytes (tampered-body, reserialized-json), the
+ * signed timestamp (stale/future-timestamp, re-signed), the signature headers (missing-headers),
+ * or nothing at all but being sent again (replayed-id).
+ */
+export function forgeDelivery(variant: WebhookVariant, input: ForgeInput): Delivery {
+  const { scheme, secret } = input;
+  const tolerance = input.toleranceS ?? TOLERANCE_S;
+  const sign = (secrets: string | string[], p: Partial<SignInput> = {}) => signDelivery(scheme, secrets, { id: input.id, timestampS: input.timestampS, body: input.body, ...p });
+  const valid = sign(secret);
+  switch (variant) {
+    case 'valid':
+      return valid;
+    case 'wrong-secret':
+      return sign(wrongSecretFor(secret));
+    case 'old-key-after-rotation':
+      return sign(input.oldSecret ?? wrongSecretFor(`old:${secret}`));
+    case 'tampered-body':
+      return { headers: valid.headers, body: tamperJson(input.body) };
+    case 'reserialized-json':
+      return { headers: valid.headers, body: reserializeJson(input.body) };
+    case 'stale-timestamp':
+      if (scheme === 'github') throw new Error('GitHub signatures carry no timestamp: stale-timestamp does not apply');
+      return sign(secret, { timestampS: input.timestampS - tolerance - 60 });
+    case 'future-timestamp':
+      if (scheme === 'github') throw new Error('GitHub signatures carry no timestamp: future-timestamp does not apply');
+      return sign(secret, { timestampS: input.timestampS + tolerance + 60 });
+    case 'replayed-id':
+      return structuredClone(input.replayOf ?? valid);
+    case 'missing-headers': {
+      const headers = { ...valid.headers };
+      for (const h of SIGNATURE_HEADERS[scheme]) delete headers[h];
+      return { headers, body: valid.body };
+    }
+  }
+}
