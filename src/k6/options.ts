@@ -1,10 +1,10 @@
 // k6 options for a drill: the load profile as scenarios, and the drill's SLOs as k6
 // thresholds on phase/request sub-metrics, so plain k6 enforces what gameday judges.
 import { toScenarios } from '../../scenarios/profiles.ts';
-import type { Drill, Slo } from '../schema/drill.ts';
+import { isK6ThresholdSlo, type Drill, type K6ThresholdSlo, type Slo } from '../schema/drill.ts';
 import type { Plan } from '../plan/plan.ts';
 
-export function thresholdFor(slo: Slo): [string, string] {
+export function thresholdFor(slo: K6ThresholdSlo): [string, string] {
   const tags = [slo.phase && `phase:${slo.phase}`, slo.request && `request:${slo.request}`].filter(Boolean).join(',');
   const metric = slo.kind === 'latency' ? 'http_req_duration' : 'http_req_failed';
   const expr = slo.kind === 'latency' ? `p(${slo.percentile})<${slo.below}` : `rate<${slo.below}`;
@@ -13,7 +13,7 @@ export function thresholdFor(slo: Slo): [string, string] {
 
 export function thresholds(slos: readonly Slo[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const slo of slos) {
+  for (const slo of slos.filter(isK6ThresholdSlo)) {
     const [metric, expr] = thresholdFor(slo);
     (out[metric] ??= []).includes(expr) || out[metric].push(expr);
   }

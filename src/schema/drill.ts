@@ -1,6 +1,9 @@
 // The drill: one schema for the TypeScript form (`defineDrill({...})`) and the YAML form.
 import { z } from 'zod';
 import { Duration } from './duration.ts';
+import { Partner as PartnerSpec } from './partner.ts';
+import { JITTERS } from '../../simulators/backoff.ts';
+import { WEBHOOK_VARIANTS } from '../../simulators/webhooks.ts';
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "partner-hub"');
 
@@ -10,7 +13,8 @@ export type Phase = z.infer<typeof Phase>;
 
 /** A ratio: 0.02 or "2%". */
 export const Ratio = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const n = typeof value === 'number' ? value : /^\d+(\.\d+)?%$/.test(value.trim()) ? Number(value.trim().slice(0, -1)) / 100 : NaN;
+  // "99.9%" → Number("99.9e-2"): one correctly rounded parse (99.9 / 100 is 0.9990000000000001)
+  const n = typeof value === 'number' ? value : /^\d+(\.\d+)?%$/.test(value.trim()) ? Number(`${value.trim().slice(0, -1)}e-2`) : NaN;
   if (!(n >= 0 && n <= 1)) {
     ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a ratio: write a number from 0 to 1 (0.02) or a percentage ("2%")` });
     return z.NEVER;
@@ -36,9 +40,24 @@ const Target = z.object({
   service: Service,
 });
 
+export const WEBHOOK_SCHEMES = ['standard-webhooks', 'stripe', 'github'] as const;
+
 const Webhook = z.object({
   partner: Slug,
-  scheme: z.literal('standard-webhooks').default('standard-webhooks'),
+  scheme: z.enum(WEBHOOK_SCHEMES).default('standard-webhooks'),
+  /**
+   * idempotency replay: deliver the same webhook (same id, same bytes) twice, then GET this
+   * path ("{id}" replaced) and check that the SUT applied it once ({"applied": 1})
+   */
+  replay: z.object({ checkPath: z.string().startsWith('/').refine((p) => p.includes('{id}'), 'the check path needs an "{id}" placeholder') }).optional(),
+});
+
+const WebSocketFlow = z.object({
+  /** messages sent on each connection, one every `interval`; each must be echoed back */
+  messages: z.number().int().positive().default(10),
+  interval: Duration.default(1000),
+  /** how long to wait for the last echo before counting a drop */
+  echoTimeout: Duration.default(2000),
 });
 
 const Request = z.object({
@@ -49,52 +68,157 @@ const Request = z.object({
   weight: z.number().positive().default(1),
   /** JSON body; a webhook request sends {"id", "type", "data"} when none is given */
   body: z.unknown().optional(),
+  /** statuses that count as success (k6 http_req_failed and a check); default 200-399 */
+  expect: z.array(z.number().int().min(100).max(599)).min(1).optional(),
   /** sign the body as a webhook from this partner */
   webhook: Webhook.optional(),
+  /** a WebSocket session on `path` instead of an HTTP request */
+  websocket: WebSocketFlow.optional(),
 });
 
-const Baseline = z.object({
-  profile: z.literal('baseline'),
-  /** requests per second (k6 constant-arrival-rate) */
-  rate: z.number().positive(),
-  duration: Duration,
-  preAllocatedVUs: z.number().int().positive().default(20),
+const ProfileBase = {
+  /** start, from the start of load; default: when the previous profile ends (profiles run in sequence) */
+  at: Duration.optional(),
+  preAllocatedVUs: z.number().int().positive().optional(),
   maxVUs: z.number().int().positive().optional(),
+  /** names of load.requests this profile sends; default all */
+  requests: z.array(Slug).min(1).optional(),
+};
+
+const Rate = z.number().positive();
+
+export const LoadProfile = z.discriminatedUnion('profile', [
+  /** constant arrival rate */
+  z.object({ ...ProfileBase, profile: z.literal('baseline'), rate: Rate, duration: Duration }),
+  /** long constant arrival rate; drift between the first and last tenth is reported */
+  z.object({ ...ProfileBase, profile: z.literal('soak'), rate: Rate, duration: Duration }),
+  /** base rate, jump to the peak, hold, back down, observe recovery */
+  z.object({
+    ...ProfileBase,
+    profile: z.literal('spike'),
+    baseRate: Rate,
+    peakRate: Rate,
+    warmup: Duration,
+    rampUp: Duration,
+    hold: Duration,
+    rampDown: Duration,
+    recovery: Duration,
+  }),
+  /** ramp the arrival rate until an SLO breaks; the breaking point is reported (rps) */
+  z.object({ ...ProfileBase, profile: z.literal('stress'), startRate: Rate, maxRate: Rate, duration: Duration }),
+  /** closed model: VUs ramp through stages */
+  z.object({
+    ...ProfileBase,
+    profile: z.literal('vu-ramp'),
+    startVUs: z.number().int().nonnegative().default(0),
+    stages: z.array(z.object({ duration: Duration, target: z.number().int().nonnegative() })).min(1),
+  }),
+]);
+export type LoadProfile = z.output<typeof LoadProfile>;
+
+/** Length of one profile, ms (unscaled). */
+export function profileLength(p: LoadProfile): number {
+  switch (p.profile) {
+    case 'baseline':
+    case 'soak':
+    case 'stress':
+      return p.duration;
+    case 'spike':
+      return p.warmup + p.rampUp + p.hold + p.rampDown + p.recovery;
+    case 'vu-ramp':
+      return p.stages.reduce((sum, st) => sum + st.duration, 0);
+  }
+}
+
+/** Start of each profile, ms: its `at`, or the end of the one before (sequence). */
+export function profileStarts(profiles: readonly LoadProfile[]): number[] {
+  const starts: number[] = [];
+  let previousEnd = 0;
+  for (const p of profiles) {
+    const start = p.at ?? previousEnd;
+    starts.push(start);
+    previousEnd = start + profileLength(p);
+  }
+  return starts;
+}
+
+/** The length of the load: the end of the last profile, ms. */
+export function loadLengthMs(profiles: readonly LoadProfile[]): number {
+  const starts = profileStarts(profiles);
+  return profiles.reduce((end, p, i) => Math.max(end, starts[i] + profileLength(p)), 0);
+}
+
+const Load = z.object({
   requests: z.array(Request).min(1),
+  /** composed on one timeline: in sequence by default, in parallel when given the same `at` */
+  profiles: z.array(LoadProfile).min(1),
 });
 
-const Behaviour = z.object({
-  /** when this behaviour starts, from the start of load */
-  at: Duration,
-  status: z.number().int().min(100).max(599).default(200),
-  /** Retry-After header in seconds (sent with 429 / 503) */
-  retryAfter: z.number().int().nonnegative().optional(),
-  latency: Duration.default(0),
-  body: z.unknown().optional(),
-});
-
-const Partner = z.object({
+/**
+ * A partner's webhook sender on the timeline: delivers webhooks to the SUT at a rate, valid or
+ * forged per `mix`, retrying on 429/5xx like a real sender; every attempt goes to the journal.
+ */
+const WebhookSender = z.object({
   name: Slug,
-  /** signing secret of this partner's webhooks: "whsec_<base64>" or "env:VARIABLE"; never written to evidence */
-  webhookSecret: z.string().optional(),
-  behaviours: z.array(Behaviour).min(1),
+  /** whose webhooks: the partner's webhookSecret signs them */
+  partner: Slug,
+  /** the SUT's webhook endpoint, e.g. "/webhooks/acme" */
+  path: z.string().startsWith('/'),
+  scheme: z.enum(WEBHOOK_SCHEMES).default('standard-webhooks'),
+  /** start, from t = 0 (time-scaled) */
+  at: Duration.default(0),
+  /** how long deliveries start (time-scaled); in-flight ones get their retries within it */
+  duration: Duration,
+  /** deliveries started per second */
+  rate: z.number().positive().max(1000),
+  /** relative weights of the variants, e.g. {valid: 8, wrong-secret: 1, stale-timestamp: 1} */
+  mix: z.partialRecord(z.enum(WEBHOOK_VARIANTS), z.number().nonnegative()).default({ valid: 1 }),
+  retry: z.object({ maxAttempts: z.number().int().min(1).max(10).default(5), base: Duration.default(100), cap: Duration.default(2000) }).optional(),
 });
+
+// Partner (routes, behaviour timelines, webhookSecret) lives in ./partner.ts: the same schema
+// validates the partners file of `gameday simulate`. Its timelines check their own order.
+
+/** Which driver carries out which fault. A drill asking a driver for another is rejected before anything runs. */
+export const DRIVER_SUPPORTS = {
+  toxiproxy: ['latency', 'bandwidth', 'partition', 'down', 'reset'],
+  process: ['pod-kill', 'az-failure'],
+} as const;
+export type DriverName = keyof typeof DRIVER_SUPPORTS;
 
 const FaultBase = {
   name: Slug,
-  driver: z.literal('toxiproxy').default('toxiproxy'),
-  /** the service whose proxies get the fault */
+  /** toxiproxy: network faults on the proxies in front of the service; process: the service's replica processes */
+  driver: z.enum(Object.keys(DRIVER_SUPPORTS) as [DriverName, ...DriverName[]]).default('toxiproxy'),
+  /** the service that gets the fault */
   target: Slug,
   at: Duration,
   duration: Duration,
 };
 
-export const FAULT_ACTIONS = ['latency', 'down'] as const;
+export const FAULT_ACTIONS = ['latency', 'bandwidth', 'partition', 'down', 'reset', 'pod-kill', 'az-failure'] as const;
 const Fault = z.discriminatedUnion('action', [
+  /** every response delayed by latency ± jitter */
   z.object({ ...FaultBase, action: z.literal('latency'), latency: Duration, jitter: Duration.default(0) }),
+  /** throughput capped at rate KB/s */
+  z.object({ ...FaultBase, action: z.literal('bandwidth'), rate: z.number().int().positive() }),
+  /** a realistic partition: data blackholed both ways, connections hang (Toxiproxy timeout 0 on both streams) */
+  z.object({ ...FaultBase, action: z.literal('partition') }),
+  /** the proxy disabled: connections refused at once */
   z.object({ ...FaultBase, action: z.literal('down') }),
+  /** connections reset (TCP RST) after `after` */
+  z.object({ ...FaultBase, action: z.literal('reset'), after: Duration.default(0) }),
+  /** one replica SIGKILLed, restarted after restartAfter as a deployment would */
+  z.object({
+    ...FaultBase,
+    action: z.literal('pod-kill'),
+    /** which replica (index); the first by default */
+    replica: z.number().int().nonnegative().default(0),
+    restartAfter: Duration.optional(),
+  }),
+  /** every replica of a zone killed together; back when the fault ends */
+  z.object({ ...FaultBase, action: z.literal('az-failure'), zone: Slug }),
 ]);
-
 const SloBase = {
   name: Slug,
   /** restrict to one phase of the timeline; the whole run when absent */
@@ -105,9 +229,119 @@ const SloBase = {
   severity: z.enum(['blocking', 'advisory']).default('blocking'),
 };
 
-const Slo = z.discriminatedUnion('kind', [
+/** SLOs judged from figures other evidence produces: no phase or request of the load. */
+const SloOwnEvidence = {
+  name: Slug,
+  severity: SloBase.severity,
+};
+
+/** A share of the error budget, may exceed 1: 0.15 or "15%" (or "150%"). */
+const BudgetShare = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const n = typeof value === 'number' ? value : /^\d+(\.\d+)?%$/.test(value.trim()) ? Number(`${value.trim().slice(0, -1)}e-2`) : NaN;
+  if (!(n >= 0)) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a share of the error budget: write a number (0.15) or a percentage ("15%")` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** A figure to compare: a number (a count, a ratio 0..1, ms) or a percentage ("99%"). */
+const Figure = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const n = typeof value === 'number' ? value : /^-?\d+(\.\d+)?%$/.test(value.trim()) ? Number(`${value.trim().slice(0, -1)}e-2`) : NaN;
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a figure: write a number (0, 0.99) or a percentage ("99%")` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** The windowed SLI a recovery is judged on, per 1-second window. */
+const RecoverySli = z.discriminatedUnion('metric', [
+  z.object({ metric: z.literal('error-rate'), below: Ratio }),
+  z.object({ metric: z.literal('latency'), percentile: z.number().gt(0).lt(100), below: Duration }),
+]);
+
+/** Figures of the simulator journal analysis (simulators/analysis.ts). Ratios: higher is better; counts: lower is. */
+export const JOURNAL_FIGURES = ['backoff-compliance', 'backoff-jitter', 'retry-after-honoured', 'idempotency-violations', 'forged-accepted', 'valid-rejected'] as const;
+export const JOURNAL_RATIO_FIGURES: readonly string[] = ['backoff-compliance', 'backoff-jitter', 'retry-after-honoured'];
+
+/** The retry policy the SUT declares for its partner calls: what backoff-compliance and backoff-jitter judge against. */
+export const BackoffExpectation = z.object({
+  base: Duration,
+  cap: Duration,
+  jitter: z.enum(JITTERS).default('full'),
+  /** attempts per call, the first included */
+  maxAttempts: z.number().int().min(1).max(20),
+});
+/** Figures of the chaos report. */
+export const CHAOS_FIGURES = ['broker-failover-time', 'message-loss'] as const;
+
+const DAY_MS = 86_400_000;
+
+export const Slo = z.discriminatedUnion('kind', [
   z.object({ ...SloBase, kind: z.literal('latency'), percentile: z.number().gt(0).lt(100), below: Duration }),
   z.object({ ...SloBase, kind: z.literal('error-rate'), below: Ratio }),
+  /** successful / total requests ≥ objective; success = not http_req_failed */
+  z.object({ ...SloBase, kind: z.literal('availability'), objective: Ratio }),
+  /** requests per second over the phase (or the run) ≥ atLeast */
+  z.object({ ...SloBase, kind: z.literal('throughput'), atLeast: z.number().positive() }),
+  /**
+   * After `fault` is reverted, the windowed SLI (per 1-s window) is back within its objective
+   * and stays there for `hold`, within `within` of the revert.
+   */
+  z.object({
+    ...SloOwnEvidence,
+    kind: z.literal('recovery-time'),
+    fault: Slug,
+    request: Slug.optional(),
+    sli: RecoverySli,
+    within: Duration,
+    hold: Duration.default(5000),
+  }),
+  /**
+   * Error budget of an availability objective over the drill: burn = bad fraction / (1 − objective),
+   * met when burn ≤ maxBurn. Multi-window burn-rate alerts (SRE workbook, factors 14.4/6/3/1 over
+   * `period`) are evaluated with their windows scaled to the drill's length and reported.
+   */
+  z.object({
+    ...SloBase,
+    kind: z.literal('error-budget-burn'),
+    objective: Ratio,
+    maxBurn: BudgetShare,
+    /** the SLO period the alert factors are defined over */
+    period: Duration.default(30 * DAY_MS),
+  }),
+  /** After `fault` is reverted, the SUT metric `metric` (read from `path` during the run) returns to ≤ atMost within `within`. */
+  z.object({
+    ...SloOwnEvidence,
+    kind: z.literal('backlog-drain'),
+    fault: Slug,
+    metric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'use a Prometheus metric name, e.g. "queue_depth"'),
+    path: z.string().startsWith('/').default('/metrics'),
+    atMost: z.number(),
+    within: Duration,
+    hold: Duration.default(0),
+  }),
+  /** A figure of the simulator journal analysis against atLeast / atMost (counts default to atMost 0). */
+  z.object({
+    ...SloOwnEvidence,
+    kind: z.literal('journal'),
+    figure: z.enum(JOURNAL_FIGURES),
+    partner: Slug.optional(),
+    atLeast: Figure.optional(),
+    atMost: Figure.optional(),
+    /** backoff-compliance / backoff-jitter: the SUT's declared retry policy */
+    backoff: BackoffExpectation.optional(),
+  }),
+  /** A figure of the chaos report: broker-failover-time `within` a duration, message-loss `atMost` a count. */
+  z.object({
+    ...SloOwnEvidence,
+    kind: z.literal('chaos'),
+    figure: z.enum(CHAOS_FIGURES),
+    fault: Slug.optional(),
+    within: Duration.optional(),
+    atMost: z.number().int().nonnegative().optional(),
+  }),
 ]);
 
 export const Drill = z
@@ -119,40 +353,93 @@ export const Drill = z
     /** compresses every duration of the drill (0.1 = ten times faster); the CLI's --time-scale overrides it */
     timeScale: z.number().gt(0).max(10).default(1),
     target: Target,
-    load: Baseline,
-    partners: z.array(Partner).default([]),
+    load: Load,
+    partners: z.array(PartnerSpec).default([]),
     faults: z.array(Fault).default([]),
+    /** webhook senders delivering to the SUT on the timeline (valid and forged) */
+    senders: z.array(WebhookSender).default([]),
     slos: z.array(Slo).min(1, 'a drill needs at least one SLO: without one there is nothing to decide'),
   })
   .superRefine((drill, ctx) => {
     const partners = new Map(drill.partners.map((p) => [p.name, p]));
     const requests = new Set(drill.load.requests.map((r) => r.name));
+    drill.load.profiles.forEach((p, i) => {
+      p.requests?.forEach((name, j) => {
+        if (!requests.has(name)) ctx.addIssue({ code: 'custom', path: ['load', 'profiles', i, 'requests', j], message: `no request named "${name}" in load.requests (${[...requests].join(', ')})` });
+      });
+      if (p.profile === 'stress' && p.maxRate <= p.startRate) ctx.addIssue({ code: 'custom', path: ['load', 'profiles', i, 'maxRate'], message: 'a stress profile ramps up: maxRate must be above startRate' });
+      if (p.profile === 'spike' && p.peakRate <= p.baseRate) ctx.addIssue({ code: 'custom', path: ['load', 'profiles', i, 'peakRate'], message: 'a spike goes up: peakRate must be above baseRate' });
+    });
     drill.load.requests.forEach((r, i) => {
+      if (r.websocket && r.webhook) ctx.addIssue({ code: 'custom', path: ['load', 'requests', i], message: 'a request is either a webhook or a websocket session, not both' });
+      if (r.webhook?.replay && r.method !== 'POST') ctx.addIssue({ code: 'custom', path: ['load', 'requests', i, 'method'], message: 'a replayed webhook is delivered with POST' });
       if (!r.webhook) return;
       const p = partners.get(r.webhook.partner);
       if (!p) ctx.addIssue({ code: 'custom', path: ['load', 'requests', i, 'webhook', 'partner'], message: `no partner named "${r.webhook.partner}": add it under partners` });
       else if (!p.webhookSecret) ctx.addIssue({ code: 'custom', path: ['partners', drill.partners.indexOf(p), 'webhookSecret'], message: `partner "${p.name}" signs webhooks, so it needs a webhookSecret` });
     });
     drill.partners.forEach((p, i) => {
-      if (p.behaviours[0].at !== 0) ctx.addIssue({ code: 'custom', path: ['partners', i, 'behaviours', 0, 'at'], message: 'the first behaviour must start at "0s"' });
-      p.behaviours.forEach((b, j) => {
-        if (j > 0 && b.at <= p.behaviours[j - 1].at) ctx.addIssue({ code: 'custom', path: ['partners', i, 'behaviours', j, 'at'], message: 'behaviours must be in order of "at", each later than the one before' });
-      });
       if (p.webhookSecret && !/^(whsec_[A-Za-z0-9+/=]+|env:[A-Za-z_][A-Za-z0-9_]*)$/.test(p.webhookSecret)) {
         ctx.addIssue({ code: 'custom', path: ['partners', i, 'webhookSecret'], message: 'write "whsec_<base64>" or "env:VARIABLE_NAME"' });
       }
+    });
+    const senderNames = new Set<string>();
+    drill.senders.forEach((w, i) => {
+      if (senderNames.has(w.name)) ctx.addIssue({ code: 'custom', path: ['senders', i, 'name'], message: `sender names must be unique: "${w.name}" is used twice` });
+      senderNames.add(w.name);
+      const p = partners.get(w.partner);
+      if (!p) ctx.addIssue({ code: 'custom', path: ['senders', i, 'partner'], message: `no partner named "${w.partner}": add it under partners` });
+      else if (!p.webhookSecret) ctx.addIssue({ code: 'custom', path: ['partners', drill.partners.indexOf(p), 'webhookSecret'], message: `partner "${p.name}" sends webhooks, so it needs a webhookSecret` });
+      if (!Object.values(w.mix).some((n) => (n ?? 0) > 0)) ctx.addIssue({ code: 'custom', path: ['senders', i, 'mix'], message: 'give at least one variant a weight above 0, e.g. {valid: 1}' });
+      const loadMs = loadLengthMs(drill.load.profiles);
+      if (w.at + w.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['senders', i, 'duration'], message: `the sender runs past the end of the load (${loadMs} ms): end it by then` });
     });
     const faultNames = new Set<string>();
     drill.faults.forEach((f, i) => {
       if (faultNames.has(f.name)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'name'], message: `fault names must be unique: "${f.name}" is used twice` });
       faultNames.add(f.name);
+      const supported: readonly string[] = DRIVER_SUPPORTS[f.driver];
+      if (!supported.includes(f.action)) {
+        const other = (Object.keys(DRIVER_SUPPORTS) as DriverName[]).find((d) => (DRIVER_SUPPORTS[d] as readonly string[]).includes(f.action));
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `the ${f.driver} driver does not support "${f.action}" (it supports ${supported.join(', ')})${other ? `: use driver "${other}"` : ''}` });
+      }
+      const service = drill.target.service;
+      if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });
+      if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.restartAfter >= f.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: 'the replica restarts within the fault window: make restartAfter shorter than duration' });
+      if (f.action === 'az-failure' && !service.zones.slice(0, service.replicas).includes(f.zone)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'zone'], message: `no replica runs in zone "${f.zone}" (zones: ${service.zones.slice(0, service.replicas).join(', ')})` });
       if (f.target !== drill.target.service.name) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `no service named "${f.target}": the drill's service is "${drill.target.service.name}"` });
       if (f.duration <= 0) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: 'a fault needs a duration above 0' });
-      if (f.at + f.duration > drill.load.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (load.duration): end it by ${drill.load.duration} ms` });
+      const loadMs = loadLengthMs(drill.load.profiles);
+      if (f.at + f.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (at ${loadMs} ms): end it by then, or lengthen load.profiles` });
     });
+    const sloNames = new Set<string>();
     drill.slos.forEach((s, i) => {
-      if (s.request && !requests.has(s.request)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'request'], message: `no request named "${s.request}" in load.requests (${[...requests].join(', ')})` });
-      if (s.phase && s.phase !== 'steady' && drill.faults.length === 0) ctx.addIssue({ code: 'custom', path: ['slos', i, 'phase'], message: `phase "${s.phase}" never happens: the drill has no faults` });
+      if (sloNames.has(s.name)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'name'], message: `SLO names must be unique: "${s.name}" is used twice` });
+      sloNames.add(s.name);
+      const request = 'request' in s ? s.request : undefined;
+      const phase = 'phase' in s ? s.phase : undefined;
+      if (request && !requests.has(request)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'request'], message: `no request named "${request}" in load.requests (${[...requests].join(', ')})` });
+      if (phase && phase !== 'steady' && drill.faults.length === 0) ctx.addIssue({ code: 'custom', path: ['slos', i, 'phase'], message: `phase "${phase}" never happens: the drill has no faults` });
+      const fault = 'fault' in s ? s.fault : undefined;
+      if (fault && !faultNames.has(fault)) {
+        ctx.addIssue({ code: 'custom', path: ['slos', i, 'fault'], message: `no fault named "${fault}" in faults${faultNames.size ? ` (${[...faultNames].join(', ')})` : ': add it under faults'}` });
+      }
+      if (s.kind === 'error-budget-burn' && s.objective >= 1) ctx.addIssue({ code: 'custom', path: ['slos', i, 'objective'], message: 'an objective of 100% leaves no error budget to burn: write e.g. "99.9%"' });
+      if (s.kind === 'journal') {
+        if (s.partner && !partners.has(s.partner)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'partner'], message: `no partner named "${s.partner}": add it under partners` });
+        if (s.atLeast !== undefined && s.atMost !== undefined) ctx.addIssue({ code: 'custom', path: ['slos', i], message: 'give atLeast or atMost, not both' });
+        if ((s.figure === 'backoff-compliance' || s.figure === 'backoff-jitter') && !s.backoff) {
+          ctx.addIssue({ code: 'custom', path: ['slos', i, 'backoff'], message: `${s.figure} is judged against the SUT's retry policy: give backoff {base, cap, jitter, maxAttempts}` });
+        }
+        if (s.atLeast === undefined && s.atMost === undefined && JOURNAL_RATIO_FIGURES.includes(s.figure)) {
+          ctx.addIssue({ code: 'custom', path: ['slos', i, 'atLeast'], message: `${s.figure} is a share of retries: give its objective, e.g. atLeast: "99%"` });
+        }
+      }
+      if (s.kind === 'chaos') {
+        if (s.figure === 'broker-failover-time' && s.within === undefined) ctx.addIssue({ code: 'custom', path: ['slos', i, 'within'], message: 'give the failover objective as a duration, e.g. within: "30s"' });
+        if (s.figure === 'broker-failover-time' && s.atMost !== undefined) ctx.addIssue({ code: 'custom', path: ['slos', i, 'atMost'], message: 'broker-failover-time is a duration: write within: "30s"' });
+        if (s.figure === 'message-loss' && s.within !== undefined) ctx.addIssue({ code: 'custom', path: ['slos', i, 'within'], message: 'message-loss is a count of messages: write atMost: 0' });
+      }
     });
   });
 
@@ -162,5 +449,15 @@ export type DrillInput = z.input<typeof Drill>;
 export type Drill = z.output<typeof Drill>;
 export type Fault = Drill['faults'][number];
 export type Slo = Drill['slos'][number];
+export type SloKind = Slo['kind'];
+/** Every SLO kind, for what a run did and did not judge. */
+export const SLO_KINDS = Slo.options.map((o) => o.shape.kind.value) as SloKind[];
+/** The SLOs that are also k6 thresholds (latency and error-rate on tagged sub-metrics). */
+export type K6ThresholdSlo = Extract<Slo, { kind: 'latency' | 'error-rate' }>;
+export function isK6ThresholdSlo(slo: Slo): slo is K6ThresholdSlo {
+  return slo.kind === 'latency' || slo.kind === 'error-rate';
+}
 export type Partner = Drill['partners'][number];
+export type WebhookSender = Drill['senders'][number];
 export type LoadRequest = Drill['load']['requests'][number];
+export type Load = Drill['load'];

@@ -1,77 +1,54 @@
-// SLO verdicts from aggregated samples. Pure. A metric with no samples is a failed verdict
-// ("no evidence") — never a pass, unlike a k6 threshold on an empty metric.
-import type { MetricsAggregator } from '../metrics/aggregate.ts';
+// SLO verdicts. Pure: everything evaluation reads is in the SloContext (samples, fault times,
+// phases, figures from other evidence). Missing evidence is a failed verdict ("no-evidence"),
+// never a pass — unlike a k6 threshold on an empty metric.
+import { MetricsAggregator } from '../metrics/aggregate.ts';
 import type { Slo } from '../schema/drill.ts';
+import { evaluateErrorBudgetBurn } from './burn.ts';
+import type { SloContext } from './context.ts';
+import { evaluateChaos, evaluateJournal } from './external.ts';
+import { evaluateBacklogDrain, evaluateRecoveryTime } from './recovery.ts';
+import { evaluateAvailability, evaluateErrorRate, evaluateLatency, evaluateThroughput } from './request-slos.ts';
 
-export type VerdictReason = 'met' | 'breached' | 'no-evidence';
+export type { BurnAlertResult, Verdict, VerdictReason, VerdictUnit } from './verdict.ts';
+export type { FaultTimes, MetricPoint, SloContext } from './context.ts';
+export { figureKey, requiredFigures, sutMetricsToCollect, faultTimesFromRecords } from './context.ts';
+export { sloThresholds } from './request-slos.ts';
+import type { Verdict } from './verdict.ts';
 
-export interface Verdict {
-  slo: string;
-  kind: Slo['kind'];
-  phase: string;
-  request: string | null;
-  objective: string;
-  /** in `unit`; null when there were no samples */
-  observed: number | null;
-  unit: 'ms' | 'ratio';
-  samples: number;
-  pass: boolean;
-  blocking: boolean;
-  reason: VerdictReason;
-  detail: string;
-  evidence: string[];
+/** A context with nothing but the samples (the faults, figures and series are empty). */
+function contextOf(input: MetricsAggregator | SloContext): SloContext {
+  return input instanceof MetricsAggregator ? { metrics: input, t0: 0, faults: {}, figures: {} } : input;
 }
 
-const SAMPLES_FILE = 'k6_samples.ndjson.gz';
-
-function round(n: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
-export function evaluateSlo(slo: Slo, metrics: MetricsAggregator): Verdict {
-  const filter = { phase: slo.phase, request: slo.request };
-  const scope = `${slo.request ? `request ${slo.request}` : 'all requests'}, ${slo.phase ? `phase ${slo.phase}` : 'whole run'}`;
-  const base = {
-    slo: slo.name,
-    kind: slo.kind,
-    phase: slo.phase ?? 'all',
-    request: slo.request ?? null,
-    blocking: slo.severity === 'blocking',
-    evidence: [SAMPLES_FILE],
-  };
-  if (slo.kind === 'latency') {
-    const objective = `p(${slo.percentile}) < ${slo.below} ms`;
-    const observed = metrics.trendPercentile('http_req_duration', slo.percentile, filter);
-    if (!observed) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: `no http_req_duration samples (${scope})` };
-    const pass = observed.value < slo.below;
-    return {
-      ...base,
-      objective,
-      observed: round(observed.value),
-      unit: 'ms',
-      samples: observed.count,
-      pass,
-      reason: pass ? 'met' : 'breached',
-      detail: `p(${slo.percentile}) = ${round(observed.value, 1)} ms over ${observed.count} requests (${scope})`,
-    };
+export function evaluateSlo(slo: Slo, input: MetricsAggregator | SloContext): Verdict {
+  const ctx = contextOf(input);
+  switch (slo.kind) {
+    case 'latency':
+      return evaluateLatency(slo, ctx.metrics);
+    case 'error-rate':
+      return evaluateErrorRate(slo, ctx.metrics);
+    case 'availability':
+      return evaluateAvailability(slo, ctx.metrics);
+    case 'throughput':
+      return evaluateThroughput(slo, ctx.metrics, { phases: ctx.phases, durationMs: ctx.durationMs });
+    case 'recovery-time':
+      return evaluateRecoveryTime(slo, ctx);
+    case 'error-budget-burn':
+      return evaluateErrorBudgetBurn(slo, ctx);
+    case 'backlog-drain':
+      return evaluateBacklogDrain(slo, ctx);
+    case 'journal':
+      return evaluateJournal(slo, ctx);
+    case 'chaos':
+      return evaluateChaos(slo, ctx);
   }
-  const objective = `error rate < ${round(slo.below * 100, 4)}%`;
-  const observed = metrics.rate('http_req_failed', filter);
-  if (!observed) return { ...base, objective, observed: null, unit: 'ratio', samples: 0, pass: false, reason: 'no-evidence', detail: `no http_req_failed samples (${scope})` };
-  const pass = observed.value < slo.below;
-  return {
-    ...base,
-    objective,
-    observed: round(observed.value, 6),
-    unit: 'ratio',
-    samples: observed.total,
-    pass,
-    reason: pass ? 'met' : 'breached',
-    detail: `${observed.nonZero} of ${observed.total} requests failed = ${round(observed.value * 100, 3)}% (${scope})`,
-  };
 }
 
-export function evaluateSlos(slos: readonly Slo[], metrics: MetricsAggregator): Verdict[] {
-  return slos.map((slo) => evaluateSlo(slo, metrics));
+/**
+ * Verdicts of every SLO, in order. `input` is the full context (recovery-time, burn alerts,
+ * backlog-drain, journal and chaos figures need it) or, as before, only the aggregated samples.
+ */
+export function evaluateSlos(slos: readonly Slo[], input: MetricsAggregator | SloContext): Verdict[] {
+  const ctx = contextOf(input);
+  return slos.map((slo) => evaluateSlo(slo, ctx));
 }

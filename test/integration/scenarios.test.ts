@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { requireTool } from '../../scripts/toolchain.mjs';
 import { thresholdFor } from '../../src/k6/options.ts';
 import { loadDrill } from '../../src/drill/load.ts';
+import { isK6ThresholdSlo } from '../../src/schema/drill.ts';
 import { nearestRank, readJson, readSamples, ROOT, runCli, tmpDir } from '../helpers.ts';
 
 const k6 = requireTool('k6').path;
@@ -33,7 +34,7 @@ describe('scenario bundles', () => {
     expect(r.code, r.stderr).toBe(0);
     const inspected = JSON.parse(execFileSync(k6, ['inspect', out], { encoding: 'utf8' }));
     const loaded = await loadDrill(path.join(ROOT, 'examples/partner-hub/drills', file));
-    expect(Object.keys(inspected.thresholds).sort()).toEqual([...new Set(loaded.drill.slos.map((s) => thresholdFor(s)[0]))].sort());
+    expect(Object.keys(inspected.thresholds).sort()).toEqual([...new Set(loaded.drill.slos.filter(isK6ThresholdSlo).map((s) => thresholdFor(s)[0]))].sort());
   });
 });
 
@@ -47,7 +48,7 @@ describe('thresholds and verdicts agree', () => {
     expect(results.k6.exitCode).toBe(99);
     const summary = readJson(path.join(out, 'k6_summary.json'));
     const loaded = await loadDrill(fixture('thresholds.yaml'));
-    for (const slo of loaded.drill.slos) {
+    for (const slo of loaded.drill.slos.filter(isK6ThresholdSlo)) {
       const [metric, expr] = thresholdFor(slo);
       const k6Verdict = summary.metrics[metric]?.thresholds?.[expr]?.ok;
       const ours = results.verdicts.find((v: { slo: string }) => v.slo === slo.name);

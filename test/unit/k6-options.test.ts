@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDrill, parseDrill } from '../../src/drill/load.ts';
 import { k6Options, thresholdFor, thresholds } from '../../src/k6/options.ts';
 import { planDrill } from '../../src/plan/plan.ts';
-import type { Drill, Slo } from '../../src/schema/drill.ts';
+import type { Drill, K6ThresholdSlo } from '../../src/schema/drill.ts';
 
 function drillWith(slos: unknown[], profile: Record<string, unknown> = {}): Drill {
   return parseDrill(
@@ -23,7 +23,7 @@ function drillWith(slos: unknown[], profile: Record<string, unknown> = {}): Dril
     'k6-options-test.yaml',
   );
 }
-const slo = (s: unknown): Slo => drillWith([s]).slos[0];
+const slo = (s: unknown): K6ThresholdSlo => drillWith([s]).slos[0] as K6ThresholdSlo;
 
 describe('thresholdFor', () => {
   it('maps a latency SLO on a phase and request to a tagged http_req_duration sub-metric', () => {

@@ -1,0 +1,176 @@
+// What the HTML report shows, gathered from a run (pure): the decision and verdicts, per-second
+// latency percentiles and error rate, fault windows as they really happened, partner behaviour
+// switches, tools, time-scale, and what the run did not cover.
+import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
+import type { DecisionRecord } from '../decision/decide.ts';
+import type { MetricsAggregator } from '../metrics/aggregate.ts';
+import { FAULT_ACTIONS, SLO_KINDS } from '../schema/drill.ts';
+
+/** Fault kinds of gameday's catalogue (DESIGN.md) beyond the drill schema's actions today. */
+export const FAULT_CATALOGUE: readonly string[] = [...new Set<string>([...FAULT_ACTIONS, 'broker-failover', 'disk-full', 'api-throttle'])];
+
+export interface TimelinePoint {
+  /** start of the 1-s window, ms after t0 */
+  tMs: number;
+  requests: number;
+  /** failed / judged in the window; null without http_req_failed samples */
+  errorRate: number | null;
+  /** http_req_duration percentiles in the window, ms */
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface ReportFault {
+  name: string;
+  action: string;
+  driver: string;
+  target: string;
+  scheduledStartMs: number;
+  scheduledEndMs: number;
+  /** ms after t0; null when it did not happen */
+  injectedAtMs: number | null;
+  revertedAtMs: number | null;
+  outcome: string;
+  error: string | null;
+  params: Record<string, unknown>;
+}
+
+export interface ReportBehaviourSwitch {
+  atMs: number;
+  label: string;
+  /** "ok" (2xx), "throttled" (429), "error" (5xx), "other" */
+  tone: 'ok' | 'throttled' | 'error' | 'other';
+}
+
+export interface ReportData {
+  drill: { name: string; app: string; description?: string };
+  runId: string;
+  startedAt: string;
+  endedAt: string;
+  decision: DecisionRecord;
+  /** the factor every duration of the timeline was multiplied by; below 1 the run was compressed */
+  timeScale: number;
+  /** scheduled length of the load, ms after t0 */
+  durationMs: number;
+  phases: ReadonlyArray<{ phase: string; startMs: number; endMs: number }>;
+  faults: readonly ReportFault[];
+  partners: ReadonlyArray<{ name: string; switches: readonly ReportBehaviourSwitch[] }>;
+  timeline: readonly TimelinePoint[];
+  /** tool → version (gameday, node, k6, toxiproxy, ...) */
+  tools: Readonly<Record<string, string | null>>;
+  samples: { lines: number; points: number; corrupt: number; truncated: boolean; requests: number };
+  coverage: {
+    faultKindsExercised: string[];
+    faultKindsNotExercised: string[];
+    sloKindsEvaluated: string[];
+    sloKindsNotEvaluated: string[];
+  };
+}
+
+/** Per-second points of the run, ms after t0. */
+export function timelineFromMetrics(metrics: MetricsAggregator, t0: number): TimelinePoint[] {
+  return metrics.windows.series({ percentiles: [50, 95, 99] }).map((w) => ({
+    tMs: w.second * 1000 - t0,
+    requests: w.requests,
+    errorRate: w.errorRate,
+    p50: w.percentiles?.[0] ?? null,
+    p95: w.percentiles?.[1] ?? null,
+    p99: w.percentiles?.[2] ?? null,
+  }));
+}
+
+/** The tone and label of a partner behaviour. */
+export function describeBehaviour(b: { status?: number; retryAfter?: number; type?: string; latencyMs?: unknown }): { label: string; tone: ReportBehaviourSwitch['tone'] } {
+  const status = b.status;
+  const parts: string[] = [];
+  if (b.type && b.type !== 'respond') parts.push(b.type);
+  if (status !== undefined) parts.push(String(status));
+  if (b.retryAfter !== undefined) parts.push(`Retry-After ${b.retryAfter}s`);
+  if (typeof b.latencyMs === 'number' && b.latencyMs > 0) parts.push(`+${b.latencyMs} ms`);
+  const tone: ReportBehaviourSwitch['tone'] = status === undefined ? 'other' : status === 429 ? 'throttled' : status >= 500 ? 'error' : status < 400 ? 'ok' : 'other';
+  return { label: parts.join(' ') || 'default', tone: b.type && b.type !== 'respond' && status === undefined ? 'error' : tone };
+}
+
+export interface ReportInput {
+  drill: { name: string; app: string; description?: string };
+  runId: string;
+  startedAt: string;
+  endedAt: string;
+  decision: DecisionRecord;
+  timeScale: number;
+  durationMs: number;
+  phases: readonly PhaseWindow[];
+  /** epoch ms of t = 0; null when the run never reached it */
+  t0: number | null;
+  /** chaos_report.json's fault records */
+  faults: ReadonlyArray<{
+    name: string;
+    action: string;
+    driver: string;
+    target: { service: string };
+    params?: Record<string, unknown>;
+    scheduled: { startMs: number; endMs: number };
+    injectedAt: string | null;
+    revertedAt: string | null;
+    outcome: string;
+    error: string | null;
+  }>;
+  /** the planned partners (their behaviour timelines, ms after t0) */
+  partners: ReadonlyArray<{ name: string; behaviours: ReadonlyArray<{ atMs: number; status?: number; retryAfter?: number; type?: string; latencyMs?: unknown }> }>;
+  metrics: MetricsAggregator;
+  tools: Readonly<Record<string, string | null>>;
+  /** every fault kind gameday knows, for "not covered" (FAULT_CATALOGUE by default) */
+  knownFaultKinds?: readonly string[];
+}
+
+export function buildReportData(input: ReportInput): ReportData {
+  const t0 = input.t0;
+  const rel = (iso: string | null) => (iso === null || t0 === null ? null : Date.parse(iso) - t0);
+  const faults: ReportFault[] = input.faults.map((f) => ({
+    name: f.name,
+    action: f.action,
+    driver: f.driver,
+    target: f.target.service,
+    scheduledStartMs: f.scheduled.startMs,
+    scheduledEndMs: f.scheduled.endMs,
+    injectedAtMs: f.outcome === 'inject-failed' ? null : rel(f.injectedAt),
+    revertedAtMs: f.outcome === 'revert-failed' ? null : rel(f.revertedAt),
+    outcome: f.outcome,
+    error: f.error,
+    params: f.params ?? {},
+  }));
+  const exercised = [...new Set(faults.filter((f) => f.injectedAtMs !== null).map((f) => f.action))].sort();
+  const known = input.knownFaultKinds ?? FAULT_CATALOGUE;
+  const evaluated = [...new Set(input.decision.verdicts.map((v) => v.kind as string).filter((k) => k !== 'baseline'))].sort();
+  return {
+    drill: { name: input.drill.name, app: input.drill.app, description: input.drill.description },
+    runId: input.runId,
+    startedAt: input.startedAt,
+    endedAt: input.endedAt,
+    decision: input.decision,
+    timeScale: input.timeScale,
+    durationMs: input.durationMs,
+    phases: input.phases,
+    faults,
+    partners: input.partners.map((p) => ({
+      name: p.name,
+      switches: p.behaviours.map((b) => ({ atMs: b.atMs, ...describeBehaviour(b) })),
+    })),
+    timeline: t0 === null ? [] : timelineFromMetrics(input.metrics, t0),
+    tools: input.tools,
+    samples: {
+      lines: input.metrics.stats.lines,
+      points: input.metrics.stats.points,
+      corrupt: input.metrics.stats.corrupt,
+      truncated: input.metrics.stats.truncated,
+      requests: input.metrics.count('http_reqs'),
+    },
+    coverage: {
+      faultKindsExercised: exercised,
+      faultKindsNotExercised: known.filter((k) => !exercised.includes(k)),
+      sloKindsEvaluated: evaluated,
+      sloKindsNotEvaluated: SLO_KINDS.filter((k) => !evaluated.includes(k)),
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// Baseline comparison: this run's observed values against the median of the last N GO runs of
+// the same drill (reports/<app>/<run-id>/). Worse than the median by more than the policy's
+// share → a "regressed" verdict (advisory or blocking per policy); no earlier GO run → a
+// "no-baseline" verdict that does not fail.
+//
+// Compared: values where "worse" has a direction and a relative change means something —
+// latency, recovery-time and backlog-drain (higher is worse), throughput (lower is worse).
+// Ratios near zero (error rate, availability, budget burn) and the journal/chaos figures are not.
+import fs from 'node:fs';
+import path from 'node:path';
+import { EvidenceFileError, readJsonFile } from '../evidence/read-json.ts';
+import { DecisionFile, SloResultsFile } from '../schema/evidence.ts';
+import type { BaselinePolicy } from '../schema/policy.ts';
+import { percent, round, type Verdict } from './verdict.ts';
+
+/** The part of an earlier run a baseline needs. */
+export interface BaselineRun {
+  runId: string;
+  verdicts: ReadonlyArray<{ slo: string; kind: string; unit: string; observed: number | null }>;
+}
+
+const DIRECTION: Record<string, 'higher-is-worse' | 'lower-is-worse'> = {
+  latency: 'higher-is-worse',
+  'recovery-time': 'higher-is-worse',
+  'backlog-drain': 'higher-is-worse',
+  throughput: 'lower-is-worse',
+};
+
+const FIX = 'the earlier run directory is incomplete or was edited: it is left out of the baseline; delete it or run the drill again';
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * The latest `limit` GO runs of `drill` under reportsRoot/<app>/ (run ids start with their UTC
+ * time, so they sort by age), each read through the evidence schemas. Runs that cannot be read
+ * are skipped and said why (file, path inside it, fix).
+ */
+export function readBaselineRuns(
+  appDir: string,
+  drill: string,
+  opts: { limit: number; excludeRunId?: string },
+): { runs: BaselineRun[]; skipped: Array<{ dir: string; problem: string }> } {
+  const skipped: Array<{ dir: string; problem: string }> = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(appDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return { runs: [], skipped };
+  }
+  const found: BaselineRun[] = [];
+  for (const name of entries.sort().reverse()) {
+    if (found.length >= opts.limit) break;
+    const dir = path.join(appDir, name);
+    const decisionsFile = path.join(dir, 'decisions.json');
+    const resultsFile = path.join(dir, 'slo_results.json');
+    if (!fs.existsSync(decisionsFile) || !fs.existsSync(resultsFile)) continue;
+    try {
+      const decision = readJsonFile(decisionsFile, DecisionFile, FIX);
+      if (decision.drill !== drill || decision.decision !== 'GO' || decision.runId === opts.excludeRunId) continue;
+      const results = readJsonFile(resultsFile, SloResultsFile, FIX);
+      if (results.runId !== decision.runId) {
+        skipped.push({ dir, problem: `${resultsFile}: runId: "${results.runId}" is not the run of decisions.json ("${decision.runId}"); fix: ${FIX}` });
+        continue;
+      }
+      found.push({ runId: decision.runId, verdicts: results.verdicts });
+    } catch (err) {
+      if (!(err instanceof EvidenceFileError)) throw err;
+      skipped.push({ dir, problem: err.message });
+    }
+  }
+  return { runs: found, skipped };
+}
+
+/** Baseline verdicts for this run's verdicts (pure). */
+export function compareWithBaseline(current: readonly Verdict[], runs: readonly BaselineRun[], policy: BaselinePolicy): Verdict[] {
+  const blocking = policy.severity === 'blocking';
+  const comparable = current.filter((v) => DIRECTION[v.kind] !== undefined && v.observed !== null);
+  const objectiveText = (dir: string) => `no more than ${percent(policy.maxRegression, 2)} ${dir === 'higher-is-worse' ? 'above' : 'below'} the median of the last ${policy.runs} GO runs`;
+  if (runs.length === 0) {
+    return [
+      {
+        slo: 'baseline',
+        kind: 'baseline',
+        phase: 'all',
+        request: null,
+        objective: `each compared SLO within ${percent(policy.maxRegression, 2)} of the median of the last ${policy.runs} GO runs`,
+        observed: null,
+        unit: 'count',
+        samples: 0,
+        pass: true,
+        blocking,
+        reason: 'no-baseline',
+        detail: `no earlier GO run of this drill to compare with: this run${comparable.length ? ` (${comparable.length} comparable SLO(s))` : ''} can become the baseline`,
+        evidence: ['slo_results.json'],
+      },
+    ];
+  }
+  return comparable.map((v) => {
+    const direction = DIRECTION[v.kind];
+    const history = runs.flatMap((r) => r.verdicts.filter((h) => h.slo === v.slo && h.kind === v.kind && h.unit === v.unit && h.observed !== null).map((h) => h.observed as number));
+    const base = { slo: `baseline:${v.slo}`, kind: 'baseline' as const, phase: v.phase, request: v.request, objective: objectiveText(direction), unit: v.unit, blocking, evidence: ['slo_results.json'] };
+    if (history.length === 0) {
+      return { ...base, observed: v.observed, samples: 0, pass: true, reason: 'no-baseline' as const, detail: `${v.slo}: none of the last ${runs.length} GO run(s) observed it: nothing to compare with` };
+    }
+    const m = median(history);
+    const observed = v.observed as number;
+    const worseBy = direction === 'higher-is-worse' ? observed - m : m - observed;
+    const limit = m * policy.maxRegression;
+    const regressed = worseBy > limit;
+    const change = m === 0 ? (observed === 0 ? '±0%' : 'from 0') : `${observed >= m ? '+' : '−'}${percent(Math.abs(observed - m) / m, 2)}`;
+    const ids = runs.map((r) => r.runId);
+    return {
+      ...base,
+      objective: `${objectiveText(direction)} (median ${round(m, 3)} ${v.unit})`,
+      observed,
+      samples: history.length,
+      pass: !regressed,
+      reason: regressed ? ('regressed' as const) : ('within-baseline' as const),
+      detail: `${v.slo}: ${round(observed, 3)} ${v.unit} against a baseline median of ${round(m, 3)} ${v.unit} over ${history.length} GO run(s) (${change}; ${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})`,
+    };
+  });
+}

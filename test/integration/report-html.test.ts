@@ -1,0 +1,114 @@
+// The HTML report as a person sees it: rendered by a real headless Chromium (Debian's), with
+// every request that is not the file itself refused and counted.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderReport } from '../../src/report/html.ts';
+import { finishedRun } from '../unit/report-fixture.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OUT = path.join(os.tmpdir(), 'gameday-report-test');
+const hasChromium = fs.existsSync(CHROMIUM);
+
+if (!hasChromium) console.warn(`report-html.test.ts: skipped, ${CHROMIUM} is absent (apt-get install chromium)`);
+
+describe.skipIf(!hasChromium)(`the HTML report in headless Chromium (${CHROMIUM})`, () => {
+  let context: BrowserContext;
+  let userDataDir: string;
+
+  beforeAll(async () => {
+    fs.mkdirSync(OUT, { recursive: true });
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1100, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  /** Opens `html` from a file; every request that is not a file: URL is aborted and listed. */
+  async function open(html: string, name: string) {
+    const file = path.join(OUT, name);
+    fs.writeFileSync(file, html);
+    const requested = new Set<string>();
+    const page = await context.newPage();
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      requested.add(url);
+      return route.abort();
+    });
+    // and anything the route did not see
+    page.on('request', (r) => {
+      const url = r.url();
+      if (!url.startsWith('file:') && !url.startsWith('data:')) requested.add(url);
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { page, external: () => [...requested] };
+  }
+
+  it('the request guard works: a page that fetches something is caught', async () => {
+    const { page, external } = await open('<!doctype html><html><body><img src="http://127.0.0.1:9/pixel.png"></body></html>', 'guard.html');
+    await page.waitForTimeout(200);
+    expect(external()).toEqual(['http://127.0.0.1:9/pixel.png']);
+    await page.close();
+  });
+
+  it('renders the decision, the verdicts and the charts, fetches nothing, and is saved as a screenshot', async () => {
+    const data = finishedRun({ timeScale: 0.5 });
+    const { page, external } = await open(renderReport(data), 'report.html');
+
+    expect(await page.title()).toBe('partner-hub-baseline — CONDITIONAL — gameday report');
+    const decision = page.locator('#decision .verdict');
+    expect(await decision.textContent()).toBe('CONDITIONAL');
+    // big: the decision is the largest text on the page
+    const fontSize = await decision.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(fontSize).toBeGreaterThanOrEqual(40);
+    expect(await page.locator('table.verdicts tbody tr').count()).toBe(data.decision.verdicts.length);
+    expect(await page.locator('text=Compressed ×2').count()).toBe(1);
+
+    // the charts: two SVGs whose polylines carry points, laid out with a real size
+    const charts = page.locator('svg.chart');
+    expect(await charts.count()).toBe(2);
+    const lines = await page.$$eval('svg.chart polyline', (els) => els.map((el) => ({ cls: el.getAttribute('class'), points: (el as SVGPolylineElement).points.numberOfItems })));
+    for (const cls of ['line p50', 'line p95', 'line p99', 'line errors']) {
+      const total = lines.filter((l) => l.cls === cls).reduce((n, l) => n + l.points, 0);
+      expect(total, cls).toBeGreaterThanOrEqual(50);
+    }
+    // drawn as lines, not filled areas
+    const fills = await page.$$eval('svg.chart polyline', (els) => [...new Set(els.map((el) => getComputedStyle(el).fill))]);
+    expect(fills).toEqual(['none']);
+    const box = await charts.first().boundingBox();
+    expect(box!.width).toBeGreaterThan(500);
+    expect(box!.height).toBeGreaterThan(200);
+
+    // the fault windows are shaded where the fault happened: 20.05 s → 40.02 s of a 60 s axis
+    const shades = await page.$$eval('svg.chart rect.fault-window', (els) => els.map((el) => (el as SVGRectElement).getBBox()).map((b) => ({ x: b.x, width: b.width, height: b.height })));
+    expect(shades).toHaveLength(4);
+    const plot = 960 - 70 - 20;
+    expect(shades[0].x).toBeCloseTo(70 + (20_050 / 60_000) * plot, 0);
+    expect(shades[0].width).toBeCloseTo(((40_020 - 20_050) / 60_000) * plot, 0);
+    expect(shades[0].height).toBeGreaterThan(100);
+    // the error line is high inside the shaded window, low outside it
+    const errorPoints = await page.$$eval('svg.chart polyline.errors', (els) => els.flatMap((el) => Array.from({ length: (el as SVGPolylineElement).points.numberOfItems }, (_, i) => (el as SVGPolylineElement).points.getItem(i))).map((p) => ({ x: p.x, y: p.y })));
+    const inside = errorPoints.filter((p) => p.x > shades[2].x + 5 && p.x < shades[2].x + shades[2].width - 5);
+    const outside = errorPoints.filter((p) => p.x < shades[2].x - 30);
+    expect(Math.max(...inside.map((p) => p.y))).toBeLessThan(Math.min(...outside.map((p) => p.y)));
+    // partner behaviour bands: 429 while the partner throttled
+    expect(await page.locator('svg.chart rect.band.throttled').count()).toBe(2);
+
+    expect(await page.locator('h2', { hasText: 'What this run did not cover' }).count()).toBe(1);
+    expect(await page.locator('li', { hasText: 'pod-kill' }).count()).toBe(1);
+
+    const shot = path.join(OUT, 'report.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(fs.statSync(shot).size).toBeGreaterThan(20_000);
+    expect(external()).toEqual([]);
+    await page.close();
+  });
+});
