@@ -246,9 +246,10 @@ export interface RetryAfterFigures {
  * from when the answer was sent, or the HTTP-date (mapped to the monotonic clock through the
  * entry's own wall-clock time).
  */
-export function analyseRetryAfter(entries: readonly JournalEntry[], opts: { toleranceMs?: number } = {}): RetryAfterFigures {
+export function analyseRetryAfter(entries: readonly JournalEntry[], opts: { toleranceMs?: number; scope?: 'call' | 'client' } = {}): RetryAfterFigures {
   const tolerance = opts.toleranceMs ?? 10;
   const f: RetryAfterFigures = { checked: 0, honoured: 0, violations: 0, bySeconds: { checked: 0, violations: 0 }, byDate: { checked: 0, violations: 0 }, samples: [], pass: false, problems: [] };
+  if (opts.scope === 'client') return clientRetryAfter(entries, tolerance, f);
   for (const call of groupCalls(entries)) {
     const a = call.attempts;
     for (let i = 1; i < a.length; i++) {
@@ -269,6 +270,60 @@ export function analyseRetryAfter(entries: readonly JournalEntry[], opts: { tole
   }
   if (!f.checked) f.problems.push('no evidence: no answer with Retry-After was followed by a retry');
   if (f.violations) f.problems.push(`${f.violations} of ${f.checked} retries came before the Retry-After (${f.bySeconds.violations} seconds form, ${f.byDate.violations} date form)`);
+  f.pass = f.problems.length === 0;
+  return f;
+}
+
+/** When the previous answer's Retry-After ends, on the monotonic clock. */
+function notBeforeOf(prev: JournalEntry): { form: 'seconds' | 'date'; at: number } {
+  const form = prev.retryAfterUntil !== null ? 'date' : 'seconds';
+  return { form, at: form === 'date' ? prev.mono + (prev.retryAfterUntil! - Date.parse(prev.time)) : prev.mono + prev.durationMs + prev.retryAfter! * 1000 };
+}
+
+/**
+ * Client scope: Retry-After holds back the whole client, not only the call that got it (RFC 9110
+ * §10.2.3: how long the user agent ought to wait before making a follow-up request). For every
+ * answer with Retry-After, no request of the same client (x-client-id, else the remote address)
+ * may arrive after that answer was sent (+ tolerance: requests already on their way) and before
+ * the Retry-After ends. Checked: answers the client sent anything after.
+ */
+function clientRetryAfter(entries: readonly JournalEntry[], tolerance: number, f: RetryAfterFigures): RetryAfterFigures {
+  const byClient = new Map<string, JournalEntry[]>();
+  for (const e of entries) {
+    const key = `${e.partner} ${e.clientKey ?? ''}`;
+    const list = byClient.get(key);
+    if (list) list.push(e);
+    else byClient.set(key, [e]);
+  }
+  for (const [client, list] of byClient) {
+    list.sort((a, b) => a.mono - b.mono);
+    for (let i = 0; i < list.length; i++) {
+      const prev = list[i];
+      if (prev.retryAfter === null) continue;
+      const answeredAt = prev.mono + prev.durationMs;
+      const { form, at } = notBeforeOf(prev);
+      let followed = false;
+      let early: JournalEntry | null = null;
+      for (let j = i + 1; j < list.length; j++) {
+        const next = list[j];
+        if (next.mono <= answeredAt + tolerance) continue; // sent before the answer could be seen
+        followed = true;
+        if (next.mono < at - tolerance) early = next;
+        break;
+      }
+      if (!followed) continue;
+      const bucket = form === 'date' ? f.byDate : f.bySeconds;
+      f.checked++;
+      bucket.checked++;
+      if (early) {
+        f.violations++;
+        bucket.violations++;
+        if (f.samples.length < 10) f.samples.push({ call: `${client.trim()} ${callKey(early) ?? ''}`.trim(), attempt: early.attempt ?? 1, form, earlyByMs: round(at - early.mono) });
+      } else f.honoured++;
+    }
+  }
+  if (!f.checked) f.problems.push('no evidence: no answer with Retry-After was followed by another request of the same client');
+  if (f.violations) f.problems.push(`${f.violations} of ${f.checked} answers with Retry-After were followed by a request of the same client before it ended`);
   f.pass = f.problems.length === 0;
   return f;
 }

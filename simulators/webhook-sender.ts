@@ -33,6 +33,8 @@ export interface SenderOptions {
   /** the JSON payload of delivery i (default {id, type, data}) */
   payload?: (i: number, id: string) => unknown;
   random?: () => number;
+  /** stops the sender early (a drill aborted): nothing new starts, waits end, in-flight attempts are cut */
+  signal?: AbortSignal;
 }
 
 export interface VariantFigures {
@@ -86,6 +88,9 @@ export async function sendWebhooks(opts: SenderOptions): Promise<SenderReport> {
   const path = new URL(opts.url).pathname;
   const deadline = new AbortController();
   const stop = setTimeout(() => deadline.abort(), opts.maxDurationMs);
+  const onAbort = () => deadline.abort();
+  if (opts.signal?.aborted) deadline.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   const started = performance.now();
   const report: SenderReport = { deliveries: 0, attempts: 0, byVariant: {} };
   const validSent: Delivery[] = [];
@@ -187,6 +192,7 @@ export async function sendWebhooks(opts: SenderOptions): Promise<SenderReport> {
     await Promise.all(inflight);
   } finally {
     clearTimeout(stop);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   return report;
 }

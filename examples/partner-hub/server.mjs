@@ -104,7 +104,8 @@ const breaker = new CircuitBreaker({
   cooldownMs: numberEnv('BREAKER_COOLDOWN_MS', 5000, { min: 1 }),
   enabled: !DEFECTS.has('no-circuit-breaker'),
 });
-const partner = createPartnerClient({ partnerUrl: PARTNER_URL, defects: DEFECTS, breaker });
+// each replica is its own client of the partner (its Retry-After memory is its own)
+const partner = createPartnerClient({ partnerUrl: PARTNER_URL, defects: DEFECTS, breaker, clientId: `partner-hub-r${process.env.REPLICA ?? '0'}` });
 const perClientRps = numberEnv('RATE_LIMIT_PER_CLIENT', 5, { min: 0.001 });
 const globalRps = numberEnv('RATE_LIMIT_GLOBAL', 0);
 const limiter = createRateLimiter({

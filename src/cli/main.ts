@@ -2,6 +2,11 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 import { EXIT_CODES } from '../decision/decide.ts';
+import { printDecision } from './print.ts';
+import { loadPolicy, PolicyError } from '../decision/policy.ts';
+import { REPORT_FILE } from '../report/html.ts';
+import { ingestCommand } from './ingest.ts';
+import { PartnersFileError } from './simulate.ts';
 import { bundleCommand } from './bundle.ts';
 import { fisCommand } from './fis.ts';
 import { k8sCommand } from './k8s.ts';
@@ -23,8 +28,9 @@ function segments(value: string): number {
   return n;
 }
 
-async function runCommand(drillFile: string, o: { out?: string; timeScale?: number; segments?: number; progress: boolean }): Promise<number> {
+async function runCommand(drillFile: string, o: { out?: string; timeScale?: number; segments?: number; progress: boolean; policy?: string }): Promise<number> {
   const loaded = await loadDrill(drillFile);
+  const policy = o.policy ? loadPolicy(o.policy) : undefined;
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -37,12 +43,11 @@ async function runCommand(drillFile: string, o: { out?: string; timeScale?: numb
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runDrill(loaded, { outDir: o.out, timeScale: o.timeScale, segments: o.segments, signal: controller.signal, progress: o.progress });
+    const result = await runDrill(loaded, { outDir: o.out, timeScale: o.timeScale, segments: o.segments, signal: controller.signal, progress: o.progress, policy });
     const d = result.decision;
-    process.stdout.write(`\n${loaded.drill.name}: ${d.decision} (exit ${d.exitCode})\n`);
-    for (const v of d.verdicts) process.stdout.write(`  ${v.pass ? 'PASS' : 'FAIL'} ${v.blocking ? 'blocking' : 'advisory'} ${v.slo}: ${v.detail}; objective ${v.objective}\n`);
-    for (const r of d.reasons.filter((r) => r.startsWith('invalid'))) process.stdout.write(`  ${r}\n`);
+    process.stdout.write(`\n${printDecision(loaded.drill.name, d)}`);
     process.stdout.write(`evidence: ${path.relative(process.cwd(), result.runDir) || '.'}\n`);
+    process.stdout.write(`report:   ${path.relative(process.cwd(), path.join(result.runDir, REPORT_FILE))}\n`);
     process.stdout.write(`bundle:   ${path.relative(process.cwd(), result.bundle)} (gameday verify checks it)\n`);
     return d.exitCode;
   } finally {
@@ -68,8 +73,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'the run directory to write (default reports/<app>/<run-id>/)')
     .option('--time-scale <factor>', 'multiply every duration of the drill by this factor (0.1 = ten times faster)', timeScale)
     .option('--segments <n>', 'split the load over N k6 processes (k6 execution segments); verdicts use the union of their samples', segments)
+    .option('--policy <file>', 'release policy (YAML/JSON): per-SLO blocking/advisory, waivers with owner and expiry, baseline comparison with earlier GO runs')
     .option('--no-progress', 'no progress line while the drill runs')
     .action(async (drill: string, o) => setExit(await runCommand(drill, o)));
+
+  program
+    .command('ingest')
+    .description('judge k6 NDJSON output written elsewhere (k6-operator runners, plain k6 runs of a bundled drill) against the drill\'s SLOs')
+    .argument('<drill>', 'the drill the samples were produced by')
+    .argument('<files...>', 'k6 --out json files, plain or gzipped; several runners merge into one verdict')
+    .option('--out <dir>', 'where to write slo_results.json and decisions.json (default reports/<app>/<run-id>-ingest/)')
+    .option('--policy <file>', 'release policy (YAML/JSON)')
+    .action(async (drill: string, files: string[], o) => setExit(await ingestCommand(drill, files, o)));
 
   program
     .command('validate')
@@ -149,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof DrillError) {
+    if (err instanceof DrillError || err instanceof PolicyError || err instanceof PartnersFileError) {
       process.stderr.write(`${err.message}\n`);
       return EXIT_CODES.INVALID_DRILL;
     }

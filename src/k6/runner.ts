@@ -5,7 +5,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { createGzip } from 'node:zlib';
 import type { ManagedProcess, ProcessGroup } from '../run/processes.ts';
 
@@ -53,7 +52,10 @@ export interface K6RunOptions {
   stderrFile: string;
   /** a private folder for the named pipe */
   scratchDir: string;
-  onLine: (line: string) => void;
+  /** every chunk of k6's NDJSON as it arrives (lines may span chunks) */
+  onChunk: (chunk: Buffer) => void;
+  /** the stream is over (a cut-off last line is the consumer's to flush) */
+  onEnd: () => void;
 }
 
 export interface K6Run {
@@ -81,18 +83,10 @@ export function startK6(group: ProcessGroup, o: K6RunOptions): K6Run {
   const file = fs.createWriteStream(o.samplesFile);
   gzip.pipe(file);
   const written = new Promise<void>((resolve) => file.once('close', () => resolve()));
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
   samples.on('data', (chunk: Buffer | string) => {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     gzip.write(buf);
-    const text = rest + decoder.write(buf);
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      o.onLine(text.slice(start, nl));
-      start = nl + 1;
-    }
-    rest = text.slice(start);
+    o.onChunk(buf);
   });
   const drained = new Promise<void>((resolve) => {
     samples.once('close', () => resolve());
@@ -110,9 +104,8 @@ export function startK6(group: ProcessGroup, o: K6RunOptions): K6Run {
       }
     }
     await drained;
-    const tail = rest + decoder.end();
-    // a last line without newline: k6 was cut off mid-write; the aggregator counts it if corrupt
-    if (tail) o.onLine(tail);
+    // a last line without newline: k6 was cut off mid-write; the consumer counts it if corrupt
+    o.onEnd();
     gzip.end();
     await written;
     fs.rmSync(fifo, { force: true });

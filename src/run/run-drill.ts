@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { FaultRequest, InjectedFault } from '../../chaos/driver.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { phaseAt } from '../../scenarios/lib/phase.ts';
-import { openJournal } from '../../simulators/journal.ts';
+import { openJournal, readJournal, type Journal, type JournalEntry } from '../../simulators/journal.ts';
 import { startPartnerServer, type PartnerServer } from '../../simulators/partner-server.ts';
 import { requireTool } from '../../scripts/toolchain.mjs';
 import { decide, type DecisionRecord, type RunProblem } from '../decision/decide.ts';
@@ -26,7 +26,16 @@ import { planDrill, type Plan, type PlannedFault } from '../plan/plan.ts';
 import type { Drill, DriverName, Fault } from '../schema/drill.ts';
 import { ProcessDriver } from '../../chaos/process.ts';
 import type { FaultDriver } from '../../chaos/driver.ts';
-import { evaluateSlos } from '../slo/evaluate.ts';
+import { evaluateSlos, faultTimesFromRecords, sloThresholds, sutMetricsToCollect, type MetricPoint } from '../slo/evaluate.ts';
+import { compareWithBaseline, readBaselineRuns } from '../slo/baseline.ts';
+import { journalFigures } from '../slo/journal-figures.ts';
+import { JOURNAL_FILE, SUT_METRICS_FILE } from '../slo/verdict.ts';
+import type { Policy } from '../schema/policy.ts';
+import { buildReportData } from '../report/data.ts';
+import { renderReport, REPORT_FILE } from '../report/html.ts';
+import { readSideEffects, runSenders, type SenderRun } from './senders.ts';
+import { pollSutMetrics, type SutMetricsPoller } from './sut-metrics.ts';
+import type { SideEffect } from '../../simulators/analysis.ts';
 import { renderTemplate, startEnvironment, type Environment, type TemplateVars } from './environment.ts';
 import { Ledger, sweepLeftovers, type SweepReport } from './ledger.ts';
 import { ProcessGroup } from './processes.ts';
@@ -47,6 +56,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   progress?: boolean;
   log?: (line: string) => void;
+  /** severities, waivers and the baseline comparison; without one, the drill's severities and no baseline */
+  policy?: Policy;
+  /** the time waivers are judged at (default: now) */
+  now?: Date;
 }
 
 export interface RunResult {
@@ -183,8 +196,30 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   };
   const group = new ProcessGroup(runId);
   const ledger = new Ledger(runId);
-  const metrics = new MetricsAggregator();
-  const journal = openJournal(path.join(runDir, 'simulator_journal.ndjson'));
+  // latency thresholds counted exactly, so verdicts agree with k6's own thresholds
+  const thresholds = sloThresholds(drill.slos);
+  const metrics = new MetricsAggregator({ thresholds });
+  // one aggregator per k6 process (their byte streams interleave), merged after the run
+  const segMetrics = segments <= 1 ? [metrics] : segmentFiles(segments).map(() => new MetricsAggregator({ thresholds }));
+  const fileJournal = openJournal(path.join(runDir, JOURNAL_FILE));
+  // replayed webhooks are asked about (applied how often?) while the SUT is still up
+  const replayed: JournalEntry[] = [];
+  const journal: Journal = {
+    record: (e) => {
+      if (e.variant === 'replayed-id') replayed.push(e);
+      fileJournal.record(e);
+    },
+    close: () => fileJournal.close(),
+    get count() {
+      return fileJournal.count;
+    },
+  };
+  const runAbort = new AbortController();
+  opts.signal?.addEventListener('abort', () => runAbort.abort(opts.signal?.reason), { once: true });
+  let senderRuns: SenderRun[] = [];
+  let sideEffects: { effects: SideEffect[]; errors: string[] } | null = null;
+  let poller: SutMetricsPoller | null = null;
+  let sutSeries: Record<string, MetricPoint[]> = {};
   const partners: PartnerServer[] = [];
   const faultRecords: FaultRecord[] = plan.faults.map((f) => ({
     name: f.fault.name,
@@ -204,7 +239,12 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   const timers: NodeJS.Timeout[] = [];
   const inFlight = new Set<Promise<void>>();
   let env: Environment | null = null;
-  let drivers = {} as Record<DriverName, FaultDriver>;
+  let drivers: Partial<Record<DriverName, FaultDriver>> = {};
+  const driverFor = (name: DriverName): FaultDriver => {
+    const d = drivers[name];
+    if (!d) throw new Error(`the ${name} driver is not available in this environment`);
+    return d;
+  };
   let envStarting: Promise<unknown> = Promise.resolve();
   let k6Outcome: K6Outcome | null = null;
   let sweep: SweepReport | null = null;
@@ -229,7 +269,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     record.target.proxies = request.targets;
     injected.set(record.name, { driver: pf.fault.driver, request, handle: null });
     try {
-      const handle = await drivers[pf.fault.driver].inject(request);
+      const handle = await driverFor(pf.fault.driver).inject(request);
       injected.set(record.name, { driver: pf.fault.driver, request, handle });
       record.injectedAt = new Date().toISOString();
       record.injectVerified = true;
@@ -248,7 +288,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     if (!entry || !env) return;
     injected.delete(record.name);
     try {
-      await drivers[entry.driver].revert(entry.handle ?? entry.request);
+      await driverFor(entry.driver).revert(entry.handle ?? entry.request);
       record.revertedAt = new Date().toISOString();
       record.revertVerified = true;
       if (record.outcome === 'injected') record.outcome = 'reverted';
@@ -292,7 +332,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     const secretEnv: Record<string, string> = {};
     for (const [partner, secret] of Object.entries(secrets)) secretEnv[secretEnvName(partner)] = secret;
     // one k6 process, or N on k6 execution segments whose samples all feed one aggregator
-    const k6Runs = segmentFiles(segments).map((seg) =>
+    const k6Runs = segmentFiles(segments).map((seg, i) =>
       startK6(group, {
         bin: k6Tool.path,
         script: scriptFile,
@@ -301,7 +341,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
         samplesFile: path.join(runDir, seg.samples),
         stderrFile: path.join(runDir, seg.stderr),
         scratchDir: scratch,
-        onLine: (line) => metrics.ingestLine(line),
+        onChunk: (chunk) => segMetrics[i].ingestChunk(chunk),
+        onEnd: () => segMetrics[i].endChunks(),
       }),
     );
     const k6 = {
@@ -310,6 +351,16 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     };
 
     for (const p of partners) p.startTimeline(t0);
+    const replicaUrls = () => started.replicas.map((r) => `http://127.0.0.1:${r.port}`);
+    const sending = runSenders({ senders: drill.senders, timeScale: plan.timeScale, t0, baseUrl: () => started.replicas[0].proxyUrl, secrets, journal, signal: runAbort.signal });
+    poller = pollSutMetrics({
+      targets: sutMetricsToCollect(drill.slos),
+      baseUrls: replicaUrls,
+      t0,
+      intervalMs: 250,
+      maxDurationMs: plan.totalMs + LOAD_LEAD_MS + 30_000,
+      file: path.join(runDir, SUT_METRICS_FILE),
+    });
     plan.faults.forEach((pf, i) => {
       const record = faultRecords[i];
       timers.push(setTimeout(() => track(injectFault(pf, record)), Math.max(0, t0! + pf.startMs - Date.now())));
@@ -320,13 +371,14 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
       progressTimer = setInterval(() => {
         const elapsed = Date.now() - t0!;
         const lastFull = Math.floor(Date.now() / 1000) - 1;
-        const requests = metrics.count('http_reqs');
-        const errors = metrics.rate('http_req_failed')?.nonZero ?? 0;
+        const sum = (f: (m: MetricsAggregator) => number) => segMetrics.reduce((n, m) => n + f(m), 0);
+        const requests = sum((m) => m.count('http_reqs'));
+        const errors = sum((m) => m.rate('http_req_failed')?.nonZero ?? 0);
         progress.update({
           phase: elapsed < 0 ? 'starting' : phaseAt(plan.phases, elapsed),
           elapsedMs: Math.max(0, elapsed),
           totalMs: plan.totalMs,
-          rps: metrics.seconds.get(lastFull)?.requests ?? 0,
+          rps: sum((m) => m.seconds.get(lastFull)?.requests ?? 0),
           requests,
           errors,
         });
@@ -343,11 +395,19 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
       clearTimeout(killer);
     }
     if (k6Outcome.invalid && !opts.signal?.aborted) problem(`k6-${k6Outcome.code}`, `${k6Outcome.message} (exit ${k6Outcome.exitCode ?? k6Outcome.signal}); see k6_stderr.log`);
+    if (k6Outcome.invalid) runAbort.abort('k6 ended the load');
+    senderRuns = await sending;
+    for (const r of senderRuns) if (r.error && !opts.signal?.aborted) problem('sender-failed', `webhook sender ${r.name}: ${r.error}`);
+    // while the SUT is still up: how often was each replayed webhook applied?
+    sideEffects = await readSideEffects(drill.senders, replayed, replicaUrls);
+    for (const e of sideEffects?.errors.slice(0, 3) ?? []) log(`warning: side effects: ${e}`);
   } catch (err) {
     if (err instanceof DrillError) throw err;
     if (opts.signal?.aborted && !problems.some((p) => p.code === 'interrupted')) problem('interrupted', `the drill was interrupted (${abortReason()})`);
     problem('harness-error', err instanceof Error ? err.message : String(err));
   } finally {
+    runAbort.abort('the drill is over');
+    if (poller) sutSeries = await poller.stop();
     if (progressTimer) clearInterval(progressTimer);
     progress.end();
     for (const t of timers) clearTimeout(t);
@@ -394,8 +454,36 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   // a secret in any artifact makes the evidence unshippable: the run is invalid
   const scan = await scrubSecrets(runDir, Object.values(secrets));
   for (const f of scan.findings) problem('secret-in-evidence', `a secret (${f.form}) appears in ${f.file}`);
-  const verdicts = evaluateSlos(drill.slos, metrics);
-  const decision = decide(verdicts, problems);
+  if (segMetrics[0] !== metrics) for (const m of segMetrics) metrics.merge(m);
+  if (metrics.stats.truncated) log('warning: the k6 output ended mid-line: k6 was cut off; the evidence says so (samples.truncated)');
+  // figures of other evidence: the simulator journal (and the SUT's side effects), the chaos report
+  let entries: JournalEntry[] = [];
+  try {
+    entries = readJournal(path.join(runDir, JOURNAL_FILE));
+  } catch (err) {
+    problem('journal-unreadable', `the simulator journal cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const journalDetails = journalFigures(drill.slos, entries, sideEffects?.effects ?? null);
+  // chaosFigures: figures of the chaos drivers (broker failover time, message loss), keyed by figureKey
+  const chaosFigures: Record<string, number | null> = {};
+  const figures: Record<string, number | null> = { ...Object.fromEntries(journalDetails.map((f) => [f.key, f.value])), ...chaosFigures };
+  let verdicts = evaluateSlos(drill.slos, {
+    metrics,
+    t0: t0 ?? 0,
+    faults: t0 === null ? {} : faultTimesFromRecords(faultRecords, t0),
+    figures,
+    phases: plan.phases,
+    durationMs: plan.totalMs,
+    series: sutSeries,
+  });
+  let baselineSkipped: Array<{ dir: string; problem: string }> = [];
+  if (opts.policy) {
+    const { runs, skipped } = readBaselineRuns(path.join(path.resolve(opts.reportsRoot ?? 'reports'), drill.app), drill.name, { limit: opts.policy.baseline.runs, excludeRunId: runId });
+    baselineSkipped = skipped;
+    for (const s of skipped) log(`warning: baseline: ${s.problem}`);
+    verdicts = [...verdicts, ...compareWithBaseline(verdicts, runs, opts.policy.baseline)];
+  }
+  const decision = decide(verdicts, problems, { policy: opts.policy, now: opts.now ?? new Date() });
   writeJson(path.join(runDir, 'slo_results.json'), {
     runId,
     drill: drill.name,
@@ -404,10 +492,36 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     samples: { ...metrics.stats, requests: metrics.count('http_reqs') },
     k6: k6Outcome,
     verdicts,
+    figures,
+    journal: { entries: entries.length, figures: journalDetails, sideEffects: sideEffects ? { read: sideEffects.effects.length, errors: sideEffects.errors } : null },
+    senders: senderRuns,
+    sutMetrics: Object.fromEntries(Object.entries(sutSeries).map(([k, v]) => [k, { readings: v.length, last: v.at(-1) ?? null }])),
+    baselineSkipped,
   });
   writeJson(path.join(runDir, 'decisions.json'), { runId, drill: drill.name, app: drill.app, ...decision });
   writeJunit(runDir, { startedAt: startedAt.toISOString(), endedAt: endedAt.toISOString() });
   writeCompliance(runDir, drill);
+  const tools = { gameday: GAMEDAY_VERSION, node: process.version, k6: k6Tool.version, toxiproxy: env?.toxiproxyVersion ?? null };
+  fs.writeFileSync(
+    path.join(runDir, REPORT_FILE),
+    renderReport(
+      buildReportData({
+        drill: { name: drill.name, app: drill.app, description: drill.description },
+        runId,
+        startedAt: startedAt.toISOString(),
+        endedAt: endedAt.toISOString(),
+        decision,
+        timeScale: plan.timeScale,
+        durationMs: plan.totalMs,
+        phases: plan.phases,
+        t0,
+        faults: faultRecords,
+        partners: plan.partners,
+        metrics,
+        tools,
+      }),
+    ),
+  );
   writeJson(path.join(runDir, MANIFEST_FILE), {
     schema: 'gameday/run-manifest@1',
     runId,

@@ -35,9 +35,41 @@ const Service = z.object({
   startTimeout: Duration.default(15_000),
 });
 
+/** A size in MiB: 32, "32m", "32MB", "1g". */
+export const SizeMb = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const m = typeof value === 'number' ? null : /^(\d+)\s*(m|mb|mib|g|gb|gib)$/i.exec(value.trim());
+  const n = typeof value === 'number' ? value : m ? Number(m[1]) * (/^g/i.test(m[2]) ? 1024 : 1) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65_536) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a size: write e.g. "32m" or "1g" (1 MiB to 64 GiB)` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const NatsName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_", e.g. "HUB_EVENTS"');
+
+/** A NATS JetStream cluster started for the run; replicas get its URL as {{broker.url}}. */
+const Broker = z.object({
+  kind: z.literal('nats'),
+  /** what faults name as their target (toxiproxy faults on the broker's proxies, broker-failover) */
+  name: Slug.default('broker'),
+  /** nats-server processes; a broker-failover needs at least 3 (a replicated stream keeps a quorum) */
+  nodes: z.number().int().min(1).max(5).default(3),
+  /**
+   * streams created replicated (R3, file storage) before the service starts, so that the service
+   * finds them instead of creating unreplicated ones; a broker-failover kills the leader of one
+   */
+  streams: z.array(z.object({ name: NatsName, subjects: z.array(z.string().min(1)).min(1) })).default([]),
+});
+
 const Target = z.object({
   kind: z.literal('process'),
   service: Service,
+  /** one nginx on 127.0.0.1 in front of the replicas (each still behind its own Toxiproxy proxy): load goes to it */
+  loadBalancer: z.object({ kind: z.literal('nginx') }).optional(),
+  broker: Broker.optional(),
+  /** the service's DATA_DIR on a filesystem of this size, mounted for the run (root or CAP_SYS_ADMIN needed): what disk-full fills */
+  disk: z.object({ size: SizeMb }).optional(),
 });
 
 export const WEBHOOK_SCHEMES = ['standard-webhooks', 'stripe', 'github'] as const;
@@ -174,6 +206,11 @@ const WebhookSender = z.object({
   /** relative weights of the variants, e.g. {valid: 8, wrong-secret: 1, stale-timestamp: 1} */
   mix: z.partialRecord(z.enum(WEBHOOK_VARIANTS), z.number().nonnegative()).default({ valid: 1 }),
   retry: z.object({ maxAttempts: z.number().int().min(1).max(10).default(5), base: Duration.default(100), cap: Duration.default(2000) }).optional(),
+  /**
+   * where the SUT says how often a webhook was applied ("{id}" replaced; answers {"applied": n}):
+   * read after the load for every replayed id, so idempotency-violations can be judged
+   */
+  appliedPath: z.string().startsWith('/').refine((p) => p.includes('{id}'), 'the path needs an "{id}" placeholder').optional(),
 });
 
 // Partner (routes, behaviour timelines, webhookSecret) lives in ./partner.ts: the same schema
@@ -183,20 +220,22 @@ const WebhookSender = z.object({
 export const DRIVER_SUPPORTS = {
   toxiproxy: ['latency', 'bandwidth', 'partition', 'down', 'reset'],
   process: ['pod-kill', 'az-failure'],
+  broker: ['broker-failover'],
+  disk: ['disk-full'],
 } as const;
 export type DriverName = keyof typeof DRIVER_SUPPORTS;
 
 const FaultBase = {
   name: Slug,
-  /** toxiproxy: network faults on the proxies in front of the service; process: the service's replica processes */
+  /** toxiproxy: network faults on the proxies in front of the service (or the broker); process: the service's replica processes; broker: the NATS cluster; disk: the service's DATA_DIR */
   driver: z.enum(Object.keys(DRIVER_SUPPORTS) as [DriverName, ...DriverName[]]).default('toxiproxy'),
-  /** the service that gets the fault */
+  /** the service that gets the fault, or the broker's name (target.broker.name) */
   target: Slug,
   at: Duration,
   duration: Duration,
 };
 
-export const FAULT_ACTIONS = ['latency', 'bandwidth', 'partition', 'down', 'reset', 'pod-kill', 'az-failure'] as const;
+export const FAULT_ACTIONS = ['latency', 'bandwidth', 'partition', 'down', 'reset', 'pod-kill', 'az-failure', 'broker-failover', 'disk-full'] as const;
 const Fault = z.discriminatedUnion('action', [
   /** every response delayed by latency ± jitter */
   z.object({ ...FaultBase, action: z.literal('latency'), latency: Duration, jitter: Duration.default(0) }),
@@ -218,6 +257,18 @@ const Fault = z.discriminatedUnion('action', [
   }),
   /** every replica of a zone killed together; back when the fault ends */
   z.object({ ...FaultBase, action: z.literal('az-failure'), zone: Slug }),
+  /**
+   * the leader of a replicated JetStream stream SIGKILLed, restarted when the fault ends; failover
+   * time and message loss measured by a sequence-numbered probe on that stream
+   */
+  z.object({
+    ...FaultBase,
+    action: z.literal('broker-failover'),
+    /** whose leader: one of target.broker.streams (default the first; a probe stream of gameday's when none is declared) */
+    stream: NatsName.optional(),
+  }),
+  /** the service's DATA_DIR filesystem filled to `percent` used (100: writes fail with ENOSPC); the filler removed when the fault ends */
+  z.object({ ...FaultBase, action: z.literal('disk-full'), percent: z.number().gt(0).max(100).default(100) }),
 ]);
 const SloBase = {
   name: Slug,
@@ -344,6 +395,69 @@ export const Slo = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** The subject gameday's broker-failover probe publishes on, captured by `stream` (and consumed by nothing else). */
+export function probeSubject(stream: string): string {
+  return `gameday.probe.${stream}`;
+}
+
+/** Whether NATS subject pattern `pattern` (with * and >) matches the literal `subject`. */
+function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const t = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return t.length > i;
+    if (i >= t.length || (p[i] !== '*' && p[i] !== t[i])) return false;
+  }
+  return p.length === t.length;
+}
+
+type TargetOut = z.output<typeof Target>;
+type FaultOut = z.output<typeof Fault>;
+
+function checkBroker(target: TargetOut, ctx: z.RefinementCtx): void {
+  const broker = target.broker;
+  if (!broker) return;
+  if (broker.name === target.service.name) ctx.addIssue({ code: 'custom', path: ['target', 'broker', 'name'], message: `the broker needs a name of its own: "${broker.name}" is the service's` });
+  const seen = new Set<string>();
+  broker.streams.forEach((st, i) => {
+    if (seen.has(st.name)) ctx.addIssue({ code: 'custom', path: ['target', 'broker', 'streams', i, 'name'], message: `stream names must be unique: "${st.name}" is used twice` });
+    seen.add(st.name);
+    st.subjects.forEach((subject, j) => {
+      if (subjectMatches(subject, probeSubject(st.name)) || subject.startsWith('gameday.')) {
+        ctx.addIssue({ code: 'custom', path: ['target', 'broker', 'streams', i, 'subjects', j], message: `"${subject}" overlaps gameday's probe subjects (gameday.probe.*): narrow it, e.g. "hub.events.>"` });
+      }
+    });
+  });
+}
+
+/** A fault's target: the service, or the broker for network faults and broker-failover; each needs its part of the target. */
+function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.RefinementCtx): void {
+  const { service, broker } = target;
+  const at = (...p: Array<string | number>) => ['faults', i, ...p];
+  if (f.action === 'broker-failover') {
+    if (!broker) {
+      ctx.addIssue({ code: 'custom', path: at('action'), message: 'a broker-failover needs a broker to fail over: add target.broker: { kind: nats, nodes: 3 }' });
+      return;
+    }
+    if (f.target !== broker.name) ctx.addIssue({ code: 'custom', path: at('target'), message: `a broker-failover targets the broker: write target: "${broker.name}"` });
+    if (broker.nodes < 3) ctx.addIssue({ code: 'custom', path: at('action'), message: `a broker-failover needs at least 3 nodes (a replicated stream keeps its quorum): set target.broker.nodes to 3, not ${broker.nodes}` });
+    if (f.stream !== undefined && !broker.streams.some((st) => st.name === f.stream)) {
+      ctx.addIssue({ code: 'custom', path: at('stream'), message: `no stream named "${f.stream}" in target.broker.streams${broker.streams.length ? ` (${broker.streams.map((st) => st.name).join(', ')})` : ': declare it there'}` });
+    }
+    return;
+  }
+  if (f.action === 'disk-full' && !target.disk) {
+    ctx.addIssue({ code: 'custom', path: at('action'), message: 'disk-full fills a size-limited DATA_DIR, never the host\'s disk: add target.disk: { size: "32m" }' });
+  }
+  if (broker && f.target === broker.name) {
+    if (f.driver !== 'toxiproxy') ctx.addIssue({ code: 'custom', path: at('target'), message: `the ${f.driver} driver acts on the service: write target: "${service.name}" (network faults on the broker use driver toxiproxy)` });
+    return;
+  }
+  if (f.target !== service.name) {
+    ctx.addIssue({ code: 'custom', path: at('target'), message: `no service named "${f.target}": the drill's service is "${service.name}"${broker ? ` (and its broker "${broker.name}")` : ''}` });
+  }
+}
+
 export const Drill = z
   .object({
     name: Slug,
@@ -394,6 +508,7 @@ export const Drill = z
       const loadMs = loadLengthMs(drill.load.profiles);
       if (w.at + w.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['senders', i, 'duration'], message: `the sender runs past the end of the load (${loadMs} ms): end it by then` });
     });
+    checkBroker(drill.target, ctx);
     const faultNames = new Set<string>();
     drill.faults.forEach((f, i) => {
       if (faultNames.has(f.name)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'name'], message: `fault names must be unique: "${f.name}" is used twice` });
@@ -407,7 +522,7 @@ export const Drill = z
       if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });
       if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.restartAfter >= f.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: 'the replica restarts within the fault window: make restartAfter shorter than duration' });
       if (f.action === 'az-failure' && !service.zones.slice(0, service.replicas).includes(f.zone)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'zone'], message: `no replica runs in zone "${f.zone}" (zones: ${service.zones.slice(0, service.replicas).join(', ')})` });
-      if (f.target !== drill.target.service.name) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `no service named "${f.target}": the drill's service is "${drill.target.service.name}"` });
+      checkFaultTarget(drill.target, f, i, ctx);
       if (f.duration <= 0) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: 'a fault needs a duration above 0' });
       const loadMs = loadLengthMs(drill.load.profiles);
       if (f.at + f.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (at ${loadMs} ms): end it by then, or lengthen load.profiles` });

@@ -34,7 +34,7 @@ export function backoffDelayMs(attempt, o = {}) {
 /**
  * @param {{ partnerUrl: string, defects: ReadonlySet<string>, breaker: import('./circuit-breaker.mjs').CircuitBreaker }} o
  */
-export function createPartnerClient({ partnerUrl, defects, breaker }) {
+export function createPartnerClient({ partnerUrl, defects, breaker, clientId = 'partner-hub' }) {
   /** the partner asked us (Retry-After) not to call before this time */
   let partnerBlockedUntil = 0;
   /** @type {Array<{ at: string, requestId: string, attempt: number, outcome: string, delayMs: number | null, basis: string }>} */
@@ -69,7 +69,7 @@ export function createPartnerClient({ partnerUrl, defects, breaker }) {
       counters.attempts++;
       try {
         const res = await fetch(`${partnerUrl}/offers`, {
-          headers: { 'x-request-id': requestId, 'x-attempt': String(attempt) },
+          headers: { 'x-request-id': requestId, 'x-attempt': String(attempt), 'x-client-id': clientId },
           signal: AbortSignal.timeout(Math.min(ATTEMPT_TIMEOUT_MS, remaining)),
         });
         const body = await res.text();

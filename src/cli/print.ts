@@ -1,0 +1,13 @@
+// What the CLI prints about a decision.
+import type { DecisionRecord } from '../decision/decide.ts';
+
+/** The decision and every verdict, one line each (waived ones say by whom). */
+export function printDecision(name: string, d: DecisionRecord): string {
+  const lines = [`${name}: ${d.decision} (exit ${d.exitCode})`];
+  for (const v of d.verdicts) {
+    const mark = v.pass ? 'PASS' : v.waivedBy ? 'WAIVED' : 'FAIL';
+    lines.push(`  ${mark} ${v.blocking ? 'blocking' : 'advisory'} ${v.slo}: ${v.detail}; objective ${v.objective}${v.waivedBy ? ` (waived by ${v.waivedBy.owner} until ${v.waivedBy.expires})` : ''}`);
+  }
+  for (const r of d.reasons.filter((r) => r.startsWith('invalid') || r.startsWith('waiver'))) lines.push(`  ${r}`);
+  return `${lines.join('\n')}\n`;
+}
