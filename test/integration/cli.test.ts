@@ -22,13 +22,13 @@ describe('gameday CLI', () => {
   it('run exits 3 on an invalid drill, names the file and the path, and runs nothing', async () => {
     const dir = tmpDir('gameday-bad');
     const file = path.join(dir, 'bad.yaml');
-    fs.writeFileSync(file, 'name: bad\napp: APP2\ntarget: {kind: process, service: {name: svc, command: [node, x.mjs]}}\nload: {profile: baseline, rate: -1, duration: 10 sec, requests: [{name: r, path: /}]}\nslos: [{name: s, kind: latency, percentile: 95, below: 1s}]\n');
+    fs.writeFileSync(file, 'name: bad\napp: APP2\ntarget: {kind: process, service: {name: svc, command: [node, x.mjs]}}\nload: {requests: [{name: r, path: /}], profiles: [{profile: baseline, rate: -1, duration: 10 sec}]}\nslos: [{name: s, kind: latency, percentile: 95, below: 1s}]\n');
     const out = path.join(dir, 'run');
     const r = await runCli(['run', file, '--out', out]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(file);
-    expect(r.stderr).toContain('load.rate');
-    expect(r.stderr).toContain('load.duration: "10 sec" is not a duration');
+    expect(r.stderr).toContain('load.profiles[0].rate');
+    expect(r.stderr).toContain('load.profiles[0].duration: "10 sec" is not a duration');
     expect(fs.existsSync(out)).toBe(false);
   });
 
