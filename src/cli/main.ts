@@ -9,6 +9,7 @@ import { ingestCommand } from './ingest.ts';
 import { PartnersFileError } from './simulate.ts';
 import { bundleCommand } from './bundle.ts';
 import { fisCommand } from './fis.ts';
+import { matrixCommand, suiteCommand } from './suite.ts';
 import { k8sCommand } from './k8s.ts';
 import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
@@ -131,6 +132,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (target: string, o) => setExit(await verifyCommand(target, o)));
 
   program.addCommand(fisCommand(setExit));
+  program.addCommand(suiteCommand(setExit));
+  program.addCommand(matrixCommand(setExit));
 
   program
     .command('simulate')

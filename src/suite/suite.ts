@@ -1,0 +1,263 @@
+// `gameday suite`: drills run one after the other, each into its own run directory under the
+// suite directory, then a combined summary and one sealed suite bundle. Ctrl-C (the signal)
+// stops the drill that is running — its faults reverted, its evidence written — and the suite:
+// the drills after it are recorded as not run.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DrillError, type LoadedDrill } from '../drill/load.ts';
+import { sha256File, writeJson } from '../evidence/files.ts';
+import { newRunId, runDrill, type RunResult } from '../run/run-drill.ts';
+import type { Mutant } from '../schema/mutants.ts';
+import { applyMutant, mutantProblems } from './mutants.ts';
+import { suiteDecision, SUITE_EXIT_CODES, type RunOutcome, type SuiteDecision } from './outcome.ts';
+import { sealSuite } from './seal-suite.ts';
+import { renderSummary } from './summary.ts';
+
+export const SUITE_SUMMARY_JSON = 'summary.json';
+export const SUITE_SUMMARY_MD = 'summary.md';
+/** written into each run directory of a mutant run, before the run: signed with the run's evidence */
+export const MUTANT_FILE = 'mutant.json';
+
+export interface SuiteOptions {
+  drills: LoadedDrill[];
+  /** what the drills were given as (folder or files), for the record */
+  source: string;
+  mutant?: Mutant | null;
+  /** the mutants file the mutant came from */
+  mutantsFile?: string | null;
+  /** overrides every drill's own time-scale */
+  timeScale?: number;
+  /** the suite directory (default reports/suites/<suite-id>) */
+  outDir?: string;
+  reportsRoot?: string;
+  signal?: AbortSignal;
+  progress?: boolean;
+  log?: (line: string) => void;
+  /** called after each drill (the CLI prints its line) */
+  onRun?: (run: SuiteRunRecord) => void;
+}
+
+export interface SuiteRunRecord {
+  /** 1-based position in the suite */
+  index: number;
+  drill: string;
+  app: string;
+  /** the drill file, relative to the working directory */
+  file: string;
+  drillSha256: string;
+  mutant: string | null;
+  outcome: RunOutcome;
+  exitCode: number | null;
+  invalid: boolean;
+  /** the decision's reasons, or why it did not run */
+  reasons: string[];
+  failedBlocking: string[];
+  failedAdvisory: string[];
+  /** failed SLOs that had no evidence at all */
+  noEvidence: string[];
+  runId: string | null;
+  /** relative to the suite directory */
+  runDir: string | null;
+  bundle: string | null;
+  bundleSha256: string | null;
+  bundleBytes: number | null;
+  manifestSha256: string | null;
+  /** the run's report.html, relative to the suite directory, when the run wrote one */
+  report: string | null;
+  timeScale: number;
+  /** the drill's timeline (load length) after time-scaling, ms */
+  scheduledMs: number | null;
+  wallMs: number | null;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export interface SuiteResult {
+  suiteId: string;
+  suiteDir: string;
+  decision: SuiteDecision;
+  exitCode: number;
+  interrupted: boolean;
+  runs: SuiteRunRecord[];
+  /** the combined, signed bundle of the suite */
+  bundle: string;
+  bundleSha256: string;
+  summaryMd: string;
+  summaryJson: string;
+}
+
+export interface SuiteSummary {
+  schema: 'gameday/suite-summary@1';
+  suiteId: string;
+  source: string;
+  mutant: { name: string; defect: string; override: Mutant['override']; mustFail: string[]; file: string | null } | null;
+  timeScale: number | null;
+  startedAt: string;
+  endedAt: string;
+  decision: SuiteDecision;
+  exitCode: number;
+  interrupted: boolean;
+  runs: SuiteRunRecord[];
+}
+
+function runSlug(index: number, name: string): string {
+  return `${String(index).padStart(2, '0')}-${name}`;
+}
+
+function relTo(dir: string, file: string): string {
+  return path.relative(dir, file).split(path.sep).join('/');
+}
+
+function notRun(index: number, loaded: LoadedDrill, mutant: Mutant | null, timeScale: number, outcome: 'NOT-RUN' | 'INVALID', reasons: string[]): SuiteRunRecord {
+  return {
+    index,
+    drill: loaded.drill.name,
+    app: loaded.drill.app,
+    file: relTo(process.cwd(), loaded.file),
+    drillSha256: sha256File(loaded.file),
+    mutant: mutant?.name ?? null,
+    outcome,
+    exitCode: outcome === 'INVALID' ? SUITE_EXIT_CODES.INVALID : null,
+    invalid: outcome === 'INVALID',
+    reasons,
+    failedBlocking: [],
+    failedAdvisory: [],
+    noEvidence: [],
+    runId: null,
+    runDir: null,
+    bundle: null,
+    bundleSha256: null,
+    bundleBytes: null,
+    manifestSha256: null,
+    report: null,
+    timeScale,
+    scheduledMs: null,
+    wallMs: null,
+    startedAt: null,
+    endedAt: null,
+  };
+}
+
+function readManifestFacts(runDir: string): { scheduledMs: number | null; startedAt: string | null; endedAt: string | null } {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(runDir, 'run_manifest.json'), 'utf8')) as { scheduledMs?: number; startedAt?: string; endedAt?: string };
+    return { scheduledMs: m.scheduledMs ?? null, startedAt: m.startedAt ?? null, endedAt: m.endedAt ?? null };
+  } catch {
+    return { scheduledMs: null, startedAt: null, endedAt: null };
+  }
+}
+
+function recordOf(index: number, loaded: LoadedDrill, mutant: Mutant | null, timeScale: number, suiteDir: string, result: RunResult, wallMs: number): SuiteRunRecord {
+  const d = result.decision;
+  const failed = d.verdicts.filter((v) => !v.pass && !('waivedBy' in v && v.waivedBy));
+  const report = path.join(result.runDir, 'report.html');
+  const facts = readManifestFacts(result.runDir);
+  return {
+    ...notRun(index, loaded, mutant, timeScale, 'NOT-RUN', []),
+    outcome: d.decision,
+    exitCode: d.exitCode,
+    invalid: d.invalid,
+    reasons: d.reasons,
+    failedBlocking: failed.filter((v) => v.blocking).map((v) => v.slo),
+    failedAdvisory: failed.filter((v) => !v.blocking).map((v) => v.slo),
+    noEvidence: failed.filter((v) => v.reason === 'no-evidence').map((v) => v.slo),
+    runId: result.runId,
+    runDir: relTo(suiteDir, result.runDir),
+    bundle: relTo(suiteDir, result.bundle),
+    bundleSha256: sha256File(result.bundle),
+    bundleBytes: fs.statSync(result.bundle).size,
+    manifestSha256: sha256File(path.join(result.runDir, 'run_manifest.json')),
+    report: fs.existsSync(report) ? relTo(suiteDir, report) : null,
+    ...facts,
+    wallMs,
+  };
+}
+
+export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const mutant = opts.mutant ?? null;
+  if (opts.drills.length === 0) throw new DrillError(opts.source, ['the suite has no drills']);
+  // a mutant that makes a drill invalid (a zone fault with no replica left in the zone) stops the suite before it starts
+  if (mutant) {
+    const problems = opts.drills.flatMap((l) => mutantProblems(l.drill, mutant).map((p) => `${relTo(process.cwd(), l.file)}: ${p}`));
+    if (problems.length) throw new DrillError(opts.mutantsFile ?? 'mutants', problems);
+  }
+  const suiteId = newRunId();
+  const suiteDir = path.resolve(opts.outDir ?? path.join(opts.reportsRoot ?? 'reports', 'suites', suiteId));
+  fs.mkdirSync(suiteDir, { recursive: true });
+  const startedAt = new Date();
+  const runs: SuiteRunRecord[] = [];
+  let interrupted = false;
+
+  for (const [i, loaded] of opts.drills.entries()) {
+    const index = i + 1;
+    const timeScale = opts.timeScale ?? loaded.drill.timeScale;
+    if (opts.signal?.aborted) {
+      interrupted = true;
+      runs.push(notRun(index, loaded, mutant, timeScale, 'NOT-RUN', [`not run: the suite was interrupted (${String(opts.signal.reason ?? 'aborted')}) before this drill`]));
+      continue;
+    }
+    const runDir = path.join(suiteDir, runSlug(index, loaded.drill.name));
+    fs.mkdirSync(runDir, { recursive: true });
+    let target = loaded;
+    if (mutant) {
+      target = { ...loaded, drill: applyMutant(loaded.drill, mutant) };
+      writeJson(path.join(runDir, MUTANT_FILE), {
+        schema: 'gameday/mutant@1',
+        name: mutant.name,
+        defect: mutant.defect,
+        description: mutant.description ?? null,
+        override: mutant.override,
+        mustFail: mutant.mustFail,
+        file: opts.mutantsFile ? relTo(process.cwd(), opts.mutantsFile) : null,
+        sha256: opts.mutantsFile ? sha256File(opts.mutantsFile) : null,
+      });
+    }
+    log(`suite ${index}/${opts.drills.length}: ${loaded.drill.name}${mutant ? ` against mutant ${mutant.name}` : ''} (time-scale ${timeScale})`);
+    const began = Date.now();
+    let record: SuiteRunRecord;
+    try {
+      const result = await runDrill(target, { outDir: runDir, timeScale: opts.timeScale, reportsRoot: opts.reportsRoot, signal: opts.signal, progress: opts.progress, log });
+      record = recordOf(index, loaded, mutant, timeScale, suiteDir, result, Date.now() - began);
+    } catch (err) {
+      if (!(err instanceof DrillError)) throw err;
+      record = { ...notRun(index, loaded, mutant, timeScale, 'INVALID', err.problems.map((p) => `invalid drill: ${p}`)), runDir: relTo(suiteDir, runDir) };
+    }
+    runs.push(record);
+    opts.onRun?.(record);
+    if (opts.signal?.aborted) interrupted = true;
+  }
+
+  const decision = suiteDecision(runs.map((r) => r.outcome));
+  const endedAt = new Date();
+  const summary: SuiteSummary = {
+    schema: 'gameday/suite-summary@1',
+    suiteId,
+    source: opts.source,
+    mutant: mutant ? { name: mutant.name, defect: mutant.defect, override: mutant.override, mustFail: mutant.mustFail, file: opts.mutantsFile ? relTo(process.cwd(), opts.mutantsFile) : null } : null,
+    timeScale: opts.timeScale ?? null,
+    startedAt: startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    decision,
+    exitCode: SUITE_EXIT_CODES[decision],
+    interrupted,
+    runs,
+  };
+  const summaryJson = path.join(suiteDir, SUITE_SUMMARY_JSON);
+  const summaryMd = path.join(suiteDir, SUITE_SUMMARY_MD);
+  writeJson(summaryJson, summary);
+  fs.writeFileSync(summaryMd, renderSummary(summary));
+  const sealed = await sealSuite({ suiteDir, summary, reportsRoot: path.resolve(opts.reportsRoot ?? 'reports') });
+  return {
+    suiteId,
+    suiteDir,
+    decision,
+    exitCode: SUITE_EXIT_CODES[decision],
+    interrupted,
+    runs,
+    bundle: sealed.bundle,
+    bundleSha256: sealed.bundleSha256,
+    summaryMd,
+    summaryJson,
+  };
+}
