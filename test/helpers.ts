@@ -8,6 +8,8 @@ import { gunzipSync } from 'node:zlib';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_DRILL = path.join(ROOT, 'examples/partner-hub/drills/baseline.ts');
+/** A drill of test/fixtures/. */
+export const fixture = (name: string): string => path.join(ROOT, 'test/fixtures', name);
 
 export interface CliRun {
   child: ChildProcess;
