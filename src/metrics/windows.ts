@@ -202,6 +202,37 @@ export class WindowStore {
     return out;
   }
 
+  /**
+   * The seconds of a range taken together (counts summed, histograms merged): e.g. the first and
+   * the last tenth of a soak. null when the range has no sample of the asked request(s).
+   */
+  summary(query: WindowQuery = {}): Omit<WindowPoint, 'second'> | null {
+    const percentiles = query.percentiles ?? [];
+    const from = query.fromSecond ?? -Infinity;
+    const to = query.toSecond ?? Infinity;
+    const merged = newHistogram();
+    const out: Omit<WindowPoint, 'second'> = { requests: 0, total: 0, failed: 0, errorRate: null, durations: 0, percentiles: null };
+    let any = false;
+    for (const second of this.seconds()) {
+      if (second < from || second > to) continue;
+      const perRequest = this.bySecond.get(second)!;
+      const windows = query.request === undefined ? [...perRequest.values()] : perRequest.has(query.request) ? [perRequest.get(query.request)!] : [];
+      for (const w of windows) {
+        any = true;
+        out.requests += w.requests;
+        out.total += w.total;
+        out.failed += w.failed;
+        out.durations += w.durations;
+        const h = percentiles.length ? this.readHistogram(w) : null;
+        if (h) merged.add(h);
+      }
+    }
+    if (!any) return null;
+    out.errorRate = out.total > 0 ? out.failed / out.total : null;
+    if (percentiles.length && merged.totalCount > 0) out.percentiles = percentiles.map((p) => merged.getValueAtPercentile(p) / TREND_RESOLUTION);
+    return out;
+  }
+
   /** Windows holding a live histogram now (for tests and the benchmark). */
   get liveCount(): number {
     return this.liveWindows.size;

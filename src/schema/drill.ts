@@ -393,6 +393,18 @@ export const Slo = z.discriminatedUnion('kind', [
     within: Duration.optional(),
     atMost: z.number().int().nonnegative().optional(),
   }),
+  /**
+   * A soak profile's drift, its last tenth against its first: `latency-p95` as a relative increase
+   * (atMost "20%": at most 20% slower), `error-rate` as a difference of ratios (atMost "1%": at most
+   * one point more errors). `profile` is the index in load.profiles (default: the first soak).
+   */
+  z.object({
+    ...SloOwnEvidence,
+    kind: z.literal('drift'),
+    metric: z.enum(['latency-p95', 'error-rate']),
+    profile: z.number().int().nonnegative().optional(),
+    atMost: Ratio,
+  }),
 ]);
 
 /** The subject gameday's broker-failover probe publishes on, captured by `stream` (and consumed by nothing else). */
@@ -548,6 +560,12 @@ export const Drill = z
         }
         if (s.atLeast === undefined && s.atMost === undefined && JOURNAL_RATIO_FIGURES.includes(s.figure)) {
           ctx.addIssue({ code: 'custom', path: ['slos', i, 'atLeast'], message: `${s.figure} is a share of retries: give its objective, e.g. atLeast: "99%"` });
+        }
+      }
+      if (s.kind === 'drift') {
+        const soaks = drill.load.profiles.map((p, j) => (p.profile === 'soak' ? j : -1)).filter((j) => j >= 0);
+        if (s.profile === undefined ? soaks.length === 0 : drill.load.profiles[s.profile]?.profile !== 'soak') {
+          ctx.addIssue({ code: 'custom', path: ['slos', i, 'profile'], message: `drift is measured on a soak profile: ${soaks.length ? `use profile ${soaks.join(' or ')}` : 'add a { profile: soak } to load.profiles'}` });
         }
       }
       if (s.kind === 'chaos') {

@@ -4,6 +4,7 @@
 import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
 import type { Slo } from '../schema/drill.ts';
+import type { ProfileFigure } from './profile-figures.ts';
 
 /** A fault's actual times, ms after t0; null when it did not happen. */
 export interface FaultTimes {
@@ -31,6 +32,8 @@ export interface SloContext {
   durationMs?: number;
   /** SUT metric name → its readings (backlog-drain) */
   series?: Readonly<Record<string, readonly MetricPoint[]>>;
+  /** figures of the load profiles (soak drift, stress breaking point) */
+  profiles?: readonly ProfileFigure[];
 }
 
 type FigureSlo = Extract<Slo, { kind: 'journal' | 'chaos' }>;

@@ -6,6 +6,7 @@ import type { Slo } from '../schema/drill.ts';
 import { evaluateErrorBudgetBurn } from './burn.ts';
 import type { SloContext } from './context.ts';
 import { evaluateChaos, evaluateJournal } from './external.ts';
+import { evaluateDrift } from './drift.ts';
 import { evaluateBacklogDrain, evaluateRecoveryTime } from './recovery.ts';
 import { evaluateAvailability, evaluateErrorRate, evaluateLatency, evaluateThroughput } from './request-slos.ts';
 
@@ -41,6 +42,8 @@ export function evaluateSlo(slo: Slo, input: MetricsAggregator | SloContext): Ve
       return evaluateJournal(slo, ctx);
     case 'chaos':
       return evaluateChaos(slo, ctx);
+    case 'drift':
+      return evaluateDrift(slo, ctx);
   }
 }
 

@@ -163,6 +163,15 @@ partners:
       - { at: 0s, status: 200, latency: 20ms }
       - { at: 20s, status: 429, retryAfter: 1 }
       - { at: 40s, status: 200, latency: 20ms }
+senders:
+  - name: acme-webhooks
+    partner: acme
+    path: /webhooks/acme
+    at: 5s
+    duration: 50s
+    rate: 4
+    mix: { valid: 6, wrong-secret: 1, tampered-body: 1, stale-timestamp: 1, replayed-id: 1 }
+    appliedPath: "/webhooks/acme/{id}"
 faults:
   - name: hub-latency
     driver: toxiproxy
@@ -178,6 +187,17 @@ slos:
   - { name: errors-during-fault, kind: error-rate, phase: fault, below: 2% }
   - { name: errors-in-recovery, kind: error-rate, phase: recovery, below: 1% }
   - { name: offers-p95-fault, kind: latency, request: offers, phase: fault, percentile: 95, below: 1000ms, severity: advisory }
+  - name: recovery-after-latency
+    kind: recovery-time
+    fault: hub-latency
+    sli: { metric: latency, percentile: 95, below: 250ms }
+    within: 10s
+    hold: 3s
+  - { name: error-budget, kind: error-budget-burn, objective: 99.5%, maxBurn: 50% }
+  - { name: retry-after-honoured, kind: journal, figure: retry-after-honoured, partner: acme, atLeast: 99% }
+  - { name: forged-webhooks-accepted, kind: journal, figure: forged-accepted, partner: acme, atMost: 0 }
+  - { name: valid-webhooks-rejected, kind: journal, figure: valid-rejected, partner: acme, atMost: 0 }
+  - { name: replays-applied-twice, kind: journal, figure: idempotency-violations, partner: acme, atMost: 0 }
 `,
     );
     const [fromTs, fromYaml] = await Promise.all([loadDrill(DEMO), loadDrill(yamlFile)]);
