@@ -46,6 +46,15 @@ export class ToxiproxyDriver implements FaultDriver {
     return this.proxy(proxy.name);
   }
 
+  /** Points an existing proxy at another upstream (same listen address, enabled as it was). */
+  async setUpstream(name: string, upstream: string): Promise<ProxyInfo> {
+    const p = await this.proxy(name);
+    await this.api('PATCH', `/proxies/${encodeURIComponent(name)}`, { listen: p.listen, upstream, enabled: p.enabled });
+    const after = await this.proxy(name);
+    if (after.upstream !== upstream) throw new Error(`proxy ${name} still points at ${after.upstream}, not ${upstream}`);
+    return after;
+  }
+
   proxy(name: string): Promise<ProxyInfo> {
     return this.api<ProxyInfo>('GET', `/proxies/${encodeURIComponent(name)}`);
   }

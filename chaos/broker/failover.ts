@@ -43,6 +43,8 @@ export interface BrokerFailoverOptions {
   ackWaitMs?: number;
   /** PubAck timeout of one publish attempt (default 2 s) */
   attemptTimeoutMs?: number;
+  /** hard bound on the probe's messages: the publisher stops by itself after this many (default 20 000) */
+  maxMessages?: number;
 }
 
 export interface BrokerFailoverReport {
@@ -126,6 +128,9 @@ async function probeConnection(urls: string[], name: string): Promise<NatsConnec
     reconnectTimeWait: 250,
     pingInterval: 2000,
     maxPingOut: 2,
+    // the probe knows every node's own client URL; the servers may advertise other addresses
+    // (e.g. Toxiproxy proxies in front of them, which a partition fault may cut)
+    ignoreClusterUpdates: true,
   });
 }
 
@@ -195,6 +200,7 @@ export class BrokerFailover {
         intervalMs: opts.intervalMs,
         attemptTimeoutMs: opts.attemptTimeoutMs,
         giveUpAfterMs: (opts.failoverTimeoutMs ?? 30_000) + 15_000,
+        maxMessages: opts.maxMessages,
       });
       const consumer = new SequenceConsumer({ js: subConn.jetstream(), stream: opts.stream, durable, runId });
       failover = new BrokerFailover(opts, runId, conns, jsm, publisher, consumer, durable);

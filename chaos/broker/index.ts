@@ -7,3 +7,4 @@ export { SequencePublisher, sendWithPubAck, SEQ_HEADER, RUN_HEADER, type ProbeSe
 export { SequenceConsumer, type Delivery } from './sequence-consumer.ts';
 export { analyseDelivery, type DeliveryAnalysis, type PublishedMessage, type DeliveredMessage } from './delivery-analysis.ts';
 export { BrokerFailover, brokerFailover, type BrokerFailoverOptions, type BrokerFailoverReport, type FailoverCluster, type InjectedFailover } from './failover.ts';
+export { BrokerDriver, type BrokerDriverOptions, type FailoverFigures } from './driver.ts';

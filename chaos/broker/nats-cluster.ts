@@ -29,6 +29,8 @@ export interface StartNatsClusterOptions {
   readyTimeoutMs?: number;
   maxMemoryMb?: number;
   maxFileMb?: number;
+  /** per node (by index): the "host:port" advertised to clients (client_advertise), e.g. its Toxiproxy proxy */
+  clientAdvertise?: readonly string[];
 }
 
 export interface NatsNode {
@@ -121,6 +123,7 @@ export async function startNatsCluster(options: StartNatsClusterOptions): Promis
       name: `${prefix}${i + 1}`,
       ports: { client: ports[i * 3], cluster: ports[i * 3 + 1], monitor: ports[i * 3 + 2] },
       storeDir: path.join(dir, `${prefix}${i + 1}`, 'store'),
+      ...(options.clientAdvertise?.[i] ? { clientAdvertise: options.clientAdvertise[i] } : {}),
     })),
   };
 

@@ -10,6 +10,11 @@ export interface NatsNodeSpec {
   name: string;
   ports: NatsNodePorts;
   storeDir: string;
+  /**
+   * "host:port" advertised to clients instead of the client listener (e.g. a Toxiproxy proxy in
+   * front of it): clients that discover the cluster's other nodes then reach them through it too
+   */
+  clientAdvertise?: string;
 }
 
 export interface NatsClusterSpec {
@@ -35,6 +40,7 @@ export function natsNodeConfig(cluster: NatsClusterSpec, nodeName: string): stri
     `server_name: ${quote(node.name)}`,
     `listen: ${quote(`127.0.0.1:${node.ports.client}`)}`,
     `http: ${quote(`127.0.0.1:${node.ports.monitor}`)}`,
+    ...(node.clientAdvertise ? [`client_advertise: ${quote(node.clientAdvertise)}`] : []),
     'jetstream {',
     `  store_dir: ${quote(node.storeDir)}`,
     `  max_memory_store: ${cluster.maxMemoryMb}MB`,

@@ -85,6 +85,12 @@ describe('natsNodeConfig', () => {
   it('rejects an unknown node', () => {
     expect(() => natsNodeConfig(spec, 'n9')).toThrow(/no node named n9/);
   });
+
+  it('advertises another address to clients when asked (its Toxiproxy proxy), and none by default', () => {
+    expect(natsNodeConfig(spec, 'n1')).not.toContain('client_advertise');
+    const proxied: NatsClusterSpec = { ...spec, nodes: spec.nodes.map((n, i) => ({ ...n, clientAdvertise: `127.0.0.1:${5000 + i}` })) };
+    expect(natsNodeConfig(proxied, 'n2')).toContain('client_advertise: "127.0.0.1:5001"');
+  });
 });
 
 describe('streamGroup / groupIsCurrent', () => {

@@ -3,7 +3,7 @@ import { decide, EXIT_CODES, type RunProblem } from '../../src/decision/decide.t
 import { parseDrill } from '../../src/drill/load.ts';
 import { MetricsAggregator } from '../../src/metrics/aggregate.ts';
 import type { Slo } from '../../src/schema/drill.ts';
-import { evaluateSlo, evaluateSlos, type Verdict } from '../../src/slo/evaluate.ts';
+import { sloThresholds, evaluateSlo, evaluateSlos, type Verdict } from '../../src/slo/evaluate.ts';
 
 const T = '2026-11-23T19:14:18.749096413Z';
 
@@ -225,17 +225,23 @@ describe('evaluateSlo', () => {
       expect(justAbove.pass).toBe(true);
     });
 
-    // KNOWN BUG (reported, not fixed): trendPercentile returns the *highest* value of the HDR
-    // bucket a sample falls in (up to ~0.1% above it), so a latency SLO can be judged breached
-    // although every sample is below the objective — where k6's own threshold, computed from
-    // the raw samples, passes. 99.98 ms is recorded as 99980 µs, whose bucket [99968, 100031]
-    // reports 100.031 ms ≥ 100 ms. Turn `it.fails` into `it` once fixed.
-    it.fails('is met when every sample is below the objective (known bug)', () => {
-      const agg = new MetricsAggregator();
+    // The histogram alone reports the top of the bucket a sample falls in (up to 0.1% above it):
+    // 99.98 ms is recorded as 99980 µs, whose bucket [99968, 100031] reads 100.031 ms ≥ 100 ms.
+    // Runs and `gameday ingest` therefore count every SLO threshold exactly (sloThresholds), and
+    // the verdict agrees with k6's own threshold, computed from the raw samples.
+    it('is met when every sample is below the objective, with the threshold counted as runs do', () => {
+      const latency = slo({ name: 'p95', kind: 'latency', percentile: 95, below: '100ms' });
+      const agg = new MetricsAggregator({ thresholds: sloThresholds([latency]) });
       metricLines(agg);
       for (let i = 0; i < 100; i++) request(agg, 'steady', 'offers', 99.98, false);
-      const v = evaluateSlo(slo({ name: 'p95', kind: 'latency', percentile: 95, below: '100ms' }), agg);
+      const v = evaluateSlo(latency, agg);
       expect(v.pass).toBe(true);
+      expect(v.observed).toBeLessThan(100);
+      // the histogram alone would have judged it breached
+      const bare = new MetricsAggregator();
+      metricLines(bare);
+      for (let i = 0; i < 100; i++) request(bare, 'steady', 'offers', 99.98, false);
+      expect(evaluateSlo(latency, bare).pass).toBe(false);
     });
 
     it('judges the phase and request of the SLO only', () => {
