@@ -149,13 +149,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('cleanup')
-    .description('remove what earlier, killed runs left behind: processes, proxies, toxics')
+    .description('remove what earlier, killed runs left behind: processes, proxies, toxics, size-limited filesystems')
     .action(async () => {
       const report = await sweepLeftovers();
       for (const p of report.processes) process.stdout.write(`killed pid ${p.pid} (run ${p.runId ?? '?'}): ${p.command}\n`);
       for (const p of report.proxies) process.stdout.write(`${p.removed ? 'removed' : 'could not remove'} proxy ${p.proxy} on ${p.toxiproxyUrl} (run ${p.runId})${p.error ? `: ${p.error}` : ''}\n`);
-      if (!report.processes.length && !report.proxies.length) process.stdout.write('nothing left behind\n');
-      setExit(report.proxies.some((p) => !p.removed) ? 1 : 0);
+      for (const m of report.mounts) process.stdout.write(`${m.released ? 'unmounted' : 'could not unmount'} ${m.dir} (run ${m.runId})${m.error ? `: ${m.error}` : ''}\n`);
+      if (!report.processes.length && !report.proxies.length && !report.mounts.length) process.stdout.write('nothing left behind\n');
+      setExit(report.proxies.some((p) => !p.removed) || report.mounts.some((m) => !m.released) ? 1 : 0);
     });
   return program;
 }

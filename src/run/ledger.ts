@@ -1,9 +1,11 @@
 // The ledger: what a run put into shared systems (proxies and toxics on a Toxiproxy it did
 // not start), written before each change, so that `gameday cleanup` can undo it after the
-// run was killed. Processes need no ledger: they carry an owner marker (processes.ts).
+// run was killed; and the size-limited filesystems it mounted (target.disk). Processes need no
+// ledger: they carry an owner marker (processes.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { releaseLimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { ownerAlive, ownerMarker, sweepOrphanProcesses, type SweptProcess } from './processes.ts';
 
@@ -16,6 +18,8 @@ export interface LedgerRecord {
   owner: string;
   toxiproxyUrl: string | null;
   proxies: string[];
+  /** directories a size-limited filesystem was mounted on */
+  mounts?: string[];
 }
 
 export class Ledger {
@@ -26,7 +30,7 @@ export class Ledger {
     const dir = path.join(stateDir(), 'ledger');
     fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, `${runId}.json`);
-    this.record = { runId, owner: ownerMarker(), toxiproxyUrl: null, proxies: [] };
+    this.record = { runId, owner: ownerMarker(), toxiproxyUrl: null, proxies: [], mounts: [] };
   }
 
   private save(): void {
@@ -38,6 +42,22 @@ export class Ledger {
     this.record.toxiproxyUrl = toxiproxyUrl;
     this.record.proxies.push(proxy);
     this.save();
+  }
+
+  /** Call before mounting a size-limited filesystem on `dir`. */
+  mountCreated(dir: string): void {
+    (this.record.mounts ??= []).push(dir);
+    this.save();
+  }
+
+  /** The filesystem on `dir` was unmounted. */
+  mountReleased(dir: string): void {
+    this.record.mounts = (this.record.mounts ?? []).filter((d) => d !== dir);
+    this.save();
+  }
+
+  get mounts(): readonly string[] {
+    return this.record.mounts ?? [];
   }
 
   get toxiproxyUrl(): string | null {
@@ -57,11 +77,31 @@ export class Ledger {
 export interface SweepReport {
   processes: SweptProcess[];
   proxies: Array<{ runId: string; toxiproxyUrl: string; proxy: string; removed: boolean; error?: string }>;
+  /** size-limited filesystems of killed runs, unmounted (with their loop images) */
+  mounts: Array<{ runId: string; dir: string; released: boolean; error?: string }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Unmounts a killed run's filesystem; its processes were just SIGKILLed and may still hold it for a moment (bounded retries). */
+async function releaseMount(dir: string): Promise<{ released: boolean; error?: string }> {
+  let last = '';
+  for (let attempt = 0; attempt < 25; attempt++) {
+    try {
+      releaseLimitedFs({ dir });
+      return { released: true };
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+      if (!/busy/i.test(last)) break;
+      await sleep(200);
+    }
+  }
+  return { released: false, error: last };
 }
 
 /** Undoes what earlier, killed runs left behind. Runs whose owner is alive are left alone. */
 export async function sweepLeftovers(): Promise<SweepReport> {
-  const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [] };
+  const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [], mounts: [] };
   const dir = path.join(stateDir(), 'ledger');
   if (!fs.existsSync(dir)) return report;
   for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
@@ -91,6 +131,11 @@ export async function sweepLeftovers(): Promise<SweepReport> {
           report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, removed: false, error: String(err) });
         }
       }
+    }
+    for (const dir of record.mounts ?? []) {
+      const r = await releaseMount(dir);
+      report.mounts.push({ runId: record.runId, dir, ...r });
+      if (!r.released) allGone = false;
     }
     if (allGone) fs.rmSync(file, { force: true });
   }
