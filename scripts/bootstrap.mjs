@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Makes a fresh clone ready: npm dependencies, then k6 and Toxiproxy at their pinned
-// versions. Runs before `npm test` and `npm run demo`; a second run does nothing.
+// versions, the Debian packages tests use, and a running Docker engine (started here when none
+// answers). Runs before `npm test` and `npm run demo`; a second run does nothing.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDockerEngine } from './docker-engine.mjs';
 import { findTool, installTool, pinnedTools, projectRoot } from './toolchain.mjs';
 
 function ensureNodeModules() {
@@ -31,6 +33,7 @@ const DEBIAN_PACKAGES = [
   { command: 'nats-server', pkg: 'nats-server', why: 'the broker-failover fault (3-node JetStream cluster)' },
   { command: 'chromium', pkg: 'chromium', why: 'rendering the HTML report in tests' },
   { command: 'nginx', pkg: 'nginx', why: "the demo's load balancer across replicas and zones (src/run/load-balancer.ts)" },
+  { command: 'dockerd', pkg: 'docker.io', why: 'the containers driver (chaos/containers): replicas and Toxiproxy as containers' },
 ];
 
 function onPath(command) {
@@ -62,3 +65,7 @@ try {
   console.error(`gameday bootstrap failed: ${err instanceof Error ? err.message : err}`);
   process.exit(1);
 }
+
+// not fatal: only the container tests and drills need the engine; they fail with this reason
+const engine = await ensureDockerEngine();
+if (!engine.ok) console.error(`gameday bootstrap: no Docker engine, the containers driver cannot run: ${engine.reason}`);

@@ -13,7 +13,7 @@
 //   GET  /metrics            JSON figures: backlog, offlineQueue, consumed, published, breaker, ...
 //   GET  /ws                 WebSocket echo (each text message is sent back)
 //   GET  /healthz
-// Configuration (environment): PORT, PARTNER_URL, WEBHOOK_SECRETS (JSON {partner: "whsec_..."}),
+// Configuration (environment): PORT, HOST (listen address, default 127.0.0.1; 0.0.0.0 in its container image), PARTNER_URL, WEBHOOK_SECRETS (JSON {partner: "whsec_..."}),
 // DATA_DIR (shared by replicas), REPLICA, ZONE, and (all optional):
 //   DEFECTS                  comma-separated defect switches (lib/defects.mjs); unknown → exit 2
 //   RATE_LIMIT_PER_CLIENT    tokens/s per client (default 5); RATE_LIMIT_BURST (default 10)
@@ -75,6 +75,7 @@ function jsonEnv(name, fallback) {
 }
 
 const PORT = Number(process.env.PORT ?? 8080);
+const HOST = process.env.HOST ?? '127.0.0.1';
 const PARTNER_URL = process.env.PARTNER_URL ?? 'http://127.0.0.1:9090';
 const SECRETS = jsonEnv('WEBHOOK_SECRETS', {});
 const DATA_DIR = process.env.DATA_DIR ?? path.join(process.cwd(), '.partner-hub-data');
@@ -453,8 +454,8 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 10_000;
 const sockets = new WebSocketServer({ server, path: '/ws' });
 sockets.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
-server.listen(PORT, '127.0.0.1', () => {
-  log(`listening on 127.0.0.1:${PORT}, zone ${ZONE}${DEFECTS.size ? `, DEFECTS=${[...DEFECTS].join(',')}` : ''}${queue ? `, queue on ${process.env.NATS_URL}` : ''}`);
+server.listen(PORT, HOST, () => {
+  log(`listening on ${HOST}:${PORT}, zone ${ZONE}${DEFECTS.size ? `, DEFECTS=${[...DEFECTS].join(',')}` : ''}${queue ? `, queue on ${process.env.NATS_URL}` : ''}`);
   if (DEFECTS.has('single-zone') && process.env.ZONE && process.env.ZONE !== 'a') log(`single-zone: reporting zone a, not ZONE=${process.env.ZONE}`);
 });
 
