@@ -1,12 +1,20 @@
 // The process environment of a drill: SUT replicas as local processes, each behind its own
-// Toxiproxy proxy, plus the Toxiproxy server itself (started here, or an existing one).
+// Toxiproxy proxy, plus the Toxiproxy server itself (started here, or an existing one); and what
+// the drill's target asks for: an nginx load balancer in front of the replicas' proxies, a NATS
+// JetStream cluster (each node behind a proxy of its own), DATA_DIR on a size-limited filesystem.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { FaultDriver } from '../../chaos/driver.ts';
 import type { ReplicaHandle } from '../../chaos/process.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { requireTool } from '../../scripts/toolchain.mjs';
-import type { Drill } from '../schema/drill.ts';
+import type { Drill, DriverName, Fault } from '../schema/drill.ts';
+import { startBroker, type BrokerEnv } from './broker-env.ts';
+import { brokerChaosFigures } from './chaos-figures.ts';
+import { prepareDisk, type DiskEnv } from './disk-env.ts';
 import type { Ledger } from './ledger.ts';
+import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { freePort, waitHealthy, type ManagedProcess, type ProcessGroup } from './processes.ts';
 
 export interface TemplateVars {
@@ -15,6 +23,8 @@ export interface TemplateVars {
   zone: string;
   dataDir: string;
   partners: Record<string, { url: string; webhookSecret: string }>;
+  /** with target.broker: the URL this replica connects to */
+  broker?: { url: string };
 }
 
 /** Fills {{port}}, {{partners.acme.url}}, ... in a replica's environment; an unknown name is an error. */
@@ -26,12 +36,15 @@ export function renderTemplate(template: string, vars: TemplateVars): string {
       const p = Object.hasOwn(vars.partners, parts[1]) ? vars.partners[parts[1]] : undefined;
       const field = parts[2];
       if (p && (field === 'url' || field === 'webhookSecret')) return p[field];
+    } else if (key === 'broker.url') {
+      if (vars.broker) return vars.broker.url;
+      throw new Error('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } to the drill');
     } else if (key === 'webhookSecrets') {
       return JSON.stringify(Object.fromEntries(Object.entries(vars.partners).map(([n, p]) => [n, p.webhookSecret])));
     } else if (parts.length === 1 && ['port', 'replica', 'zone', 'dataDir'].includes(key)) {
       return String(vars[key as 'port' | 'replica' | 'zone' | 'dataDir']);
     }
-    throw new Error(`unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{partners.NAME.url}} or {{partners.NAME.webhookSecret}}`);
+    throw new Error(`unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}} or {{broker.url}}`);
   });
 }
 
@@ -54,6 +67,21 @@ export interface Environment {
   proxiesOf(service: string): string[];
   /** the replicas as the process driver sees them */
   handles(): ReplicaHandle[];
+  /** where load (k6, webhook senders) goes: the load balancer, or every replica's proxy */
+  entryUrls: string[];
+  loadBalancer: LoadBalancer | null;
+  broker: BrokerEnv | null;
+  disk: DiskEnv | null;
+  /** the drivers of what the target added (broker, disk) */
+  drivers(): Partial<Record<DriverName, FaultDriver>>;
+  /** the broker and disk drivers' targets for a fault: the stream whose leader is killed, the directory to fill */
+  targetsOf(fault: Fault): string[];
+  /** per broker-failover fault and over all of them: chaos/<fault>/broker-failover-time, chaos/broker-failover-time, chaos/<fault>/message-loss, chaos/message-loss (null: unknown) */
+  chaosFigures(): Record<string, number | null>;
+  /** what the load balancer, broker and disk were and did, for chaos_report.json */
+  chaosEvidence(): Record<string, unknown>;
+  /** Stops the replicas, the load balancer and the broker, unmounts DATA_DIR. Idempotent; call after the run's processes are stopped. */
+  stop(): Promise<void>;
 }
 
 export interface EnvironmentOptions {
@@ -90,55 +118,118 @@ function resolveArgs(command: string[], drillDir: string): [string, string[]] {
 
 export async function startEnvironment(o: EnvironmentOptions): Promise<Environment> {
   const tx = await startToxiproxy(o);
-  const service = o.drill.target.service;
+  const target = o.drill.target;
+  const service = target.service;
   const [cmd, args] = resolveArgs(service.command, o.drillDir);
   const replicas: Replica[] = [];
-  const spawnReplica = (index: number, zone: string, port: number, env: Record<string, string>) => {
-    // appends: a restarted replica's output follows the killed one's
-    const log = fs.openSync(path.join(o.logDir, `${service.name}-r${index}.log`), 'a');
-    const proc = o.group.spawn(`${service.name}-r${index}`, cmd, args, { env, cwd: o.drillDir, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    return proc;
+  let broker: BrokerEnv | null = null;
+  let disk: DiskEnv | null = null;
+  let lb: LoadBalancer | null = null;
+  let workDir: string | null = null;
+  let stopping: Promise<void> | null = null;
+  const stop = async () => {
+    // the order matters: nothing may hold DATA_DIR open when it is unmounted
+    await lb?.stop();
+    await Promise.all(replicas.map((r) => o.group.stop(r.process)));
+    await broker?.stop();
+    if (lb) {
+      for (const f of ['access.log', 'error.log']) {
+        const from = path.join(lb.paths.logs, f);
+        if (fs.existsSync(from)) fs.copyFileSync(from, path.join(o.logDir, `nginx-${f}`));
+      }
+    }
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    await disk?.stop();
   };
-  const envs: Array<Record<string, string>> = [];
-  for (let index = 0; index < service.replicas; index++) {
-    const zone = service.zones[index % service.zones.length];
-    const port = await freePort();
-    const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir: o.dataDir, partners: o.partners };
-    const env: Record<string, string> = { PORT: String(port), REPLICA: String(index), ZONE: zone, DATA_DIR: o.dataDir };
-    for (const [k, v] of Object.entries(service.env)) env[k] = renderTemplate(v, vars);
-    envs.push(env);
-    replicas.push({ index, zone, port, process: spawnReplica(index, zone, port, env), proxy: `gameday-${o.runId}-${service.name}-r${index}`, proxyUrl: '' });
+
+  try {
+    if (target.disk) disk = prepareDisk({ dir: o.dataDir, sizeMb: target.disk.size, runId: o.runId, ledger: o.ledger });
+    if (target.broker) broker = await startBroker({ spec: target.broker, faults: o.drill.faults, runId: o.runId, group: o.group, ledger: o.ledger, toxiproxy: tx.driver, logDir: o.logDir });
+    const dataDir = disk?.dir ?? o.dataDir;
+    const spawnReplica = (index: number, zone: string, port: number, env: Record<string, string>) => {
+      // appends: a restarted replica's output follows the killed one's
+      const log = fs.openSync(path.join(o.logDir, `${service.name}-r${index}.log`), 'a');
+      const proc = o.group.spawn(`${service.name}-r${index}`, cmd, args, { env, cwd: o.drillDir, stdio: ['ignore', log, log] });
+      fs.closeSync(log);
+      return proc;
+    };
+    const envs: Array<Record<string, string>> = [];
+    for (let index = 0; index < service.replicas; index++) {
+      const zone = service.zones[index % service.zones.length];
+      const port = await freePort();
+      const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir, partners: o.partners, broker: broker ? { url: broker.urlFor(index) } : undefined };
+      const env: Record<string, string> = { PORT: String(port), REPLICA: String(index), ZONE: zone, DATA_DIR: dataDir };
+      for (const [k, v] of Object.entries(service.env)) env[k] = renderTemplate(v, vars);
+      envs.push(env);
+      replicas.push({ index, zone, port, process: spawnReplica(index, zone, port, env), proxy: `gameday-${o.runId}-${service.name}-r${index}`, proxyUrl: '' });
+    }
+    await Promise.all(replicas.map((r) => waitHealthy(`http://127.0.0.1:${r.port}${service.healthPath}`, service.startTimeout, r.process)));
+    for (const r of replicas) {
+      o.ledger.proxyCreated(tx.driver.apiUrl, r.proxy);
+      const info = await tx.driver.createProxy(r.proxy, `127.0.0.1:${r.port}`);
+      r.proxyUrl = `http://${info.listen}`;
+    }
+    await Promise.all(replicas.map((r) => waitHealthy(`${r.proxyUrl}${service.healthPath}`, 5000)));
+    if (target.loadBalancer) {
+      workDir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-lb-`));
+      lb = await startLoadBalancer({
+        dir: path.join(workDir, 'nginx'),
+        service: service.name,
+        // nginx → Toxiproxy → replica: network faults still bite per replica
+        upstreams: replicas.map((r) => ({ port: Number(new URL(r.proxyUrl).port), zone: r.zone, name: `${service.name}-r${r.index}` })),
+        spawn: (command, argv, options) => o.group.spawn('nginx (load balancer)', command, argv, options).child,
+      });
+      await waitHealthy(`${lb.url}${service.healthPath}`, 5000);
+    }
+    const lbConfig = lb ? fs.readFileSync(lb.paths.conf, 'utf8') : null;
+
+    const failovers = o.drill.faults.filter((f) => f.action === 'broker-failover').map((f) => f.name);
+    const started = { broker, disk, lb };
+    return {
+      toxiproxy: tx.driver,
+      toxiproxyVersion: tx.version,
+      toxiproxySource: tx.source,
+      replicas,
+      proxiesOf: (name) => (name === service.name ? replicas.map((r) => r.proxy) : broker && name === broker.name ? [...broker.proxies] : []),
+      handles: () =>
+        replicas.map((r) => ({
+          name: `${service.name}-r${r.index}`,
+          zone: r.zone,
+          port: r.port,
+          alive: () => !r.process.exit,
+          kill: async () => {
+            if (r.process.exit) return;
+            r.process.child.kill('SIGKILL');
+            await r.process.exited;
+          },
+          restart: async () => {
+            if (!r.process.exit) return;
+            r.process = spawnReplica(r.index, r.zone, r.port, envs[r.index]);
+            await waitHealthy(`http://127.0.0.1:${r.port}${service.healthPath}`, service.startTimeout, r.process);
+          },
+        })),
+      entryUrls: lb ? [lb.url] : replicas.map((r) => r.proxyUrl),
+      loadBalancer: lb,
+      broker,
+      disk,
+      drivers: () => ({ ...(started.broker ? { broker: started.broker.driver } : {}), ...(started.disk ? { disk: started.disk.driver } : {}) }),
+      targetsOf: (fault) => {
+        if (fault.action === 'broker-failover') return started.broker ? [started.broker.streamOf(fault)] : [];
+        if (fault.action === 'disk-full') return started.disk ? [started.disk.dir] : [];
+        return [];
+      },
+      chaosFigures: () => brokerChaosFigures(failovers, (name) => started.broker?.driver.figures(name) ?? { failoverMs: null, messagesLost: null }),
+      chaosEvidence: () => ({
+        loadBalancer: started.lb ? { url: started.lb.url, upstreams: started.lb.upstreams, config: lbConfig } : null,
+        broker: started.broker?.evidence() ?? null,
+        disk: started.disk?.evidence() ?? null,
+      }),
+      stop: () => (stopping ??= stop()),
+    };
+  } catch (err) {
+    await stop().catch((cleanupErr) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; and cleaning up failed: ${cleanupErr instanceof Error ? cleanupErr.message : String(cleanupErr)}`);
+    });
+    throw err;
   }
-  await Promise.all(replicas.map((r) => waitHealthy(`http://127.0.0.1:${r.port}${service.healthPath}`, service.startTimeout, r.process)));
-  for (const r of replicas) {
-    o.ledger.proxyCreated(tx.driver.apiUrl, r.proxy);
-    const info = await tx.driver.createProxy(r.proxy, `127.0.0.1:${r.port}`);
-    r.proxyUrl = `http://${info.listen}`;
-  }
-  await Promise.all(replicas.map((r) => waitHealthy(`${r.proxyUrl}${service.healthPath}`, 5000)));
-  return {
-    toxiproxy: tx.driver,
-    toxiproxyVersion: tx.version,
-    toxiproxySource: tx.source,
-    replicas,
-    proxiesOf: (name) => (name === service.name ? replicas.map((r) => r.proxy) : []),
-    handles: () =>
-      replicas.map((r) => ({
-        name: `${service.name}-r${r.index}`,
-        zone: r.zone,
-        port: r.port,
-        alive: () => !r.process.exit,
-        kill: async () => {
-          if (r.process.exit) return;
-          r.process.child.kill('SIGKILL');
-          await r.process.exited;
-        },
-        restart: async () => {
-          if (!r.process.exit) return;
-          r.process = spawnReplica(r.index, r.zone, r.port, envs[r.index]);
-          await waitHealthy(`http://127.0.0.1:${r.port}${service.healthPath}`, service.startTimeout, r.process);
-        },
-      })),
-  };
 }

@@ -1,0 +1,135 @@
+// What the target can add (load balancer, broker, limited disk) and the two faults that need it:
+// the schema accepts what is wired and rejects what cannot run, saying how to fix it.
+import { describe, expect, it } from 'vitest';
+import { brokerChaosFigures } from '../../src/run/chaos-figures.ts';
+import { renderTemplate, type TemplateVars } from '../../src/run/environment.ts';
+import { DRIVER_SUPPORTS, Drill, FAULT_ACTIONS, SizeMb, probeSubject } from '../../src/schema/drill.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function drill(target: Record<string, unknown> = {}, faults: any[] = []): any {
+  return {
+    name: 'target-drill',
+    app: 'TEST',
+    target: { kind: 'process', service: { name: 'hub', command: ['node', 'server.mjs'], replicas: 2, zones: ['a', 'b'] }, ...target },
+    load: { requests: [{ name: 'offers', path: '/offers' }], profiles: [{ profile: 'baseline', rate: 10, duration: '30s' }] },
+    faults,
+    slos: [{ name: 'errors', kind: 'error-rate', below: '1%' }],
+  };
+}
+
+const BROKER = { broker: { kind: 'nats', nodes: 3, streams: [{ name: 'HUB_EVENTS', subjects: ['hub.events.>'] }] } };
+const failover = (extra: Record<string, unknown> = {}) => ({ name: 'leader-dies', driver: 'broker', action: 'broker-failover', target: 'broker', at: '5s', duration: '10s', ...extra });
+const diskFull = (extra: Record<string, unknown> = {}) => ({ name: 'disk-fills', driver: 'disk', action: 'disk-full', target: 'hub', at: '5s', duration: '10s', ...extra });
+
+/** "path: message" of every issue */
+function problems(input: unknown): string[] {
+  const r = Drill.safeParse(input);
+  if (r.success) return [];
+  return r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+}
+
+describe('target: load balancer, broker, disk', () => {
+  it('accepts all three, with defaults filled in', () => {
+    const d = Drill.parse(drill({ loadBalancer: { kind: 'nginx' }, ...BROKER, disk: { size: '32m' } }, [failover(), diskFull()]));
+    expect(d.target.loadBalancer).toEqual({ kind: 'nginx' });
+    expect(d.target.broker).toEqual({ kind: 'nats', name: 'broker', nodes: 3, streams: [{ name: 'HUB_EVENTS', subjects: ['hub.events.>'] }] });
+    expect(d.target.disk).toEqual({ size: 32 });
+    expect(d.faults[1]).toMatchObject({ action: 'disk-full', percent: 100 });
+  });
+
+  it('reads sizes in MiB and GiB, and rejects others naming the forms', () => {
+    expect(SizeMb.parse('32m')).toBe(32);
+    expect(SizeMb.parse('64MB')).toBe(64);
+    expect(SizeMb.parse('1g')).toBe(1024);
+    expect(SizeMb.parse(16)).toBe(16);
+    expect(problems(drill({ disk: { size: '10 kb' } }))).toEqual(['target.disk.size: "10 kb" is not a size: write e.g. "32m" or "1g" (1 MiB to 64 GiB)']);
+    expect(problems(drill({ disk: { size: 0 } }))[0]).toMatch(/^target\.disk\.size: 0 is not a size/);
+  });
+
+  it('knows the two new faults and their drivers', () => {
+    expect(FAULT_ACTIONS).toContain('broker-failover');
+    expect(FAULT_ACTIONS).toContain('disk-full');
+    expect(DRIVER_SUPPORTS.broker).toEqual(['broker-failover']);
+    expect(DRIVER_SUPPORTS.disk).toEqual(['disk-full']);
+  });
+});
+
+describe('broker-failover and disk-full need their part of the target', () => {
+  it('rejects a broker-failover without target.broker, saying what to add', () => {
+    expect(problems(drill({}, [failover()]))).toEqual(['faults.0.action: a broker-failover needs a broker to fail over: add target.broker: { kind: nats, nodes: 3 }']);
+  });
+
+  it('rejects a disk-full without target.disk, saying what to add', () => {
+    expect(problems(drill({}, [diskFull()]))).toEqual(['faults.0.action: disk-full fills a size-limited DATA_DIR, never the host\'s disk: add target.disk: { size: "32m" }']);
+  });
+
+  it('rejects a broker-failover on fewer than 3 nodes', () => {
+    expect(problems(drill({ broker: { kind: 'nats', nodes: 1 } }, [failover()]))).toEqual([
+      'faults.0.action: a broker-failover needs at least 3 nodes (a replicated stream keeps its quorum): set target.broker.nodes to 3, not 1',
+    ]);
+  });
+
+  it('rejects a broker-failover aimed at the service, or at a stream that is not declared', () => {
+    expect(problems(drill(BROKER, [failover({ target: 'hub' })]))).toEqual(['faults.0.target: a broker-failover targets the broker: write target: "broker"']);
+    expect(problems(drill(BROKER, [failover({ stream: 'ORDERS' })]))).toEqual(['faults.0.stream: no stream named "ORDERS" in target.broker.streams (HUB_EVENTS)']);
+  });
+
+  it('asks for driver "broker" / "disk" when the default toxiproxy driver is left in place', () => {
+    expect(problems(drill(BROKER, [failover({ driver: undefined })]))[0]).toBe('faults.0.driver: the toxiproxy driver does not support "broker-failover" (it supports latency, bandwidth, partition, down, reset): use driver "broker"');
+    expect(problems(drill({ disk: { size: '8m' } }, [diskFull({ driver: 'process' })]))[0]).toMatch(/the process driver does not support "disk-full".*use driver "disk"/);
+  });
+
+  it('lets network faults target the broker (its proxies), but not process or disk faults', () => {
+    expect(problems(drill(BROKER, [{ name: 'cut-off', action: 'partition', target: 'broker', at: '5s', duration: '5s' }]))).toEqual([]);
+    expect(problems(drill(BROKER, [{ name: 'kill', driver: 'process', action: 'pod-kill', target: 'broker', at: '5s', duration: '5s' }]))).toEqual([
+      'faults.0.target: the process driver acts on the service: write target: "hub" (network faults on the broker use driver toxiproxy)',
+    ]);
+    expect(problems(drill(BROKER, [{ name: 'x', action: 'latency', latency: '1s', target: 'nope', at: '5s', duration: '5s' }]))).toEqual([
+      'faults.0.target: no service named "nope": the drill\'s service is "hub" (and its broker "broker")',
+    ]);
+  });
+
+  it('rejects a broker named like the service, duplicate streams and subjects that would swallow the probe', () => {
+    expect(problems(drill({ broker: { kind: 'nats', name: 'hub' } }))).toEqual(['target.broker.name: the broker needs a name of its own: "hub" is the service\'s']);
+    const streams = [
+      { name: 'A', subjects: ['a.>'] },
+      { name: 'A', subjects: ['>'] },
+    ];
+    expect(problems(drill({ broker: { kind: 'nats', streams } }))).toEqual([
+      'target.broker.streams.1.name: stream names must be unique: "A" is used twice',
+      'target.broker.streams.1.subjects.0: ">" overlaps gameday\'s probe subjects (gameday.probe.*): narrow it, e.g. "hub.events.>"',
+    ]);
+    expect(probeSubject('HUB_EVENTS')).toBe('gameday.probe.HUB_EVENTS');
+  });
+});
+
+describe('{{broker.url}}', () => {
+  const vars: TemplateVars = { port: '1', replica: '0', zone: 'a', dataDir: '/d', partners: {} };
+  it('is filled in when the drill has a broker', () => {
+    expect(renderTemplate('{{broker.url}}', { ...vars, broker: { url: 'nats://127.0.0.1:4222' } })).toBe('nats://127.0.0.1:4222');
+  });
+  it('is an error naming the fix when it has none', () => {
+    expect(() => renderTemplate('{{broker.url}}', vars)).toThrow('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } to the drill');
+  });
+});
+
+describe('chaos figures of broker failovers', () => {
+  it('per fault, and over all of them: the longest failover, the sum of lost messages', () => {
+    const figures = { a: { failoverMs: 1200, messagesLost: 0 }, b: { failoverMs: 3400, messagesLost: 2 } };
+    expect(brokerChaosFigures(['a', 'b'], (f) => figures[f as 'a' | 'b'])).toEqual({
+      'chaos/a/broker-failover-time': 1200,
+      'chaos/a/message-loss': 0,
+      'chaos/b/broker-failover-time': 3400,
+      'chaos/b/message-loss': 2,
+      'chaos/broker-failover-time': 3400,
+      'chaos/message-loss': 2,
+    });
+  });
+  it('an unknown figure makes the aggregate unknown; no failover fault, no figures', () => {
+    const out = brokerChaosFigures(['a', 'b'], (f) => (f === 'a' ? { failoverMs: 900, messagesLost: 0 } : { failoverMs: null, messagesLost: null }));
+    expect(out['chaos/broker-failover-time']).toBeNull();
+    expect(out['chaos/message-loss']).toBeNull();
+    expect(out['chaos/a/message-loss']).toBe(0);
+    expect(brokerChaosFigures([], () => ({ failoverMs: 1, messagesLost: 1 }))).toEqual({});
+  });
+});
