@@ -1,10 +1,12 @@
 // The ledger: what a run put into shared systems (proxies and toxics on a Toxiproxy it did
 // not start), written before each change, so that `gameday cleanup` can undo it after the
 // run was killed; and the size-limited filesystems it mounted (target.disk). Processes need no
-// ledger: they carry an owner marker (processes.ts).
+// ledger: they carry an owner marker (processes.ts); nor do containers and networks: they carry it
+// as a label (chaos/containers/sweep.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sweepOrphanContainers, type ContainerSweep } from '../../chaos/containers/sweep.ts';
 import { releaseLimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { ownerAlive, ownerMarker, sweepOrphanProcesses, type SweptProcess } from './processes.ts';
@@ -79,6 +81,8 @@ export interface SweepReport {
   proxies: Array<{ runId: string; toxiproxyUrl: string; proxy: string; removed: boolean; error?: string }>;
   /** size-limited filesystems of killed runs, unmounted (with their loop images) */
   mounts: Array<{ runId: string; dir: string; released: boolean; error?: string }>;
+  /** containers and networks (labelled gameday.owner) of killed runs on the Docker engine, removed; no ledger needed */
+  containers: ContainerSweep;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,7 +105,7 @@ async function releaseMount(dir: string): Promise<{ released: boolean; error?: s
 
 /** Undoes what earlier, killed runs left behind. Runs whose owner is alive are left alone. */
 export async function sweepLeftovers(): Promise<SweepReport> {
-  const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [], mounts: [] };
+  const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [], mounts: [], containers: await sweepOrphanContainers() };
   const dir = path.join(stateDir(), 'ledger');
   if (!fs.existsSync(dir)) return report;
   for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
