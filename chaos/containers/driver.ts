@@ -58,20 +58,23 @@ export class ContainersDriver implements FaultDriver {
         mode === 'kill' ? killContainer(client, r.containerId) : mode === 'stop' ? stopContainer(client, r.containerId) : disconnectContainer(client, network.id, r.containerId),
       ),
     );
-    for (const r of victims) {
-      const state = await containerState(client, r.containerId, network.id);
-      if (mode === 'disconnect') {
-        if (state.connected) throw new Error(`container ${r.containerName} is still attached to network ${network.name} after disconnecting it`);
-        // observed to bite: Toxiproxy, on the network, cannot reach it any more
-        const failure = await requestFails(`${r.proxyUrl}${this.topology.service.healthPath}`);
-        if (!failure) throw new Error(`replica ${r.name} still answers through its proxy after being disconnected from ${network.name}`);
-        injected.applied.push({ target: r.name, ref: `disconnected ${r.containerName} from ${network.name} (through its proxy: ${failure})` });
-      } else {
+    // checked in parallel: a cut-off replica is seen through a request that has to time out
+    const refs = await Promise.all(
+      victims.map(async (r) => {
+        const state = await containerState(client, r.containerId, network.id);
+        if (mode === 'disconnect') {
+          if (state.connected) throw new Error(`container ${r.containerName} is still attached to network ${network.name} after disconnecting it`);
+          // observed to bite: Toxiproxy, on the network, cannot reach it any more
+          const failure = await requestFails(`${r.proxyUrl}${this.topology.service.healthPath}`);
+          if (!failure) throw new Error(`replica ${r.name} still answers through its proxy after being disconnected from ${network.name}`);
+          return `disconnected ${r.containerName} from ${network.name} (through its proxy: ${failure})`;
+        }
         if (state.running) throw new Error(`container ${r.containerName} is still running after docker ${mode}`);
         if (!(await portRefuses(r.hostPort))) throw new Error(`replica ${r.name} still accepts connections on 127.0.0.1:${r.hostPort} after docker ${mode}`);
-        injected.applied.push({ target: r.name, ref: `${mode === 'kill' ? 'killed' : 'stopped'} ${r.containerName} (${state.status}; port ${r.hostPort} refuses)` });
-      }
-    }
+        return `${mode === 'kill' ? 'killed' : 'stopped'} ${r.containerName} (${state.status}; port ${r.hostPort} refuses)`;
+      }),
+    );
+    victims.forEach((r, i) => injected.applied.push({ target: r.name, ref: refs[i] }));
     const restartAfter = request.params.restartAfterMs;
     if (request.action === 'pod-kill' && restartAfter !== undefined) {
       // the deployment brings the pod back on its own; revert only makes sure it did

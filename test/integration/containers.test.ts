@@ -4,7 +4,7 @@
 // with the reason (the bootstrap starts dockerd; .gameday/docker/status.json says why it could not).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it as vit } from 'vitest';
 import type { FaultRequest } from '../../chaos/driver.ts';
 import { ContainersDriver } from '../../chaos/containers/driver.ts';
 import { dockerClient, engineProblem } from '../../chaos/containers/engine.ts';
@@ -48,8 +48,23 @@ describe('containers driver (real Docker engine)', () => {
   const runId = `ct${Date.now().toString(36)}`;
   const timings: Record<string, number> = {};
 
+  // real or nothing: without an engine every test here fails (not skipped), naming why
+  let setupError: unknown = null;
+  const it = (name: string, fn: () => Promise<void>, timeout?: number) =>
+    vit(name, async () => {
+      if (setupError) throw setupError;
+      await fn();
+    }, timeout);
+
   beforeAll(async () => {
-    // real or nothing: no engine fails every test here, naming why
+    try {
+      await setUp();
+    } catch (err) {
+      setupError = err;
+    }
+  }, 120_000);
+
+  async function setUp() {
     const problem = await engineProblem();
     if (problem) throw new Error(`the containers tests need a Docker engine: ${problem}`);
     let t = Date.now();
@@ -66,7 +81,7 @@ describe('containers driver (real Docker engine)', () => {
     });
     timings.topology = Date.now() - t;
     driver = new ContainersDriver(topology);
-  }, 120_000);
+  }
 
   afterAll(async () => {
     await topology?.stop();
