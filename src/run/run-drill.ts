@@ -124,14 +124,17 @@ export function faultParams(fault: Fault, timeScale: number): Record<string, num
       return { after: fault.after };
     case 'pod-kill':
       return fault.restartAfter === undefined ? { replica: fault.replica } : { replica: fault.replica, restartAfterMs: Math.round(fault.restartAfter * timeScale) };
+    case 'disk-full':
+      return { percent: fault.percent };
     default:
       return {};
   }
 }
 
-/** The driver's targets: Toxiproxy proxy names, or replica names for the process driver. */
+/** The driver's targets: Toxiproxy proxy names, replica names for the process driver, a stream (broker) or a directory (disk). */
 function faultTargets(fault: Fault, env: Environment): string[] {
   if (fault.driver === 'toxiproxy') return env.proxiesOf(fault.target);
+  if (fault.driver === 'broker' || fault.driver === 'disk') return env.targetsOf(fault);
   const replicas = env.handles();
   if (fault.action === 'pod-kill') return [replicas[fault.replica].name];
   if (fault.action === 'az-failure') return replicas.filter((r) => r.zone === fault.zone).map((r) => r.name);
@@ -161,6 +164,7 @@ function checkTemplates(loaded: LoadedDrill): void {
     zone: 'a',
     dataDir: '/',
     partners: Object.fromEntries(loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '' }])),
+    broker: loaded.drill.target.broker ? { url: 'nats://127.0.0.1' } : undefined,
   };
   for (const [k, v] of Object.entries(loaded.drill.target.service.env)) {
     try {
@@ -303,8 +307,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
 
   try {
     sweep = await sweepLeftovers();
-    if (sweep.processes.length || sweep.proxies.length) {
-      log(`cleanup: removed ${sweep.processes.length} process(es) and ${sweep.proxies.length} proxy(ies) left by earlier killed runs`);
+    if (sweep.processes.length || sweep.proxies.length || sweep.mounts.length) {
+      log(`cleanup: removed ${sweep.processes.length} process(es), ${sweep.proxies.length} proxy(ies) and ${sweep.mounts.length} mount(s) left by earlier killed runs`);
     }
 
     const partnerVars: TemplateVars['partners'] = {};
@@ -320,12 +324,12 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     env = await Promise.race([envPromise, aborted.then(() => null)]);
     if (!env) throw new Error(`interrupted while starting the environment (${abortReason()})`);
     const started = env;
-    drivers = { toxiproxy: started.toxiproxy, process: new ProcessDriver(() => started.handles()) };
+    drivers = { toxiproxy: started.toxiproxy, process: new ProcessDriver(() => started.handles()), ...started.drivers() };
 
     const scriptFile = path.join(runDir, 'k6_script.js');
     await bundleScenario(DRILL_SCENARIO, scriptFile);
     t0 = Date.now() + LOAD_LEAD_MS;
-    const k6Plan = buildK6Plan(drill, plan, t0, env.replicas.map((r) => r.proxyUrl));
+    const k6Plan = buildK6Plan(drill, plan, t0, env.entryUrls);
     const planFile = path.join(runDir, 'k6_plan.json');
     writeJson(planFile, k6Plan);
 
@@ -352,7 +356,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
 
     for (const p of partners) p.startTimeline(t0);
     const replicaUrls = () => started.replicas.map((r) => `http://127.0.0.1:${r.port}`);
-    const sending = runSenders({ senders: drill.senders, timeScale: plan.timeScale, t0, baseUrl: () => started.replicas[0].proxyUrl, secrets, journal, signal: runAbort.signal });
+    const sending = runSenders({ senders: drill.senders, timeScale: plan.timeScale, t0, baseUrl: () => started.entryUrls[0], secrets, journal, signal: runAbort.signal });
     poller = pollSutMetrics({
       targets: sutMetricsToCollect(drill.slos),
       baseUrls: replicaUrls,
@@ -415,7 +419,9 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     for (const record of faultRecords) await revertFault(record);
     group.close();
     await group.stopAll();
-    await envStarting;
+    // then what the environment added: load balancer, broker, DATA_DIR's filesystem (also when it finished starting after an abort)
+    const startedEnv = env ?? ((await envStarting) as Environment | undefined);
+    await startedEnv?.stop().catch((err) => problem('environment-not-stopped', `the environment could not be stopped completely (gameday cleanup will retry): ${err instanceof Error ? err.message : String(err)}`));
     // proxies on a Toxiproxy the run did not start (TOXIPROXY_URL) outlive it: remove them
     let leftover = false;
     if (ledger.toxiproxyUrl && process.env.TOXIPROXY_URL) {
@@ -427,7 +433,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
         });
       }
     }
-    if (!leftover) ledger.close();
+    // a mount that could not be released stays in the ledger for `gameday cleanup`
+    if (!leftover && ledger.mounts.length === 0) ledger.close();
     await Promise.all(partners.map((p) => p.close()));
     await journal.close();
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -445,6 +452,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     toxiproxy: env ? { url: env.toxiproxy.apiUrl, version: env.toxiproxyVersion, source: env.toxiproxySource } : null,
     t0: t0 === null ? null : new Date(t0).toISOString(),
     faults: faultRecords,
+    environment: env?.chaosEvidence() ?? null,
     sweptBeforeRun: sweep,
   });
   for (const seg of segmentFiles(segments)) {
@@ -465,7 +473,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   }
   const journalDetails = journalFigures(drill.slos, entries, sideEffects?.effects ?? null);
   // chaosFigures: figures of the chaos drivers (broker failover time, message loss), keyed by figureKey
-  const chaosFigures: Record<string, number | null> = {};
+  const chaosFigures: Record<string, number | null> = env?.chaosFigures() ?? {};
   const figures: Record<string, number | null> = { ...Object.fromEntries(journalDetails.map((f) => [f.key, f.value])), ...chaosFigures };
   let verdicts = evaluateSlos(drill.slos, {
     metrics,

@@ -1,0 +1,71 @@
+// The new faults always come back out: Ctrl-C while a broker's stream leader is dead and DATA_DIR
+// is full reverts both (the node restarted and rejoined, the filler removed) and unmounts; a harness
+// SIGKILLed mid-fault leaves a mount that `gameday cleanup` unmounts.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { limitedFsSupport, listLimitedFs } from '../../chaos/disk/limited-fs.ts';
+import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
+import { resolveNginx } from '../../src/run/load-balancer.ts';
+import { ROOT, processesOwnedBy, readJson, runCli, startCli, tmpDir, waitFor } from '../helpers.ts';
+
+const FIXTURE = path.join(ROOT, 'test/fixtures/interrupt-broker-disk.yaml');
+
+function missing(): string | null {
+  try {
+    resolveNginx();
+    resolveNatsServer();
+  } catch (err) {
+    return String(err);
+  }
+  const support = limitedFsSupport();
+  return support.supported ? null : `no size-limited filesystem here: ${support.reason}`;
+}
+const skip = missing();
+if (skip) console.warn(`interrupt tests of the broker and disk faults skipped: ${skip}`);
+
+/** gameday mounts that were not there before */
+const newMounts = (before: Set<string>) => listLimitedFs().filter((m) => !before.has(m.dir));
+
+describe.skipIf(skip)('interrupting a drill with broker and disk faults', () => {
+  it('SIGINT mid-fault: leader restarted and rejoined, filler removed, DATA_DIR unmounted, every process stopped', async () => {
+    const before = new Set(listLimitedFs().map((m) => m.dir));
+    const out = path.join(tmpDir('gameday-sigint-target'), 'run');
+    const run = startCli(['run', FIXTURE, '--out', out, '--no-progress']);
+    await waitFor('both faults to be injected', () => /broker-failover injected/.test(run.stderr()) && /disk-full injected/.test(run.stderr()), 60_000);
+    const children = processesOwnedBy(run.child.pid!);
+    expect(children.filter((p) => p.cmdline.includes('nats-server'))).toHaveLength(2); // one of three killed
+    expect(newMounts(before)).toHaveLength(1);
+
+    run.child.kill('SIGINT');
+    const exit = await run.exit;
+    expect(exit.code).toBe(1);
+
+    const decision = readJson(path.join(out, 'decisions.json'));
+    expect(decision.decision).toBe('NO-GO');
+    expect(decision.reasons.join('\n')).toMatch(/interrupted \(SIGINT\)/);
+    const chaos = readJson(path.join(out, 'chaos_report.json'));
+    for (const f of chaos.faults) expect(f).toMatchObject({ outcome: 'reverted', injectVerified: true, revertVerified: true });
+    expect(chaos.environment.broker.failovers['leader-dies'].rejoined).toBe(true);
+    expect(chaos.environment.disk.reverts['disk-fills'].verified).toBe(true);
+    expect(newMounts(before)).toEqual([]);
+    expect(processesOwnedBy(run.child.pid!)).toEqual([]);
+  }, 60_000);
+
+  it('SIGKILL of the harness mid-fault, then `gameday cleanup`: the mount and every process are gone', async () => {
+    const before = new Set(listLimitedFs().map((m) => m.dir));
+    const out = path.join(tmpDir('gameday-sigkill-target'), 'run');
+    const run = startCli(['run', FIXTURE, '--out', out, '--no-progress']);
+    await waitFor('the disk to be filled', () => /disk-full injected/.test(run.stderr()), 60_000);
+    run.child.kill('SIGKILL');
+    await run.exit;
+    expect(newMounts(before)).toHaveLength(1);
+
+    const cleanup = await runCli(['cleanup']);
+    expect(cleanup.code, cleanup.stdout + cleanup.stderr).toBe(0);
+    expect(cleanup.stdout).toMatch(/unmounted \/\S+\/data/);
+    expect(newMounts(before)).toEqual([]);
+    await waitFor('the orphans to be gone', () => processesOwnedBy(run.child.pid!).length === 0, 10_000);
+    // nginx rewrites its environment, so it is found by name: none may outlive the run
+    expect(processesOwnedBy(run.child.pid!)).toEqual([]);
+  }, 60_000);
+});
