@@ -1,6 +1,7 @@
 // The new faults always come back out: Ctrl-C while a broker's stream leader is dead and DATA_DIR
 // is full reverts both (the node restarted and rejoined, the filler removed) and unmounts; a harness
 // SIGKILLed mid-fault leaves a mount that `gameday cleanup` unmounts.
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { limitedFsSupport, listLimitedFs } from '../../chaos/disk/limited-fs.ts';
@@ -26,15 +27,34 @@ if (skip) console.warn(`interrupt tests of the broker and disk faults skipped: $
 /** gameday mounts that were not there before */
 const newMounts = (before: Set<string>) => listLimitedFs().filter((m) => !before.has(m.dir));
 
+/** live nginx processes (master and workers): nginx rewrites its environment, so they are found by name */
+function nginxPids(): Set<number> {
+  const pids = new Set<number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm === 'nginx' && !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) pids.add(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+const newNginx = (before: Set<number>) => [...nginxPids()].filter((pid) => !before.has(pid));
+
 describe.skipIf(skip)('interrupting a drill with broker and disk faults', () => {
   it('SIGINT mid-fault: leader restarted and rejoined, filler removed, DATA_DIR unmounted, every process stopped', async () => {
     const before = new Set(listLimitedFs().map((m) => m.dir));
+    const nginxBefore = nginxPids();
     const out = path.join(tmpDir('gameday-sigint-target'), 'run');
     const run = startCli(['run', FIXTURE, '--out', out, '--no-progress']);
     await waitFor('both faults to be injected', () => /broker-failover injected/.test(run.stderr()) && /disk-full injected/.test(run.stderr()), 60_000);
     const children = processesOwnedBy(run.child.pid!);
     expect(children.filter((p) => p.cmdline.includes('nats-server'))).toHaveLength(2); // one of three killed
     expect(newMounts(before)).toHaveLength(1);
+    expect(newNginx(nginxBefore).length).toBeGreaterThanOrEqual(2); // master and worker
 
     run.child.kill('SIGINT');
     const exit = await run.exit;
@@ -49,10 +69,12 @@ describe.skipIf(skip)('interrupting a drill with broker and disk faults', () => 
     expect(chaos.environment.disk.reverts['disk-fills'].verified).toBe(true);
     expect(newMounts(before)).toEqual([]);
     expect(processesOwnedBy(run.child.pid!)).toEqual([]);
+    expect(newNginx(nginxBefore)).toEqual([]);
   }, 60_000);
 
   it('SIGKILL of the harness mid-fault, then `gameday cleanup`: the mount and every process are gone', async () => {
     const before = new Set(listLimitedFs().map((m) => m.dir));
+    const nginxBefore = nginxPids();
     const out = path.join(tmpDir('gameday-sigkill-target'), 'run');
     const run = startCli(['run', FIXTURE, '--out', out, '--no-progress']);
     await waitFor('the disk to be filled', () => /disk-full injected/.test(run.stderr()), 60_000);
@@ -65,7 +87,7 @@ describe.skipIf(skip)('interrupting a drill with broker and disk faults', () => 
     expect(cleanup.stdout).toMatch(/unmounted \/\S+\/data/);
     expect(newMounts(before)).toEqual([]);
     await waitFor('the orphans to be gone', () => processesOwnedBy(run.child.pid!).length === 0, 10_000);
-    // nginx rewrites its environment, so it is found by name: none may outlive the run
-    expect(processesOwnedBy(run.child.pid!)).toEqual([]);
+    // nginx went down with its supervisor when the run died
+    await waitFor('nginx to be gone', () => newNginx(nginxBefore).length === 0, 10_000);
   }, 60_000);
 });
