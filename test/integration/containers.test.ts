@@ -3,6 +3,7 @@
 // to bite, reverted, observed gone; and a killed run's containers swept. No engine is a failure
 // with the reason (the bootstrap starts dockerd; .gameday/docker/status.json says why it could not).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it as vit } from 'vitest';
 import type { FaultRequest } from '../../chaos/driver.ts';
@@ -47,6 +48,8 @@ describe('containers driver (real Docker engine)', () => {
   let driver: ContainersDriver;
   const runId = `ct${Date.now().toString(36)}`;
   const timings: Record<string, number> = {};
+  const dataDir = tmpDir('containers-data');
+  const logDir = tmpDir('containers-logs');
 
   // real or nothing: without an engine every test here fails (not skipped), naming why
   let setupError: unknown = null;
@@ -76,8 +79,8 @@ describe('containers driver (real Docker engine)', () => {
       image: hub.image,
       toxiproxyImage: toxiproxy.image,
       service: { name: 'partner-hub', replicas: 2, zones: ['a', 'b'] },
-      dataDir: tmpDir('containers-data'),
-      logDir: tmpDir('containers-logs'),
+      dataDir,
+      logDir,
     });
     timings.topology = Date.now() - t;
     driver = new ContainersDriver(topology);
@@ -88,7 +91,11 @@ describe('containers driver (real Docker engine)', () => {
     if (topology) {
       expect(await ourContainers(runId)).toEqual([]);
       expect(await ourNetworks(runId)).toEqual([]);
+      // the containers' output was saved when they stopped
+      expect(fs.readFileSync(path.join(logDir, `gameday-${runId}-partner-hub-r0.log`), 'utf8')).toContain('listening on 0.0.0.0:8080, zone a');
     }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(logDir, { recursive: true, force: true });
     console.log(`containers test timings (ms): ${JSON.stringify({ ...timings, hubBuilt: hub?.built, hubMs: hub?.ms, toxiproxyBuilt: toxiproxy?.built, toxiproxyMs: toxiproxy?.ms })}`);
   });
 
