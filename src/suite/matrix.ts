@@ -68,7 +68,7 @@ export function judge(row: MatrixRow, drill: string, cell: MatrixCell | undefine
   if (!cell || cell.outcome === 'NOT-RUN') return { row: row.name, drill, expected, actual: cell?.outcome ?? null, met: false, detail: 'not run' };
   const actual = cell.outcome;
   if (expected === 'GO') {
-    if (actual === 'GO') return { row: row.name, drill, expected, actual, met: true, detail: 'GO: every SLO met' };
+    if (actual === 'GO') return { row: row.name, drill, expected, actual, met: true, detail: 'every SLO met' };
     const why = cell.invalid ? 'invalid run' : [describeCaught(cell), ...cell.failedAdvisory.map((n) => `${n} (advisory)`)].filter(Boolean).join(', ');
     return { row: row.name, drill, expected, actual, met: false, detail: `${actual}${why ? `: ${why}` : ''} — the healthy system must pass` };
   }
