@@ -29,6 +29,7 @@ import type { FaultDriver } from '../../chaos/driver.ts';
 import { evaluateSlos, faultTimesFromRecords, sloThresholds, sutMetricsToCollect, type MetricPoint } from '../slo/evaluate.ts';
 import { compareWithBaseline, readBaselineRuns } from '../slo/baseline.ts';
 import { journalFigures } from '../slo/journal-figures.ts';
+import { profileFigures } from '../slo/profile-figures.ts';
 import { JOURNAL_FILE, SUT_METRICS_FILE } from '../slo/verdict.ts';
 import type { Policy } from '../schema/policy.ts';
 import { buildReportData } from '../report/data.ts';
@@ -475,6 +476,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   // chaosFigures: figures of the chaos drivers (broker failover time, message loss), keyed by figureKey
   const chaosFigures: Record<string, number | null> = env?.chaosFigures() ?? {};
   const figures: Record<string, number | null> = { ...Object.fromEntries(journalDetails.map((f) => [f.key, f.value])), ...chaosFigures };
+  const profiles = t0 === null ? [] : profileFigures(plan.profiles, metrics, t0, drill.slos);
   let verdicts = evaluateSlos(drill.slos, {
     metrics,
     t0: t0 ?? 0,
@@ -483,6 +485,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     phases: plan.phases,
     durationMs: plan.totalMs,
     series: sutSeries,
+    profiles,
   });
   let baselineSkipped: Array<{ dir: string; problem: string }> = [];
   if (opts.policy) {
@@ -492,6 +495,10 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     verdicts = [...verdicts, ...compareWithBaseline(verdicts, runs, opts.policy.baseline)];
   }
   const decision = decide(verdicts, problems, { policy: opts.policy, now: opts.now ?? new Date() });
+  for (const f of profiles) {
+    if (f.kind === 'soak') log(`soak (profile ${f.profile}): p95 drift ${f.p95Drift === null ? 'unknown' : `${(f.p95Drift * 100).toFixed(1)}%`}, error-rate drift ${f.errorRateDrift === null ? 'unknown' : `${(f.errorRateDrift * 100).toFixed(2)} points`} (last tenth against the first)`);
+    else log(f.brokenBy ? `stress (profile ${f.profile}): broke at ${f.targetRps} rps asked (${f.achievedRps ?? '?'} rps achieved): ${f.brokenBy}` : `stress (profile ${f.profile}): no SLO broke up to ${f.maxTargetRps} rps`);
+  }
   writeJson(path.join(runDir, 'slo_results.json'), {
     runId,
     drill: drill.name,
@@ -503,6 +510,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     figures,
     journal: { entries: entries.length, figures: journalDetails, sideEffects: sideEffects ? { read: sideEffects.effects.length, errors: sideEffects.errors } : null },
     senders: senderRuns,
+    profiles,
     sutMetrics: Object.fromEntries(Object.entries(sutSeries).map(([k, v]) => [k, { readings: v.length, last: v.at(-1) ?? null }])),
     baselineSkipped,
   });
