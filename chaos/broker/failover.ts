@@ -151,6 +151,8 @@ export class BrokerFailover {
   private peersBefore: StreamPeer[] = [];
   private replicas = 0;
   private readonly startedAt = new Date();
+  /** set when the revert restarts the killed node: from then on it may lead again */
+  private restarted = false;
 
   private constructor(
     private readonly opts: BrokerFailoverOptions,
@@ -251,7 +253,9 @@ export class BrokerFailover {
 
   private async watchFailover(killed: KilledNode): Promise<void> {
     const timeoutMs = this.opts.failoverTimeoutMs ?? 30_000;
-    const leader = waitForGroup(this.jsm, this.opts.stream, (g) => g.leader !== null && g.leader !== killed.name, timeoutMs).then((seen) => {
+    // a leader other than the killed node; or, once the revert restarted it (e.g. interrupted right
+    // after the kill), any leader: the stream has one again either way
+    const leader = waitForGroup(this.jsm, this.opts.stream, (g) => g.leader !== null && (g.leader !== killed.name || this.restarted), timeoutMs).then((seen) => {
       if (seen) this.newLeader = { name: seen.group.leader!, at: seen.at, atMono: seen.atMono };
       else this.problems.push(`no new leader for ${this.opts.stream} within ${timeoutMs} ms of the kill`);
     });
@@ -290,6 +294,7 @@ export class BrokerFailover {
       const name = this.killed.name;
       try {
         restartedAt = new Date();
+        this.restarted = true;
         const restartMono = performance.now();
         await this.opts.cluster.restartNode(name);
         const seen = await waitForGroup(this.jsm, this.opts.stream, (g) => groupIsCurrent(g, name), this.opts.rejoinTimeoutMs ?? 60_000, 200);

@@ -103,6 +103,28 @@ async function releaseMount(dir: string): Promise<{ released: boolean; error?: s
   return { released: false, error: last };
 }
 
+/**
+ * Removes one proxy of a killed run. A Toxiproxy that no longer answers took its proxies with it;
+ * one the sweep has just SIGKILLed (the run had started its own) may still drop a request while it
+ * dies: a connection that breaks is retried (bounded) until it is refused or answers.
+ */
+async function removeSweptProxy(driver: ToxiproxyDriver, proxy: string): Promise<{ removed: boolean; error?: string }> {
+  let last = '';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await driver.removeProxy(proxy);
+      return { removed: true };
+    } catch (err) {
+      const cause = String((err as Error & { cause?: unknown }).cause ?? '');
+      if (/ECONNREFUSED/.test(cause)) return { removed: true, error: 'server gone' };
+      last = `${String(err)}${cause ? ` (${cause})` : ''}`;
+      if (!(err instanceof TypeError)) break; // an HTTP answer: the server is there and said no
+      await sleep(200);
+    }
+  }
+  return { removed: false, error: last };
+}
+
 /** Undoes what earlier, killed runs left behind. Runs whose owner is alive are left alone. */
 export async function sweepLeftovers(): Promise<SweepReport> {
   const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [], mounts: [], containers: await sweepOrphanContainers() };
@@ -122,18 +144,9 @@ export async function sweepLeftovers(): Promise<SweepReport> {
     if (record.toxiproxyUrl) {
       const driver = new ToxiproxyDriver(record.toxiproxyUrl);
       for (const proxy of record.proxies) {
-        try {
-          await driver.removeProxy(proxy);
-          report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, removed: true });
-        } catch (err) {
-          // a Toxiproxy that no longer answers took its proxies with it
-          if (/fetch failed|ECONNREFUSED/.test(String((err as Error & { cause?: unknown }).cause ?? err))) {
-            report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, removed: true, error: 'server gone' });
-            continue;
-          }
-          allGone = false;
-          report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, removed: false, error: String(err) });
-        }
+        const outcome = await removeSweptProxy(driver, proxy);
+        if (!outcome.removed) allGone = false;
+        report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, ...outcome });
       }
     }
     for (const dir of record.mounts ?? []) {
