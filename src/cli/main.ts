@@ -155,11 +155,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
       for (const p of report.processes) process.stdout.write(`killed pid ${p.pid} (run ${p.runId ?? '?'}): ${p.command}\n`);
       for (const p of report.proxies) process.stdout.write(`${p.removed ? 'removed' : 'could not remove'} proxy ${p.proxy} on ${p.toxiproxyUrl} (run ${p.runId})${p.error ? `: ${p.error}` : ''}\n`);
       for (const m of report.mounts) process.stdout.write(`${m.released ? 'unmounted' : 'could not unmount'} ${m.dir} (run ${m.runId})${m.error ? `: ${m.error}` : ''}\n`);
+      for (const f of report.folders) process.stdout.write(`removed folder ${f.dir} (run ${f.runId})\n`);
       for (const c of [...report.containers.containers.map((c) => ({ ...c, kind: 'container' })), ...report.containers.networks.map((n) => ({ ...n, kind: 'network' }))]) {
         process.stdout.write(`${c.removed ? 'removed' : 'could not remove'} ${c.kind} ${c.name} (run ${c.runId ?? '?'})${c.error ? `: ${c.error}` : ''}\n`);
       }
       const containersLeft = report.containers.containers.length + report.containers.networks.length;
-      if (!report.processes.length && !report.proxies.length && !report.mounts.length && !containersLeft) process.stdout.write('nothing left behind\n');
+      if (!report.processes.length && !report.proxies.length && !report.mounts.length && !report.folders.length && !containersLeft) process.stdout.write('nothing left behind\n');
       setExit(report.proxies.some((p) => !p.removed) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) ? 1 : 0);
     });
   return program;

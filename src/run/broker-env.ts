@@ -65,6 +65,7 @@ async function checkThroughProxy(url: string): Promise<void> {
 export async function startBroker(o: BrokerEnvOptions): Promise<BrokerEnv> {
   const { spec } = o;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-${spec.name}-`));
+  o.ledger.folderCreated(workDir); // a killed run's stores are removed by the sweep
   const proxies: string[] = [];
   const listens: string[] = [];
   let cluster: NatsCluster | null = null;

@@ -172,6 +172,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     await Promise.all(replicas.map((r) => waitHealthy(`${r.proxyUrl}${service.healthPath}`, 5000)));
     if (target.loadBalancer) {
       workDir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-lb-`));
+      o.ledger.folderCreated(workDir);
       lb = await startLoadBalancer({
         dir: path.join(workDir, 'nginx'),
         service: service.name,

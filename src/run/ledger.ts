@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sweepOrphanContainers, type ContainerSweep } from '../../chaos/containers/sweep.ts';
 import { releaseLimitedFs } from '../../chaos/disk/limited-fs.ts';
+import { readMounts } from '../../chaos/disk/mounts.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { ownerAlive, ownerMarker, sweepOrphanProcesses, type SweptProcess } from './processes.ts';
 
@@ -22,6 +23,8 @@ export interface LedgerRecord {
   proxies: string[];
   /** directories a size-limited filesystem was mounted on */
   mounts?: string[];
+  /** working folders of the run (broker stores, nginx's directory), removed once its mounts are gone */
+  folders?: string[];
 }
 
 export class Ledger {
@@ -58,6 +61,12 @@ export class Ledger {
     this.save();
   }
 
+  /** Call once a working folder is created (under the system's temp folder, named gameday-*). */
+  folderCreated(dir: string): void {
+    (this.record.folders ??= []).push(dir);
+    this.save();
+  }
+
   get mounts(): readonly string[] {
     return this.record.mounts ?? [];
   }
@@ -81,6 +90,8 @@ export interface SweepReport {
   proxies: Array<{ runId: string; toxiproxyUrl: string; proxy: string; removed: boolean; error?: string }>;
   /** size-limited filesystems of killed runs, unmounted (with their loop images) */
   mounts: Array<{ runId: string; dir: string; released: boolean; error?: string }>;
+  /** working folders of killed runs, removed */
+  folders: Array<{ runId: string; dir: string }>;
   /** containers and networks (labelled gameday.owner) of killed runs on the Docker engine, removed; no ledger needed */
   containers: ContainerSweep;
 }
@@ -127,7 +138,7 @@ async function removeSweptProxy(driver: ToxiproxyDriver, proxy: string): Promise
 
 /** Undoes what earlier, killed runs left behind. Runs whose owner is alive are left alone. */
 export async function sweepLeftovers(): Promise<SweepReport> {
-  const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [], mounts: [], containers: await sweepOrphanContainers() };
+  const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [], mounts: [], folders: [], containers: await sweepOrphanContainers() };
   const dir = path.join(stateDir(), 'ledger');
   if (!fs.existsSync(dir)) return report;
   for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
@@ -153,6 +164,13 @@ export async function sweepLeftovers(): Promise<SweepReport> {
       const r = await releaseMount(dir);
       report.mounts.push({ runId: record.runId, dir, ...r });
       if (!r.released) allGone = false;
+    }
+    for (const dir of allGone ? (record.folders ?? []) : []) {
+      // only gameday's own temp folders, and never one with something still mounted inside
+      if (!path.basename(dir).startsWith('gameday-') || path.dirname(dir) !== os.tmpdir() || !fs.existsSync(dir)) continue;
+      if (readMounts().some((m) => m.mountPoint.startsWith(`${dir}/`))) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+      report.folders.push({ runId: record.runId, dir });
     }
     if (allGone) fs.rmSync(file, { force: true });
   }

@@ -85,6 +85,10 @@ describe.skipIf(skip)('interrupting a drill with broker and disk faults', () => 
     const cleanup = await runCli(['cleanup']);
     expect(cleanup.code, cleanup.stdout + cleanup.stderr).toBe(0);
     expect(cleanup.stdout).toMatch(/unmounted \/\S+\/data/);
+    // the broker's stores and nginx's folder of the killed run
+    expect(cleanup.stdout).toMatch(/removed folder \/\S+-broker-\S+/);
+    expect(cleanup.stdout).toMatch(/removed folder \/\S+-lb-\S+/);
+    for (const m of cleanup.stdout.matchAll(/removed folder (\S+)/g)) expect(fs.existsSync(m[1])).toBe(false);
     expect(newMounts(before)).toEqual([]);
     await waitFor('the orphans to be gone', () => processesOwnedBy(run.child.pid!).length === 0, 10_000);
     // nginx went down with its supervisor when the run died
