@@ -38,6 +38,8 @@ export interface ContainerServiceSpec {
   zones: string[];
   /** extra environment; PORT, HOST, REPLICA, ZONE and DATA_DIR are set */
   env?: Record<string, string>;
+  /** extra environment of replica `index` in `zone`, over `env` (a drill's per-replica placeholders) */
+  envOf?: (index: number, zone: string) => Record<string, string>;
   healthPath?: string;
   startTimeoutMs?: number;
 }
@@ -225,7 +227,7 @@ export async function startContainerTopology(o: ContainerTopologyOptions): Promi
         .withLabels(labels)
         // a fixed host port: a replica stopped or disconnected comes back on the same address
         .withExposedPorts({ container: SERVICE_PORT, host: hostPort })
-        .withEnvironment({ ...o.service.env, PORT: String(SERVICE_PORT), HOST: '0.0.0.0', REPLICA: String(index), ZONE: zone, DATA_DIR: '/data' })
+        .withEnvironment({ ...o.service.env, ...o.service.envOf?.(index, zone), PORT: String(SERVICE_PORT), HOST: '0.0.0.0', REPLICA: String(index), ZONE: zone, DATA_DIR: '/data' })
         .withBindMounts(o.dataDir ? [{ source: path.resolve(o.dataDir), target: '/data' }] : [])
         .withAutoCleanup(false)
         // the image has no shell, so no in-container port check: its own log line, then HTTP from here

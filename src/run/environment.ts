@@ -51,8 +51,10 @@ export function renderTemplate(template: string, vars: TemplateVars): string {
 export interface Replica {
   index: number;
   zone: string;
+  /** the replica's port on 127.0.0.1 (containers: its published port) */
   port: number;
-  process: ManagedProcess;
+  /** null for a containers target: the replica is a container */
+  process: ManagedProcess | null;
   proxy: string;
   /** http://127.0.0.1:PORT of its proxy: where load goes */
   proxyUrl: string;
@@ -117,11 +119,16 @@ function resolveArgs(command: string[], drillDir: string): [string, string[]] {
 }
 
 export async function startEnvironment(o: EnvironmentOptions): Promise<Environment> {
+  if (o.drill.target.kind === 'containers') {
+    // loaded on first use: a process drill does not pay for testcontainers
+    const { startContainersEnvironment } = await import('./containers-env.ts');
+    return startContainersEnvironment(o);
+  }
   const tx = await startToxiproxy(o);
   const target = o.drill.target;
   const service = target.service;
   const [cmd, args] = resolveArgs(service.command, o.drillDir);
-  const replicas: Replica[] = [];
+  const replicas: Array<Replica & { process: ManagedProcess }> = [];
   let broker: BrokerEnv | null = null;
   let disk: DiskEnv | null = null;
   let lb: LoadBalancer | null = null;

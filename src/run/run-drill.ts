@@ -132,10 +132,10 @@ export function faultParams(fault: Fault, timeScale: number): Record<string, num
   }
 }
 
-/** The driver's targets: Toxiproxy proxy names, replica names for the process driver, a stream (broker) or a directory (disk). */
+/** The driver's targets: Toxiproxy proxy names, replica names for the process driver, a stream (broker), a directory (disk), replica names or label selectors (containers). */
 function faultTargets(fault: Fault, env: Environment): string[] {
   if (fault.driver === 'toxiproxy') return env.proxiesOf(fault.target);
-  if (fault.driver === 'broker' || fault.driver === 'disk') return env.targetsOf(fault);
+  if (fault.driver === 'broker' || fault.driver === 'disk' || fault.driver === 'containers') return env.targetsOf(fault);
   const replicas = env.handles();
   if (fault.action === 'pod-kill') return [replicas[fault.replica].name];
   if (fault.action === 'az-failure') return replicas.filter((r) => r.zone === fault.zone).map((r) => r.name);
@@ -325,7 +325,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     env = await Promise.race([envPromise, aborted.then(() => null)]);
     if (!env) throw new Error(`interrupted while starting the environment (${abortReason()})`);
     const started = env;
-    drivers = { toxiproxy: started.toxiproxy, process: new ProcessDriver(() => started.handles()), ...started.drivers() };
+    // the process driver only where the replicas are local processes (a containers target has none)
+    drivers = { toxiproxy: started.toxiproxy, ...(drill.target.kind === 'process' ? { process: new ProcessDriver(() => started.handles()) } : {}), ...started.drivers() };
 
     const scriptFile = path.join(runDir, 'k6_script.js');
     await bundleScenario(DRILL_SCENARIO, scriptFile);

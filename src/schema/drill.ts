@@ -63,7 +63,19 @@ const Broker = z.object({
 });
 
 const Target = z.object({
-  kind: z.literal('process'),
+  /**
+   * process: the service's replicas as local processes on 127.0.0.1.
+   * containers: the replicas as containers on a Docker engine, on a network of the run's own with
+   * a Toxiproxy container in front of them (one proxy per replica, published on 127.0.0.1). The
+   * image is built locally (no registry): FROM scratch with this machine's node, the entry's
+   * folder copied to /app (without node_modules, drills/, dot files, *.md and *.yaml) and the
+   * packages its modules import (from package-lock.json). So a containers service is
+   * `command: [node, ./path/to/entry.mjs]`, a node program listening on PORT (8080) and HOST
+   * (0.0.0.0), DATA_DIR /data (the run's scratch folder, bind-mounted); it logs "listening on"
+   * when ready. Partner simulators run on the host and cannot be reached from the containers:
+   * {{partners.NAME.url}} is refused for a containers target.
+   */
+  kind: z.enum(['process', 'containers']),
   service: Service,
   /** one nginx on 127.0.0.1 in front of the replicas (each still behind its own Toxiproxy proxy): load goes to it */
   loadBalancer: z.object({ kind: z.literal('nginx') }).optional(),
@@ -220,6 +232,7 @@ const WebhookSender = z.object({
 export const DRIVER_SUPPORTS = {
   toxiproxy: ['latency', 'bandwidth', 'partition', 'down', 'reset'],
   process: ['pod-kill', 'az-failure'],
+  containers: ['pod-kill', 'az-failure', 'partition'],
   broker: ['broker-failover'],
   disk: ['disk-full'],
 } as const;
@@ -227,7 +240,7 @@ export type DriverName = keyof typeof DRIVER_SUPPORTS;
 
 const FaultBase = {
   name: Slug,
-  /** toxiproxy: network faults on the proxies in front of the service (or the broker); process: the service's replica processes; broker: the NATS cluster; disk: the service's DATA_DIR */
+  /** toxiproxy: network faults on the proxies in front of the service (or the broker); process: the service's replica processes; containers: its replica containers (target.kind containers); broker: the NATS cluster; disk: the service's DATA_DIR */
   driver: z.enum(Object.keys(DRIVER_SUPPORTS) as [DriverName, ...DriverName[]]).default('toxiproxy'),
   /** the service that gets the fault, or the broker's name (target.broker.name) */
   target: Slug,
@@ -442,6 +455,44 @@ function checkBroker(target: TargetOut, ctx: z.RefinementCtx): void {
   });
 }
 
+/** The drivers that act on the replicas themselves, per target kind. */
+const REPLICA_DRIVER = { process: 'process', containers: 'containers' } as const;
+
+/** A containers target: what it can run and which faults reach it; and the containers driver only on one. */
+function checkContainers(target: TargetOut, faults: readonly FaultOut[], ctx: z.RefinementCtx): void {
+  const own = REPLICA_DRIVER[target.kind];
+  const other = target.kind === 'process' ? 'containers' : 'process';
+  faults.forEach((f, i) => {
+    if (f.driver !== other) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['faults', i, 'driver'],
+      message:
+        target.kind === 'process'
+          ? `the containers driver acts on replica containers, and this target runs processes: use driver "${own}" (or target.kind: containers)`
+          : `the replicas of a containers target are containers, not local processes: use driver "${own}"`,
+    });
+  });
+  if (target.kind !== 'containers') return;
+  for (const part of ['loadBalancer', 'broker', 'disk'] as const) {
+    if (target[part]) ctx.addIssue({ code: 'custom', path: ['target', part], message: `a containers target has no ${part} yet: remove target.${part}, or use target.kind: process` });
+  }
+  const [cmd, entry, ...rest] = target.service.command;
+  if (cmd !== 'node' || !entry || !/^\.\.?\//.test(entry) || !/\.(mjs|cjs|js)$/.test(entry) || rest.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['target', 'service', 'command'], message: 'a containers service runs in the node image built from its folder: write [node, ./path/to/entry.mjs] (relative to the drill, no further arguments)' });
+  }
+  for (const [k, v] of Object.entries(target.service.env)) {
+    const url = /\{\{\s*partners\.[a-zA-Z0-9_-]+\.url\s*\}\}/.exec(v);
+    if (url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'service', 'env', k],
+        message: `${url[0]} cannot be used with a containers target: the partner simulators listen on the host's 127.0.0.1, which the containers cannot reach (not supported yet): drop it, or use target.kind: process`,
+      });
+    }
+  }
+}
+
 /** A fault's target: the service, or the broker for network faults and broker-failover; each needs its part of the target. */
 function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.RefinementCtx): void {
   const { service, broker } = target;
@@ -521,6 +572,7 @@ export const Drill = z
       if (w.at + w.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['senders', i, 'duration'], message: `the sender runs past the end of the load (${loadMs} ms): end it by then` });
     });
     checkBroker(drill.target, ctx);
+    checkContainers(drill.target, drill.faults, ctx);
     const faultNames = new Set<string>();
     drill.faults.forEach((f, i) => {
       if (faultNames.has(f.name)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'name'], message: `fault names must be unique: "${f.name}" is used twice` });
