@@ -1,0 +1,102 @@
+// A drill on target.kind: containers through the real CLI: the partner hub's replicas as
+// containers on a Docker engine behind a Toxiproxy container, real k6 load, a pod-kill and an
+// az-failure on the timeline. The decision, the faults in chaos_report.json, and nothing of the run
+// left on the engine afterwards — also when the run is interrupted (SIGINT) mid-fault.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dockerClient, engineProblem } from '../../chaos/containers/engine.ts';
+import { LABEL_OWNER, LABEL_RUN } from '../../chaos/containers/labels.ts';
+import { fixture, readJson, readSamples, runCli, sha256, startCli, tmpDir, waitFor } from '../helpers.ts';
+
+const FIXTURE = fixture('containers-drill.yaml');
+
+/** Containers and networks of run `runId` still on the engine (names). */
+async function leftOf(runId: string): Promise<{ containers: string[]; networks: string[] }> {
+  const client = await dockerClient();
+  const filters = { label: [`${LABEL_RUN}=${runId}`] };
+  const containers = (await client.container.dockerode.listContainers({ all: true, filters })).map((c) => c.Names[0]);
+  const networks = (await client.container.dockerode.listNetworks({ filters })).map((n) => n.Name);
+  return { containers, networks };
+}
+
+/** Containers the gameday process `pid` owns (label gameday.owner "pid:start"), with their state. */
+async function ownedBy(pid: number): Promise<Array<{ name: string; state: string; runId: string }>> {
+  const client = await dockerClient();
+  const list = await client.container.dockerode.listContainers({ all: true, filters: { label: [LABEL_OWNER] } });
+  return list.filter((c) => c.Labels[LABEL_OWNER]?.startsWith(`${pid}:`)).map((c) => ({ name: c.Names[0].replace(/^\//, ''), state: c.State, runId: c.Labels[LABEL_RUN] }));
+}
+
+describe('a drill on target.kind: containers', () => {
+  // real or nothing: without an engine these fail, naming why
+  const needEngine = async () => {
+    const problem = await engineProblem();
+    if (problem) throw new Error(`containers drills need a Docker engine: ${problem}`);
+  };
+
+  it('pod-kill and az-failure under k6 load: CONDITIONAL as planned, faults verified both ways, every container and the network gone', async () => {
+    await needEngine();
+    const out = path.join(tmpDir('gameday-containers-drill'), 'run');
+    const r = await runCli(['run', FIXTURE, '--out', out, '--no-progress']);
+    expect(r.stderr).toContain('fault kill-r0: pod-kill injected on hub-r0');
+    expect(r.stderr).toContain('fault zone-b-down: az-failure injected on zone=b');
+    // the fault phase lost the dead replicas' requests: only the advisory SLO fails
+    expect(r.code, r.stderr).toBe(2);
+    const decision = readJson(path.join(out, 'decisions.json'));
+    expect(decision).toMatchObject({ decision: 'CONDITIONAL', invalid: false });
+    const verdicts = readJson(path.join(out, 'slo_results.json')).verdicts as Array<{ slo: string; pass: boolean; observed: number }>;
+    const v = (name: string) => verdicts.find((x) => x.slo === name)!;
+    expect(v('errors-steady')).toMatchObject({ pass: true, observed: 0 });
+    expect(v('errors-recovery').pass).toBe(true);
+    expect(v('errors-fault').pass).toBe(false);
+    expect(v('errors-fault').observed).toBeGreaterThan(0.05);
+
+    const chaos = readJson(path.join(out, 'chaos_report.json'));
+    expect(chaos.faults).toHaveLength(2);
+    for (const f of chaos.faults) expect(f).toMatchObject({ driver: 'containers', outcome: 'reverted', injectVerified: true, revertVerified: true, error: null });
+    expect(chaos.faults[0]).toMatchObject({ action: 'pod-kill', target: { proxies: ['hub-r0'] }, params: { replica: 0, restartAfterMs: 2000 } });
+    expect(chaos.faults[1]).toMatchObject({ action: 'az-failure', target: { proxies: ['zone=b'] } });
+    const containers = chaos.environment.containers;
+    expect(containers.replicas.map((x: { zone: string }) => x.zone)).toEqual(['a', 'b']);
+    expect(chaos.toxiproxy.url).toBe(containers.toxiproxy.apiUrl);
+    // k6 was pointed at the replicas' Toxiproxy-container proxies on 127.0.0.1, and both answered
+    const plan = readJson(path.join(out, 'k6_plan.json'));
+    expect(plan.targets).toEqual(containers.replicas.map((x: { proxyUrl: string }) => x.proxyUrl));
+    for (const t of plan.targets) expect(t).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const reqs = readSamples(path.join(out, 'k6_samples.ndjson.gz')).filter((s) => s.metric === 'http_reqs');
+    expect(reqs.length).toBeGreaterThan(300);
+    // signed webhooks were accepted by the containers in steady state
+    expect(reqs.some((s) => s.tags.request === 'webhook' && s.tags.phase === 'steady' && s.tags.status === '200')).toBe(true);
+
+    // the replicas' output was kept; the run left nothing on the engine
+    expect(fs.readFileSync(path.join(out, 'logs', `${containers.replicas[1].container}.log`), 'utf8')).toContain('zone b');
+    expect(await leftOf(chaos.runId)).toEqual({ containers: [], networks: [] });
+    const manifest = readJson(path.join(out, 'run_manifest.json'));
+    for (const a of manifest.artifacts) expect(sha256(path.join(out, a.path))).toBe(a.sha256);
+  }, 90_000);
+
+  it('SIGINT while a container is killed: the run stops NO-GO, the fault is reverted and every container and the network are removed', async () => {
+    await needEngine();
+    const out = path.join(tmpDir('gameday-containers-sigint'), 'run');
+    const run = startCli(['run', FIXTURE, '--out', out, '--no-progress']);
+    // mid-fault: the pod-kill's container is down (exited) while the others run
+    const seen = await waitFor('a replica container killed by the drill', async () => {
+      const mine = await ownedBy(run.child.pid!);
+      return mine.length === 3 && mine.some((c) => c.state === 'exited') ? mine : null;
+    }, 60_000, 200);
+    const runId = seen[0].runId;
+    run.child.kill('SIGINT');
+    const exit = await run.exit;
+    expect(exit.code, run.stderr()).toBe(1);
+    expect(run.stderr()).toContain('SIGINT: stopping the drill');
+    expect(await leftOf(runId)).toEqual({ containers: [], networks: [] });
+    expect(await ownedBy(run.child.pid!)).toEqual([]);
+
+    const decision = readJson(path.join(out, 'decisions.json'));
+    expect(decision).toMatchObject({ decision: 'NO-GO', invalid: true });
+    expect(decision.reasons.join('\n')).toMatch(/interrupted \(SIGINT\)/);
+    const chaos = readJson(path.join(out, 'chaos_report.json'));
+    expect(chaos.runId).toBe(runId);
+    expect(chaos.faults[0]).toMatchObject({ name: 'kill-r0', outcome: 'reverted', injectVerified: true, revertVerified: true });
+  }, 90_000);
+});
