@@ -16,7 +16,7 @@ describe('incident catalogue', async () => {
   const drills = await loadDrills(drillFilesIn(CATALOGUE));
 
   it('every drill is valid, with its own name', () => {
-    expect(drills.map((d) => d.drill.name)).toEqual(['partner-429-storm', 'forged-webhooks', 'az-outage', 'restart-loop', 'credential-stuffing', 'websocket-soak']);
+    expect(drills.map((d) => d.drill.name)).toEqual(['partner-429-storm', 'forged-webhooks', 'az-outage', 'restart-loop', 'credential-stuffing', 'broker-failover', 'edge-partition', 'disk-full', 'websocket-soak']);
     expect(new Set(drills.map((d) => d.drill.name)).size).toBe(drills.length);
   });
 
@@ -56,6 +56,6 @@ describe('incident catalogue', async () => {
   it('every drill of the catalogue is aimed at by at least one mutant, except the guards (healthy-GO checks no switch of the hub breaks)', () => {
     const { mutants } = loadMutants(MUTANTS);
     const aimed = new Set(mutants.flatMap((m) => m.mustFail));
-    expect(drills.map((d) => d.drill.name).filter((n) => !aimed.has(n))).toEqual(['restart-loop', 'websocket-soak']);
+    expect(drills.map((d) => d.drill.name).filter((n) => !aimed.has(n))).toEqual(['restart-loop', 'edge-partition', 'websocket-soak']);
   });
 });
