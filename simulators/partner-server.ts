@@ -18,6 +18,8 @@ import { PartnerRuntime, type RuntimeOptions } from './runtime.ts';
 export interface ServerOptions {
   /** default 0: a free port */
   port?: number;
+  /** listen address, default 127.0.0.1 (0.0.0.0 inside a container of a containers drill) */
+  host?: string;
   /** clock and randomness of the decisions (tests) */
   runtime?: RuntimeOptions;
   /** request bodies above this are answered 413 (default 1 MiB) */
@@ -247,12 +249,13 @@ function createSimulator(mounts: Mount[], journal: Journal, opts: ServerOptions)
     async listen(): Promise<string> {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(opts.port ?? 0, '127.0.0.1', () => {
+        server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
           server.off('error', reject);
           resolve();
         });
       });
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const host = !opts.host || opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
+      return `http://${host}:${(server.address() as AddressInfo).port}`;
     },
     /** closes every connection (hanging ones too) and waits until their exchanges are journaled */
     close: async () => {

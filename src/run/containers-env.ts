@@ -5,14 +5,21 @@
 // webhook senders and the SUT-metrics poller reach the replicas through the published ports.
 // Everything carries the run's and the owner's labels: stop() removes it; after a crash the
 // sweep of the next run (or `gameday cleanup`) does.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { GenericContainer, Wait } from 'testcontainers';
 import { ContainersDriver } from '../../chaos/containers/driver.ts';
 import { ensureImage, nodeServiceImageSpec, toxiproxyImageSpec, type BuiltImage } from '../../chaos/containers/images.ts';
-import { LABEL_SERVICE } from '../../chaos/containers/labels.ts';
-import { SERVICE_PORT, startContainerTopology } from '../../chaos/containers/topology.ts';
+import { LABEL_ROLE, LABEL_SERVICE, runLabels } from '../../chaos/containers/labels.ts';
+import { SERVICE_PORT, startContainerTopology, stopContainer, type ContainerTopology } from '../../chaos/containers/topology.ts';
 import { requireTool } from '../../scripts/toolchain.mjs';
+import type { ContainerPartnersConfig } from '../../simulators/container-entry.ts';
+import { readJournal } from '../../simulators/journal.ts';
 import type { Fault } from '../schema/drill.ts';
+import { ownerMarker } from './processes.ts';
 import { renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars } from './environment.ts';
 
 const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,6 +36,65 @@ export function serviceImageSpec(command: readonly string[], drillDir: string, s
   return nodeServiceImageSpec({ name: `gameday/${service}`, appDir: path.dirname(entry), entry: path.basename(entry), projectDir: PROJECT_DIR, exclude: excludedFromImage });
 }
 
+export const PARTNERS_ENTRY = path.join(PROJECT_DIR, 'simulators', 'container-entry.ts');
+/** partner i listens on this + i inside the partners container */
+export const PARTNERS_BASE_PORT = 9090;
+
+/** The partner simulators' container entry as one file (node builtins external, npm code inlined). */
+export async function bundlePartners(outfile: string): Promise<void> {
+  await build({
+    entryPoints: [PARTNERS_ENTRY],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+    legalComments: 'none',
+    // CommonJS dependencies that require() builtins
+    banner: { js: "// bundled by gameday (esbuild): the partner simulators of a containers drill\nimport { createRequire as __gamedayRequire } from 'node:module';\nconst require = __gamedayRequire(import.meta.url);" },
+  });
+}
+
+interface PartnersContainer {
+  name: string;
+  id: string;
+  dir: string;
+  journalFile: string;
+  urls: Record<string, string>;
+}
+
+/**
+ * The drill's partner simulators in a container on the topology's network, run by the node of
+ * `image`; each partner at http://<container>:<PARTNERS_BASE_PORT + i>.
+ */
+async function startPartnersContainer(o: EnvironmentOptions, topology: ContainerTopology, image: string, workDir: string): Promise<PartnersContainer> {
+  const planned = o.plannedPartners ?? [];
+  const dir = path.join(workDir, 'partners');
+  const journalDir = path.join(workDir, 'journal');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(journalDir, { recursive: true });
+  await bundlePartners(path.join(dir, 'partners.mjs'));
+  const config: ContainerPartnersConfig = { partners: planned, basePort: PARTNERS_BASE_PORT };
+  fs.writeFileSync(path.join(dir, 'partners.json'), JSON.stringify(config));
+  const name = `gameday-${o.runId}-partners`;
+  const started = await new GenericContainer(image)
+    .withName(name)
+    .withNetworkMode(topology.network.name)
+    .withLabels({ ...runLabels(o.runId, ownerMarker()), [LABEL_ROLE]: 'partners' })
+    .withEntrypoint(['/usr/bin/node', '/gameday/partners.mjs'])
+    .withBindMounts([
+      { source: dir, target: '/gameday', mode: 'ro' },
+      { source: journalDir, target: '/journal', mode: 'rw' },
+    ])
+    .withAutoCleanup(false)
+    .withWaitStrategy(Wait.forLogMessage(/partners listening/))
+    .withStartupTimeout(20_000)
+    .start();
+  const urls = Object.fromEntries(planned.map((p, i) => [p.name, `http://${name}:${PARTNERS_BASE_PORT + i}`]));
+  return { name, id: started.getId(), dir, journalFile: path.join(journalDir, 'simulator_journal.ndjson'), urls };
+}
+
 export async function startContainersEnvironment(o: EnvironmentOptions): Promise<Environment> {
   const service = o.drill.target.service;
   const toxiTool = requireTool('toxiproxy');
@@ -37,9 +103,18 @@ export async function startContainersEnvironment(o: EnvironmentOptions): Promise
     ensureImage(serviceImageSpec(service.command, o.drillDir, service.name)),
   ]);
   const images: Record<string, BuiltImage> = { service: image, toxiproxy: toxiImage };
+  const planned = o.plannedPartners ?? [];
+  const partnersName = `gameday-${o.runId}-partners`;
+  // the partners' addresses on the network, known before their container runs (Docker's DNS resolves names on each connection)
+  const partnerVars: TemplateVars['partners'] = Object.fromEntries(
+    Object.entries(o.partners).map(([name, p]) => {
+      const i = planned.findIndex((x) => x.name === name);
+      return [name, { ...p, url: `http://${partnersName}:${PARTNERS_BASE_PORT + i}` }];
+    }),
+  );
   const envOf = (index: number, zone: string) => {
-    // inside the container: its own port and DATA_DIR; partner URLs are refused by the schema
-    const vars: TemplateVars = { port: String(SERVICE_PORT), replica: String(index), zone, dataDir: '/data', partners: o.partners };
+    // inside the container: its own port and DATA_DIR, the partners on the run's network
+    const vars: TemplateVars = { port: String(SERVICE_PORT), replica: String(index), zone, dataDir: '/data', partners: partnerVars };
     return Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, renderTemplate(v, vars)]));
   };
   const topology = await startContainerTopology({
@@ -50,6 +125,41 @@ export async function startContainersEnvironment(o: EnvironmentOptions): Promise
     dataDir: o.dataDir,
     logDir: o.logDir,
   });
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-containers-`));
+  o.ledger.folderCreated(workDir);
+  let partners: PartnersContainer | null = null;
+  let stopping: Promise<void> | null = null;
+  const stop = async () => {
+    const problems: string[] = [];
+    if (partners) {
+      // SIGTERM first: the simulators close their connections and flush the journal
+      try {
+        await topology.client.container.getById(partners.id).stop({ t: 5 });
+      } catch (err) {
+        if (!/is not running|already stopped/.test(String(err))) problems.push(`the partners container did not stop: ${err}`);
+        await stopContainer(topology.client, partners.id).catch(() => undefined);
+      }
+      try {
+        if (fs.existsSync(partners.journalFile)) for (const e of readJournal(partners.journalFile)) o.journal?.record(e);
+      } catch (err) {
+        problems.push(`the partners' journal could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    try {
+      await topology.stop();
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+    fs.rmSync(workDir, { recursive: true, force: true });
+    if (problems.length) throw new Error(problems.join('; '));
+  };
+  try {
+    if (planned.length) partners = await startPartnersContainer(o, topology, image.image, workDir);
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw new Error(`the partner simulators' container did not start: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const started = partners;
   const driver = new ContainersDriver(topology);
   const replicas: Replica[] = topology.replicas.map((r) => ({ index: r.index, zone: r.zone, port: r.hostPort, process: null, proxy: r.proxy, proxyUrl: r.proxyUrl }));
   const targetsOf = (fault: Fault): string[] => {
@@ -74,6 +184,13 @@ export async function startContainersEnvironment(o: EnvironmentOptions): Promise
     disk: null,
     drivers: () => ({ containers: driver }),
     targetsOf,
+    startTimeline: (t0) => {
+      if (!started) return;
+      // renamed into place: the simulators never read half a file
+      const tmp = path.join(started.dir, '.t0.json');
+      fs.writeFileSync(tmp, JSON.stringify({ t0 }));
+      fs.renameSync(tmp, path.join(started.dir, 't0.json'));
+    },
     chaosFigures: () => ({}),
     chaosEvidence: () => ({
       loadBalancer: null,
@@ -84,8 +201,9 @@ export async function startContainersEnvironment(o: EnvironmentOptions): Promise
         images: Object.fromEntries(Object.entries(images).map(([k, b]) => [k, { image: b.image, hash: b.hash, built: b.built, ms: b.ms }])),
         toxiproxy: { apiUrl: topology.toxiproxy.apiUrl, container: topology.toxiproxy.containerName, id: topology.toxiproxy.containerId, version: topology.toxiproxy.version },
         replicas: topology.replicas.map((r) => ({ name: r.name, zone: r.zone, container: r.containerName, id: r.containerId, hostPort: r.hostPort, proxy: r.proxy, proxyUrl: r.proxyUrl })),
+        partners: started ? { container: started.name, id: started.id, urls: started.urls } : null,
       },
     }),
-    stop: () => topology.stop(),
+    stop: () => (stopping ??= stop()),
   };
 }

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FaultDriver } from '../../chaos/driver.ts';
 import type { ReplicaHandle } from '../../chaos/process.ts';
+import type { PlannedPartner } from '../../simulators/behaviour.ts';
+import type { Journal } from '../../simulators/journal.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { requireTool } from '../../scripts/toolchain.mjs';
 import type { Drill, DriverName, Fault } from '../schema/drill.ts';
@@ -82,6 +84,8 @@ export interface Environment {
   chaosFigures(): Record<string, number | null>;
   /** what the load balancer, broker and disk were and did, for chaos_report.json */
   chaosEvidence(): Record<string, unknown>;
+  /** starts the timeline of what the environment runs itself (a containers target's partner simulators) */
+  startTimeline?(t0: number): void;
   /** Stops the replicas, the load balancer and the broker, unmounts DATA_DIR. Idempotent; call after the run's processes are stopped. */
   stop(): Promise<void>;
 }
@@ -95,6 +99,10 @@ export interface EnvironmentOptions {
   logDir: string;
   dataDir: string;
   partners: TemplateVars['partners'];
+  /** a containers target runs the partner simulators itself, on its network: what they play */
+  plannedPartners?: PlannedPartner[];
+  /** where those simulators' exchanges go once they stop */
+  journal?: Journal;
 }
 
 async function startToxiproxy(o: EnvironmentOptions): Promise<{ driver: ToxiproxyDriver; version: string; source: string }> {

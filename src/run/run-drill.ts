@@ -313,14 +313,20 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     }
 
     const partnerVars: TemplateVars['partners'] = {};
+    const inContainers = drill.target.kind === 'containers';
     for (const p of plan.partners) {
+      // a containers target runs its simulators on its own network (the environment fills in the URL)
+      if (inContainers) {
+        partnerVars[p.name] = { url: '', webhookSecret: secrets[p.name] ?? '' };
+        continue;
+      }
       const server = await startPartnerServer(p, journal);
       partners.push(server);
       partnerVars[p.name] = { url: server.url, webhookSecret: secrets[p.name] ?? '' };
     }
     const dataDir = path.join(scratch, 'data');
     fs.mkdirSync(dataDir, { recursive: true });
-    const envPromise = startEnvironment({ drill, drillDir: loaded.dir, runId, group, ledger, logDir, dataDir, partners: partnerVars });
+    const envPromise = startEnvironment({ drill, drillDir: loaded.dir, runId, group, ledger, logDir, dataDir, partners: partnerVars, plannedPartners: plan.partners, journal });
     envStarting = envPromise.catch(() => undefined);
     env = await Promise.race([envPromise, aborted.then(() => null)]);
     if (!env) throw new Error(`interrupted while starting the environment (${abortReason()})`);
@@ -357,6 +363,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     };
 
     for (const p of partners) p.startTimeline(t0);
+    env.startTimeline?.(t0);
     const replicaUrls = () => started.replicas.map((r) => `http://127.0.0.1:${r.port}`);
     const sending = runSenders({ senders: drill.senders, timeScale: plan.timeScale, t0, baseUrl: () => started.entryUrls[0], secrets, journal, signal: runAbort.signal });
     poller = pollSutMetrics({

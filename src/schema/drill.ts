@@ -72,8 +72,8 @@ const Target = z.object({
    * packages its modules import (from package-lock.json). So a containers service is
    * `command: [node, ./path/to/entry.mjs]`, a node program listening on PORT (8080) and HOST
    * (0.0.0.0), DATA_DIR /data (the run's scratch folder, bind-mounted); it logs "listening on"
-   * when ready. Partner simulators run on the host and cannot be reached from the containers:
-   * {{partners.NAME.url}} is refused for a containers target.
+   * when ready. The partner simulators run in a container of their own on that network:
+   * {{partners.NAME.url}} is their in-network address (http://gameday-<run>-partners:<port>).
    */
   kind: z.enum(['process', 'containers']),
   service: Service,
@@ -480,16 +480,6 @@ function checkContainers(target: TargetOut, faults: readonly FaultOut[], ctx: z.
   const [cmd, entry, ...rest] = target.service.command;
   if (cmd !== 'node' || !entry || !/^\.\.?\//.test(entry) || !/\.(mjs|cjs|js)$/.test(entry) || rest.length > 0) {
     ctx.addIssue({ code: 'custom', path: ['target', 'service', 'command'], message: 'a containers service runs in the node image built from its folder: write [node, ./path/to/entry.mjs] (relative to the drill, no further arguments)' });
-  }
-  for (const [k, v] of Object.entries(target.service.env)) {
-    const url = /\{\{\s*partners\.[a-zA-Z0-9_-]+\.url\s*\}\}/.exec(v);
-    if (url) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['target', 'service', 'env', k],
-        message: `${url[0]} cannot be used with a containers target: the partner simulators listen on the host's 127.0.0.1, which the containers cannot reach (not supported yet): drop it, or use target.kind: process`,
-      });
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 // A drill on target.kind: containers through the real CLI: the partner hub's replicas as
-// containers on a Docker engine behind a Toxiproxy container, real k6 load, a pod-kill and an
-// az-failure on the timeline. The decision, the faults in chaos_report.json, and nothing of the run
+// containers on a Docker engine behind a Toxiproxy container, the partner simulator in a container
+// on the same network, real k6 load, a pod-kill and an az-failure on the timeline. The decision, the faults in chaos_report.json, and nothing of the run
 // left on the engine afterwards — also when the run is interrupted (SIGINT) mid-fault.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,8 +65,22 @@ describe('a drill on target.kind: containers', () => {
     for (const t of plan.targets) expect(t).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const reqs = readSamples(path.join(out, 'k6_samples.ndjson.gz')).filter((s) => s.metric === 'http_reqs');
     expect(reqs.length).toBeGreaterThan(300);
-    // signed webhooks were accepted by the containers in steady state
+    // signed webhooks were accepted by the containers in steady state, offers answered through the partner
     expect(reqs.some((s) => s.tags.request === 'webhook' && s.tags.phase === 'steady' && s.tags.status === '200')).toBe(true);
+    expect(reqs.filter((s) => s.tags.request === 'offers' && s.tags.phase === 'steady').every((s) => s.tags.status === '200')).toBe(true);
+
+    // the partner simulator ran in a container on the run's network; both replicas called it there,
+    // and its journal (flushed on SIGTERM) is the run's simulator_journal.ndjson
+    expect(containers.partners.urls).toEqual({ acme: `http://${containers.partners.container}:9090` });
+    const journal = fs.readFileSync(path.join(out, 'simulator_journal.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const calls = journal.filter((e) => e.source === 'partner' && e.partner === 'acme' && e.path === '/offers');
+    expect(calls.length).toBeGreaterThan(100);
+    expect(new Set(calls.map((e) => e.clientKey))).toEqual(new Set(['partner-hub-r0', 'partner-hub-r1']));
+    expect(calls.every((e) => e.status === 200)).toBe(true);
+    // the timeline started at the run's t0, handed over through the read-only mount
+    const partnersLog = fs.readFileSync(path.join(out, 'logs', `${containers.partners.container}.log`), 'utf8');
+    expect(partnersLog).toContain(`timeline starts at ${chaos.t0}`);
+    expect(partnersLog).toContain(`partners stopped (SIGTERM): ${journal.filter((e) => e.source === 'partner').length} exchange(s) journaled`);
 
     // the replicas' output was kept; the run left nothing on the engine
     expect(fs.readFileSync(path.join(out, 'logs', `${containers.replicas[1].container}.log`), 'utf8')).toContain('zone b');
@@ -82,7 +96,8 @@ describe('a drill on target.kind: containers', () => {
     // mid-fault: the pod-kill's container is down (exited) while the others run
     const seen = await waitFor('a replica container killed by the drill', async () => {
       const mine = await ownedBy(run.child.pid!);
-      return mine.length === 3 && mine.some((c) => c.state === 'exited') ? mine : null;
+      // two replicas, Toxiproxy, the partners
+      return mine.length === 4 && mine.some((c) => c.state === 'exited') ? mine : null;
     }, 60_000, 200);
     const runId = seen[0].runId;
     run.child.kill('SIGINT');
@@ -98,5 +113,7 @@ describe('a drill on target.kind: containers', () => {
     const chaos = readJson(path.join(out, 'chaos_report.json'));
     expect(chaos.runId).toBe(runId);
     expect(chaos.faults[0]).toMatchObject({ name: 'kill-r0', outcome: 'reverted', injectVerified: true, revertVerified: true });
+    // the partners' exchanges up to the interrupt were kept
+    expect(fs.readFileSync(path.join(out, 'simulator_journal.ndjson'), 'utf8')).toContain('"partner":"acme"');
   }, 90_000);
 });

@@ -51,12 +51,8 @@ describe('target.kind: containers', () => {
     expect(problems(drill('containers', [fault('containers', 'latency', { latency: '100ms' })]))).toEqual(['faults.0.driver: the containers driver does not support "latency" (it supports pod-kill, az-failure, partition): use driver "toxiproxy"']);
   });
 
-  it('refuses partner URLs: the simulators on the host are out of the containers\' reach', () => {
-    const p = problems(drill('containers', [], { env: { PARTNER_URL: '{{ partners.acme.url }}' } }));
-    expect(p).toHaveLength(1);
-    expect(p[0]).toMatch(/^target\.service\.env\.PARTNER_URL: \{\{ partners\.acme\.url \}\} cannot be used with a containers target: .*host's 127\.0\.0\.1.*use target\.kind: process$/);
-    // the same drill on processes is fine
-    expect(problems(drill('process', [], { env: { PARTNER_URL: '{{partners.acme.url}}' } }))).toEqual([]);
+  it('accepts partner URLs (the simulators run on the containers\' network)', () => {
+    expect(problems(drill('containers', [], { env: { PARTNER_URL: '{{ partners.acme.url }}' } }))).toEqual([]);
   });
 
   it('runs a node entry from the drill\'s folder only, and nothing the target adds yet', () => {
