@@ -151,3 +151,34 @@ export function requireTool(name) {
   }
   return { ...found, pinned: spec.version, compatible: !!found.version && isCompatible(found.version, spec.version) };
 }
+
+function isExecutableFile(file) {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Absolute path of a Debian-packaged program (nginx, nats-server): the variable `envVar`, then
+ * PATH, then `fallbacks` (/usr/sbin is not on every PATH). Throws with the apt-get line to run.
+ * @param {{ name: string, envVar: string, fallbacks: readonly string[], pkg?: string }} spec
+ * @param {Record<string, string | undefined>} [env]
+ * @returns {string}
+ */
+export function resolveSystemBinary(spec, env = process.env) {
+  const explicit = env[spec.envVar];
+  if (explicit) {
+    if (isExecutableFile(explicit)) return explicit;
+    throw new Error(`${spec.envVar}=${explicit} is not an executable file`);
+  }
+  const onPath = (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, spec.name));
+  for (const candidate of [...onPath, ...spec.fallbacks]) if (isExecutableFile(candidate)) return candidate;
+  const dirs = [...new Set(spec.fallbacks.map((f) => path.dirname(f)))].join(', ');
+  throw new Error(`${spec.name} not found (${spec.envVar}, PATH, ${dirs}): install it with \`apt-get install ${spec.pkg ?? spec.name}\``);
+}

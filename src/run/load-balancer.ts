@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort } from './processes.ts';
+import { resolveSystemBinary } from '../../scripts/toolchain.mjs';
 
 /** The subset of node's `spawn` used here; the orchestrator may wrap it (owner marker, process group). */
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
@@ -274,28 +275,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 const NGINX_LOCATIONS = ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx', '/usr/local/bin/nginx'];
 
-function executable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Absolute path of nginx: NGINX_BIN, then PATH, then /usr/sbin (Debian) and friends. */
 export function resolveNginx(env: Record<string, string | undefined> = process.env, fallbacks: readonly string[] = NGINX_LOCATIONS): string {
-  const explicit = env.NGINX_BIN;
-  if (explicit) {
-    if (executable(explicit)) return explicit;
-    throw new Error(`NGINX_BIN=${explicit} is not an executable file`);
-  }
-  const onPath = (env.PATH ?? '')
-    .split(path.delimiter)
-    .filter(Boolean)
-    .map((d) => path.join(d, 'nginx'));
-  for (const candidate of [...onPath, ...fallbacks]) if (executable(candidate)) return candidate;
-  throw new Error('nginx not found (NGINX_BIN, PATH, /usr/sbin): install it with `apt-get install nginx`');
+  return resolveSystemBinary({ name: 'nginx', envVar: 'NGINX_BIN', fallbacks }, env);
 }
 
 export interface StartLoadBalancerOptions extends Omit<NginxConfigInput, 'listenPort' | 'generation'> {

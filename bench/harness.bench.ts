@@ -1,0 +1,46 @@
+// Harness overhead per drill: the drill's scheduled time (its load, time-scaled) against the wall
+// time of the whole run — start the environment, simulators, k6, faults, stop everything, judge,
+// write and seal the evidence. The difference is what gameday itself costs. Goal: ≤ 5 s per drill.
+//   npm run bench harness               every drill of the catalogue at time-scale 0.1
+//   BENCH_DRILLS=01,02 BENCH_TIME_SCALE=0.2 npm run bench harness
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDrill } from '../src/drill/load.ts';
+import { planDrill } from '../src/plan/plan.ts';
+import { runDrill } from '../src/run/run-drill.ts';
+
+const CATALOGUE = path.resolve('examples/partner-hub/drills/catalogue');
+const scale = Number(process.env.BENCH_TIME_SCALE ?? 0.1);
+const only = (process.env.BENCH_DRILLS ?? '').split(',').filter(Boolean);
+const files = fs
+  .readdirSync(CATALOGUE)
+  .filter((f) => /\.(ts|ya?ml)$/.test(f))
+  .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
+  .sort();
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-bench-harness-'));
+const load = os.loadavg()[0];
+console.log(`harness overhead — ${files.length} drill(s) at time-scale ${scale}, node ${process.version}, ${os.cpus().length} CPU(s), load average ${load.toFixed(2)}`);
+console.log('');
+console.log('drill | decision | scheduled s | wall s | overhead s | goal ≤ 5 s');
+console.log('--- | --- | --- | --- | --- | ---');
+const overheads: number[] = [];
+try {
+  for (const f of files) {
+    const loaded = await loadDrill(path.join(CATALOGUE, f));
+    const plan = planDrill(loaded.drill, scale);
+    const started = performance.now();
+    const result = await runDrill(loaded, { timeScale: scale, outDir: path.join(out, loaded.drill.name), reportsRoot: out, progress: false, log: () => {} });
+    const wall = (performance.now() - started) / 1000;
+    const scheduled = plan.totalMs / 1000;
+    const overhead = wall - scheduled;
+    overheads.push(overhead);
+    console.log(`${loaded.drill.name} | ${result.decision.decision} | ${scheduled.toFixed(1)} | ${wall.toFixed(1)} | ${overhead.toFixed(1)} | ${overhead <= 5 ? 'met' : 'not met'}`);
+  }
+  const worst = Math.max(...overheads);
+  const mean = overheads.reduce((a, b) => a + b, 0) / overheads.length;
+  console.log('');
+  console.log(`overhead: mean ${mean.toFixed(1)} s, worst ${worst.toFixed(1)} s (goal ≤ 5 s per drill: ${worst <= 5 ? 'met' : 'not met'}); load average now ${os.loadavg()[0].toFixed(2)}`);
+} finally {
+  fs.rmSync(out, { recursive: true, force: true });
+}
