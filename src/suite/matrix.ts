@@ -70,9 +70,9 @@ export function judge(row: MatrixRow, drill: string, cell: MatrixCell | undefine
   if (expected === 'GO') {
     if (actual === 'GO') return { row: row.name, drill, expected, actual, met: true, detail: 'every SLO met' };
     const why = cell.invalid ? 'invalid run' : [describeCaught(cell), ...cell.failedAdvisory.map((n) => `${n} (advisory)`)].filter(Boolean).join(', ');
-    return { row: row.name, drill, expected, actual, met: false, detail: `${actual}${why ? `: ${why}` : ''} — the healthy system must pass` };
+    return { row: row.name, drill, expected, actual, met: false, detail: `${why ? `failed: ${why}` : 'failed'} — the healthy system must pass` };
   }
-  if (actual !== 'NO-GO') return { row: row.name, drill, expected, actual, met: false, detail: `${actual}: the drill did not catch the defect${cell.failedAdvisory.length ? ` (only advisory SLOs failed: ${cell.failedAdvisory.join(', ')})` : ''}` };
+  if (actual !== 'NO-GO') return { row: row.name, drill, expected, actual, met: false, detail: `the drill did not catch the defect${cell.failedAdvisory.length ? ` (only advisory SLOs failed: ${cell.failedAdvisory.join(', ')})` : ''}` };
   if (cell.invalid) return { row: row.name, drill, expected, actual, met: false, detail: 'NO-GO from an invalid run, not from an SLO: proves nothing about the defect' };
   if (cell.failedBlocking.length === 0) return { row: row.name, drill, expected, actual, met: false, detail: 'NO-GO without a failed blocking SLO' };
   return { row: row.name, drill, expected, actual, met: true, detail: `caught by ${describeCaught(cell)}` };

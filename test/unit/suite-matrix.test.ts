@@ -79,8 +79,8 @@ describe('detection matrix expectations', () => {
     const v = judgeMatrix(rows, drills, cells);
     expect(v).toMatchObject({ ok: false, met: 2, missed: 4, exitCode: 1 });
     const byKey = Object.fromEntries(v.expectations.map((e) => [`${e.row}×${e.drill}`, e]));
-    expect(byKey['healthy×az'].detail).toBe('CONDITIONAL: p95 (advisory) — the healthy system must pass');
-    expect(byKey['no-backoff×storm'].detail).toBe('GO: the drill did not catch the defect');
+    expect(byKey['healthy×az'].detail).toBe('failed: p95 (advisory) — the healthy system must pass');
+    expect(byKey['no-backoff×storm'].detail).toBe('the drill did not catch the defect');
     expect(byKey['single-zone×az'].detail).toMatch(/invalid run, not from an SLO/);
     expect(byKey['single-zone×restarts']).toMatchObject({ actual: null, met: false, detail: 'not run' });
   });

@@ -42,6 +42,6 @@ export default defineDrill({
     { name: 'availability', kind: 'availability', objective: '99.9%' },
     { name: 'availability-during-outage', kind: 'availability', phase: 'fault', objective: '99.5%' },
     { name: 'recovery-after-zone-returns', kind: 'recovery-time', fault: 'zone-a-lost', sli: { metric: 'error-rate', below: '1%' }, within: '5s', hold: '3s' },
-    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '250ms' },
+    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '500ms' },
   ],
 });

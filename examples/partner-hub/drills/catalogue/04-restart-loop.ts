@@ -69,6 +69,6 @@ export default defineDrill({
     })),
     { name: 'valid-webhooks-rejected', kind: 'journal', figure: 'valid-rejected', partner: 'acme', atMost: 0 },
     { name: 'replays-applied-twice', kind: 'journal', figure: 'idempotency-violations', partner: 'acme', atMost: 0 },
-    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '250ms' },
+    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '500ms' },
   ],
 });

@@ -49,7 +49,7 @@ export default defineDrill({
   slos: [
     // at least half of the attacker's attempts refused with 429 (error = any other answer)
     { name: 'attacker-refused-with-429', kind: 'error-rate', request: 'stuffing', below: '50%' },
-    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '250ms' },
+    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '500ms' },
     { name: 'webhook-acceptance-p95', kind: 'latency', request: 'webhook', percentile: 95, below: '1500ms' },
     { name: 'offers-errors', kind: 'error-rate', request: 'offers', below: '1%' },
     { name: 'webhook-errors', kind: 'error-rate', request: 'webhook', below: '1%' },

@@ -61,7 +61,7 @@ export default defineDrill({
     { name: 'webhooks-accepted-steady', kind: 'error-rate', request: 'webhook-accepted', phase: 'steady', below: '1%' },
     { name: 'webhooks-accepted-after-space-returns', kind: 'recovery-time', fault: 'data-disk-full', request: 'webhook-accepted', sli: { metric: 'error-rate', below: '1%' }, within: '3s', hold: '3s' },
     { name: 'offers-unaffected', kind: 'error-rate', request: 'offers', below: '1%' },
-    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '250ms' },
+    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '500ms' },
     { name: 'valid-webhooks-rejected', kind: 'journal', figure: 'valid-rejected', partner: 'acme', atMost: 0 },
     { name: 'replays-applied-twice', kind: 'journal', figure: 'idempotency-violations', partner: 'acme', atMost: 0 },
   ],

@@ -41,7 +41,7 @@ export default defineDrill({
   slos: [
     { name: 'p95-drift', kind: 'drift', metric: 'latency-p95', atMost: '100%' },
     { name: 'error-rate-drift', kind: 'drift', metric: 'error-rate', atMost: '1%' },
-    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '250ms' },
+    { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '500ms' },
     { name: 'webhook-acceptance-p95', kind: 'latency', request: 'webhook', percentile: 95, below: '1500ms' },
     { name: 'errors', kind: 'error-rate', below: '1%' },
   ],
