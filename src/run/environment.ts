@@ -105,9 +105,24 @@ export interface EnvironmentOptions {
   journal?: Journal;
 }
 
+/** Blast radius: anything off loopback needs the drill's allowRemote (with its reason). */
+export function refuseRemote(url: string, drill: Pick<Drill, 'allowRemote'>): void {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    throw new Error(`TOXIPROXY_URL=${url} is not a URL: write e.g. http://127.0.0.1:8474`);
+  }
+  const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (!loopback && !drill.allowRemote) {
+    throw new Error(`TOXIPROXY_URL=${url} is not on loopback: a drill only touches what it creates on this machine unless it sets allowRemote: { reason: "..." }`);
+  }
+}
+
 async function startToxiproxy(o: EnvironmentOptions): Promise<{ driver: ToxiproxyDriver; version: string; source: string }> {
   const existing = process.env.TOXIPROXY_URL;
   if (existing) {
+    refuseRemote(existing, o.drill);
     const driver = new ToxiproxyDriver(existing.replace(/\/$/, ''));
     return { driver, version: await driver.version(), source: `TOXIPROXY_URL=${existing}` };
   }

@@ -519,6 +519,11 @@ export const Drill = z
     description: z.string().optional(),
     /** compresses every duration of the drill (0.1 = ten times faster); the CLI's --time-scale overrides it */
     timeScale: z.number().gt(0).max(10).default(1),
+    /**
+     * Blast radius: a run only touches what it creates on loopback. A shared Toxiproxy elsewhere
+     * (TOXIPROXY_URL) is refused unless the drill says why it may be used.
+     */
+    allowRemote: z.object({ reason: z.string().trim().min(10, 'say why this drill may reach beyond loopback (who approved it, what it touches)') }).optional(),
     target: Target,
     load: Load,
     partners: z.array(PartnerSpec).default([]),

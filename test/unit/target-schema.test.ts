@@ -133,3 +133,14 @@ describe('chaos figures of broker failovers', () => {
     expect(brokerChaosFigures([], () => ({ failoverMs: 1, messagesLost: 1 }))).toEqual({});
   });
 });
+
+describe('blast radius', () => {
+  it('a Toxiproxy off loopback is refused unless the drill allows it with a reason', async () => {
+    const { refuseRemote } = await import('../../src/run/environment.ts');
+    expect(() => refuseRemote('http://127.0.0.1:8474', {})).not.toThrow();
+    expect(() => refuseRemote('http://localhost:8474/', {})).not.toThrow();
+    expect(() => refuseRemote('http://10.0.0.5:8474', {})).toThrow(/not on loopback.*allowRemote/);
+    expect(() => refuseRemote('http://toxiproxy.staging:8474', { allowRemote: { reason: 'staging toxiproxy, approved by SRE-42' } })).not.toThrow();
+    expect(() => refuseRemote('not a url', {})).toThrow(/is not a URL/);
+  });
+});
