@@ -90,6 +90,7 @@ export function suiteCommand(setExit: (code: number) => void): Command {
       for (const r of result.runs) process.stdout.write(`${runLine(r)}\n`);
       if (mutant) {
         const caught = result.runs.filter((r) => mutant!.mustFail.includes(r.drill));
+        if (caught.length === 0) process.stdout.write(`matrix: ${mutant.name} must be caught by ${mutant.mustFail.join(', ')}: not in this suite\n`);
         for (const r of caught) {
           const ok = r.outcome === 'NO-GO' && !r.invalid && r.failedBlocking.length > 0;
           process.stdout.write(`matrix: ${mutant.name} × ${r.drill}: ${r.outcome} ${ok ? '✓ caught' : '✗ NOT caught'}${r.failedBlocking.length ? ` by ${r.failedBlocking.join(', ')}` : ''}\n`);

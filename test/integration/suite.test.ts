@@ -75,6 +75,7 @@ describe('gameday suite', () => {
     // segments.yaml has nothing that catches jitter: GO, and the matrix line says the mutant was not caught
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/matrix: no-jitter × fixture-segments: GO ✗ NOT caught/);
+    expect(r.stdout).not.toMatch(/not in this suite/);
     const runDir = path.join(out, '01-fixture-segments');
     expect(readJson(path.join(runDir, 'mutant.json'))).toMatchObject({ name: 'no-jitter', override: { env: { DEFECTS: 'no-jitter' } } });
     // the hub really ran with the defect switched on
