@@ -53,9 +53,22 @@ describe('incident catalogue', async () => {
     }
   });
 
-  it('every drill of the catalogue is aimed at by at least one mutant, except the guards (healthy-GO checks no switch of the hub breaks)', () => {
+  it("each drill's header says what it catches — exactly the mutants aimed at it — or that it is a guard", () => {
     const { mutants } = loadMutants(MUTANTS);
-    const aimed = new Set(mutants.flatMap((m) => m.mustFail));
-    expect(drills.map((d) => d.drill.name).filter((n) => !aimed.has(n))).toEqual(['restart-loop', 'edge-partition', 'websocket-soak']);
+    for (const d of drills) {
+      const aimed = mutants.filter((m) => m.mustFail.includes(d.drill.name)).map((m) => m.name).sort();
+      const lines = d.source.toString('utf8').split('\n');
+      const at = lines.findIndex((l) => l.startsWith('// Catches:'));
+      if (aimed.length === 0) {
+        expect(at, `${d.drill.name}: no mutant is aimed at it, so its header says it is a guard`).toBe(-1);
+        expect(d.source.toString('utf8'), d.drill.name).toMatch(/A guard of the matrix/);
+        continue;
+      }
+      expect(at, `${d.drill.name}: its header names what it catches (// Catches: ...)`).toBeGreaterThanOrEqual(0);
+      const paragraph: string[] = [];
+      for (let i = at; i < lines.length && lines[i].startsWith('//') && lines[i].trim() !== '//'; i++) paragraph.push(lines[i]);
+      const named = mutants.map((m) => m.name).filter((n) => new RegExp(`(^|[^a-z-])${n}([^a-z-]|$)`).test(paragraph.join(' '))).sort();
+      expect(named, d.drill.name).toEqual(aimed);
+    }
   });
 });

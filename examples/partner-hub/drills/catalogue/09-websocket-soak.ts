@@ -4,6 +4,9 @@
 // for two cores: 30 concurrent WebSocket sessions, 25 rps. Full length 300 s; `--time-scale 0.1`
 // runs it in 30 s (the first and last tenths are then 3 s each, so the drift objective leaves
 // room for the noise of a p95 over a hundred requests).
+//
+// A guard of the matrix: no defect switch of the demo hub is a slow regression (a leak, a drift)
+// or about WebSockets; the healthy hub must pass it.
 import { defineDrill } from 'gameday';
 
 export default defineDrill({
