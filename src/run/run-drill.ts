@@ -207,11 +207,11 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   // one aggregator per k6 process (their byte streams interleave), merged after the run
   const segMetrics = segments <= 1 ? [metrics] : segmentFiles(segments).map(() => new MetricsAggregator({ thresholds }));
   const fileJournal = openJournal(path.join(runDir, JOURNAL_FILE));
-  // replayed webhooks are asked about (applied how often?) while the SUT is still up
+  // replayed and accepted webhooks are asked about (applied how often?) while the SUT is still up
   const replayed: JournalEntry[] = [];
   const journal: Journal = {
     record: (e) => {
-      if (e.variant === 'replayed-id') replayed.push(e);
+      if (e.source === 'webhook-sender' && (e.variant === 'replayed-id' || e.variant === 'valid')) replayed.push(e);
       fileJournal.record(e);
     },
     close: () => fileJournal.close(),

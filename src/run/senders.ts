@@ -57,32 +57,61 @@ export function runSenders(o: StartSendersOptions): Promise<SenderRun[]> {
   );
 }
 
+/** The ids a sender's side effects are read for: replayed ones, and valid deliveries the SUT accepted (2xx). */
+export function idsToRead(entries: readonly JournalEntry[], partner: string): string[] {
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (e.source !== 'webhook-sender' || e.partner !== partner || !e.webhookId) continue;
+    if (e.variant === 'replayed-id' || (e.variant === 'valid' && e.status !== null && e.status >= 200 && e.status < 300)) ids.add(e.webhookId);
+  }
+  return [...ids];
+}
+
+const MAX_IDS = 2000;
+/** how long an accepted webhook may take to be applied (a queue consumer behind the SUT) */
+const SETTLE_MS = 3000;
+
+async function appliedCount(p: string, baseUrls: () => string[]): Promise<number | null> {
+  for (const base of baseUrls()) {
+    try {
+      const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.json()) as { applied?: unknown };
+      if (typeof body.applied === 'number') return body.applied;
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
 /**
- * How often the SUT applied each replayed webhook, from the senders' appliedPath: one side effect
- * per application. Null when no sender names an appliedPath (idempotency cannot be judged).
+ * How often the SUT applied each replayed webhook and each accepted valid one, from the senders'
+ * appliedPath: one side effect per application (each id asked once). An id not applied yet is
+ * asked again until SETTLE_MS has passed, for SUTs that apply through a queue. Null when no
+ * sender names an appliedPath (idempotency and lost deliveries cannot be judged).
  */
 export async function readSideEffects(senders: readonly WebhookSender[], entries: readonly JournalEntry[], baseUrls: () => string[]): Promise<{ effects: SideEffect[]; errors: string[] } | null> {
   const withPath = senders.filter((s) => s.appliedPath);
   if (!withPath.length) return null;
   const effects: SideEffect[] = [];
   const errors: string[] = [];
+  const asked = new Set<string>();
   for (const s of withPath) {
-    const ids = new Set(entries.filter((e) => e.source === 'webhook-sender' && e.partner === s.partner && e.variant === 'replayed-id' && e.webhookId).map((e) => e.webhookId!));
-    for (const id of [...ids].slice(0, 500)) {
-      const p = s.appliedPath!.replace('{id}', encodeURIComponent(id));
-      let applied: number | null = null;
-      for (const base of baseUrls()) {
-        try {
-          const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(2000) });
-          const body = (await res.json()) as { applied?: unknown };
-          if (typeof body.applied === 'number') applied = body.applied;
-          break;
-        } catch {
-          continue;
-        }
+    let pending = idsToRead(entries, s.partner).filter((id) => !asked.has(id)).slice(0, MAX_IDS);
+    pending.forEach((id) => asked.add(id));
+    const deadline = Date.now() + SETTLE_MS;
+    for (;;) {
+      const notYet: string[] = [];
+      for (const id of pending) {
+        const p = s.appliedPath!.replace('{id}', encodeURIComponent(id));
+        const applied = await appliedCount(p, baseUrls);
+        if (applied === null) errors.push(`${p}: no {"applied": n} answer`);
+        else if (applied === 0) notYet.push(id);
+        else for (let i = 0; i < applied; i++) effects.push({ key: id });
       }
-      if (applied === null) errors.push(`${p}: no {"applied": n} answer`);
-      else for (let i = 0; i < applied; i++) effects.push({ key: id });
+      if (notYet.length === 0 || Date.now() >= deadline) break;
+      pending = notYet;
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
   return { effects, errors };

@@ -326,7 +326,7 @@ const RecoverySli = z.discriminatedUnion('metric', [
 ]);
 
 /** Figures of the simulator journal analysis (simulators/analysis.ts). Ratios: higher is better; counts: lower is. */
-export const JOURNAL_FIGURES = ['backoff-compliance', 'backoff-jitter', 'retry-after-honoured', 'idempotency-violations', 'forged-accepted', 'valid-rejected'] as const;
+export const JOURNAL_FIGURES = ['backoff-compliance', 'backoff-jitter', 'retry-after-honoured', 'idempotency-violations', 'forged-accepted', 'valid-rejected', 'accepted-not-applied'] as const;
 export const JOURNAL_RATIO_FIGURES: readonly string[] = ['backoff-compliance', 'backoff-jitter', 'retry-after-honoured'];
 
 /** The retry policy the SUT declares for its partner calls: what backoff-compliance and backoff-jitter judge against. */

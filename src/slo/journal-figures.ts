@@ -41,6 +41,20 @@ export function journalFigure(slo: JournalSlo, all: readonly JournalEntry[], sid
       const f = analyseIdempotency(replays, sideEffects, { keyOf: (e) => e.webhookId });
       return { key, value: f.keys === 0 ? null : f.duplicated, detail: { keys: f.keys, duplicated: f.duplicated, duplicates: f.duplicates } };
     }
+    case 'accepted-not-applied': {
+      // valid deliveries the SUT acknowledged (final 2xx) and never applied: lost after the ack
+      if (!sideEffects) return { key, value: null, detail: { problem: 'no side effects were read from the SUT: give the sender an appliedPath' } };
+      const applied = new Set(sideEffects.map((e) => e.key));
+      const accepted = new Map<string, JournalEntry>();
+      for (const e of ofPartner) {
+        if (e.source !== 'webhook-sender' || e.variant !== 'valid' || !e.callId || !e.webhookId) continue;
+        const prev = accepted.get(e.callId);
+        if (!prev || e.mono > prev.mono) accepted.set(e.callId, e);
+      }
+      const final = [...accepted.values()].filter((e) => e.status !== null && e.status >= 200 && e.status < 300);
+      const lost = final.filter((e) => !applied.has(e.webhookId!));
+      return { key, value: final.length === 0 ? null : lost.length, detail: { accepted: final.length, lost: lost.length, samples: lost.slice(0, 10).map((e) => ({ webhookId: e.webhookId, time: e.time })) } };
+    }
     case 'forged-accepted':
     case 'valid-rejected': {
       const f = analyseWebhooks(ofPartner, sideEffects ? { sideEffects } : {});

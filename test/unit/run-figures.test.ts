@@ -147,3 +147,34 @@ describe('readMetric (SUT metrics endpoint)', () => {
     expect(readMetric(text, 'missing')).toBeNull();
   });
 });
+
+describe('accepted-not-applied', () => {
+  const send = (id: string, mono: number, status: number | null, variant = 'valid', callId = `c-${id}`) =>
+    entry(mono, { source: 'webhook-sender', method: 'POST', path: '/webhooks/acme', callId, webhookId: id, variant, status });
+
+  it('counts valid deliveries acknowledged with 2xx that the SUT never applied; a retried one counts by its final answer', () => {
+    const slo = journalSlo({ figure: 'accepted-not-applied', atMost: 0 });
+    const entries = [
+      send('msg_a', 0, 200),
+      send('msg_b', 10, 503),
+      send('msg_b', 300, 200), // retried, then accepted
+      send('msg_c', 20, 401), // rejected: not this figure's business
+      send('msg_d', 30, 200),
+    ];
+    expect(journalFigure(slo, entries, [{ key: 'msg_a' }, { key: 'msg_b' }, { key: 'msg_d' }]).value).toBe(0);
+    const lost = journalFigure(slo, entries, [{ key: 'msg_a' }, { key: 'msg_b' }]);
+    expect(lost.value).toBe(1);
+    expect(lost.detail).toMatchObject({ accepted: 3, lost: 1 });
+    expect(journalFigure(slo, entries, null).value).toBeNull();
+    expect(journalFigure(slo, [send('msg_x', 0, 503)], []).value).toBeNull();
+  });
+
+  it('reads the side effects of replayed ids and accepted valid ones, each id once', async () => {
+    const { idsToRead } = await import('../../src/run/senders.ts');
+    const ids = idsToRead(
+      [send('msg_a', 0, 200), send('msg_a', 50, 200, 'replayed-id', 'r1'), send('msg_b', 10, 401), send('msg_c', 20, 200, 'wrong-secret'), send('msg_d', 30, 200), { ...send('msg_e', 40, 200), partner: 'globex' }],
+      'acme',
+    );
+    expect(ids.sort()).toEqual(['msg_a', 'msg_d']);
+  });
+});

@@ -5,9 +5,8 @@
 // what failed — must see every valid delivery accepted and nothing applied twice.
 // Full length 280 s; `--time-scale 0.1` runs it in 28 s.
 //
-// A guard of the matrix: no defect switch of the demo hub makes restarts worse on their own
-// (acknowledge-before-persist loses acknowledged webhooks on a kill, but no figure of the
-// journal counts deliveries accepted and never applied yet: see the README).
+// Catches: ack-before-persist (accepted-never-applied: a delivery acknowledged with 200 and lost
+// with the killed replica's memory; the sender will never send it again).
 import { defineDrill } from 'gameday';
 
 // killed at `at`, restarted when the fault ends 5 s later: recovery is measured from the restart
@@ -69,6 +68,8 @@ export default defineDrill({
     })),
     { name: 'valid-webhooks-rejected', kind: 'journal', figure: 'valid-rejected', partner: 'acme', atMost: 0 },
     { name: 'replays-applied-twice', kind: 'journal', figure: 'idempotency-violations', partner: 'acme', atMost: 0 },
+    // acknowledged (2xx) and then lost with the killed replica: the sender will never deliver it again
+    { name: 'accepted-never-applied', kind: 'journal', figure: 'accepted-not-applied', partner: 'acme', atMost: 0 },
     { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '500ms' },
   ],
 });
