@@ -208,10 +208,10 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   const segMetrics = segments <= 1 ? [metrics] : segmentFiles(segments).map(() => new MetricsAggregator({ thresholds }));
   const fileJournal = openJournal(path.join(runDir, JOURNAL_FILE));
   // replayed and accepted webhooks are asked about (applied how often?) while the SUT is still up
-  const replayed: JournalEntry[] = [];
+  const deliveries: JournalEntry[] = [];
   const journal: Journal = {
     record: (e) => {
-      if (e.source === 'webhook-sender' && (e.variant === 'replayed-id' || e.variant === 'valid')) replayed.push(e);
+      if (e.source === 'webhook-sender' && (e.variant === 'replayed-id' || e.variant === 'valid')) deliveries.push(e);
       fileJournal.record(e);
     },
     close: () => fileJournal.close(),
@@ -411,8 +411,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     if (k6Outcome.invalid) runAbort.abort('k6 ended the load');
     senderRuns = await sending;
     for (const r of senderRuns) if (r.error && !opts.signal?.aborted) problem('sender-failed', `webhook sender ${r.name}: ${r.error}`);
-    // while the SUT is still up: how often was each replayed webhook applied?
-    sideEffects = await readSideEffects(drill.senders, replayed, replicaUrls);
+    // while the SUT is still up: how often was each replayed or accepted webhook applied?
+    sideEffects = await readSideEffects(drill.senders, deliveries, replicaUrls);
     for (const e of sideEffects?.errors.slice(0, 3) ?? []) log(`warning: side effects: ${e}`);
   } catch (err) {
     if (err instanceof DrillError) throw err;
