@@ -1,7 +1,7 @@
 // The simulator journal's figures, keyed as the SLO context wants them (figureKey): pure
 // analysis of the journal entries (and the SUT's side effects, when read). A figure the journal
 // cannot tell (no retries, no deliveries) is null: the verdict says "no evidence", never a pass.
-import { analyseBackoff, analyseIdempotency, analyseRetryAfter, analyseWebhooks, type SideEffect } from '../../simulators/analysis.ts';
+import { analyseBackoff, analyseIdempotency, analyseRetryAfter, analyseWebhooks, groupCalls, type SideEffect } from '../../simulators/analysis.ts';
 import type { JournalEntry } from '../schema/journal.ts';
 import type { Slo } from '../schema/drill.ts';
 import { figureKey } from './context.ts';
@@ -45,13 +45,9 @@ export function journalFigure(slo: JournalSlo, all: readonly JournalEntry[], sid
       // valid deliveries the SUT acknowledged (final 2xx) and never applied: lost after the ack
       if (!sideEffects) return { key, value: null, detail: { problem: 'no side effects were read from the SUT: give the sender an appliedPath' } };
       const applied = new Set(sideEffects.map((e) => e.key));
-      const accepted = new Map<string, JournalEntry>();
-      for (const e of ofPartner) {
-        if (e.source !== 'webhook-sender' || e.variant !== 'valid' || !e.callId || !e.webhookId) continue;
-        const prev = accepted.get(e.callId);
-        if (!prev || e.mono > prev.mono) accepted.set(e.callId, e);
-      }
-      const final = [...accepted.values()].filter((e) => e.status !== null && e.status >= 200 && e.status < 300);
+      // each delivery's last attempt (groupCalls keys attempts by the sender's call id)
+      const deliveries = groupCalls(ofPartner.filter((e) => e.source === 'webhook-sender' && e.variant === 'valid' && e.webhookId));
+      const final = deliveries.map((d) => d.attempts[d.attempts.length - 1]).filter((e) => e.status !== null && e.status >= 200 && e.status < 300);
       const lost = final.filter((e) => !applied.has(e.webhookId!));
       return { key, value: final.length === 0 ? null : lost.length, detail: { accepted: final.length, lost: lost.length, samples: lost.slice(0, 10).map((e) => ({ webhookId: e.webhookId, time: e.time })) } };
     }
