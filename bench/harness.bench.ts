@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDrill } from '../src/drill/load.ts';
+import { loadDrill } from '../src/schema/load.ts';
 import { planDrill } from '../src/plan/plan.ts';
 import { runDrill } from '../src/run/run-drill.ts';
 

@@ -5,9 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { requireTool } from '../scripts/toolchain.mjs';
+import { requireTool } from '../src/platform/toolchain.mjs';
 import { bundleScenario } from '../src/k6/bundle.ts';
-import { freePort, waitHealthy } from '../src/run/processes.ts';
+import { freePort, waitHealthy } from '../src/platform/processes.ts';
 
 const VUS = Number(process.env.BENCH_VUS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { getResponse } from 'msw';
-import { requireTool } from '../scripts/toolchain.mjs';
+import { requireTool } from '../src/platform/toolchain.mjs';
 import { scalePartner } from '../src/plan/plan.ts';
 import { Partner } from '../src/schema/partner.ts';
 import { DEFAULT_BODY } from '../simulators/decide.ts';

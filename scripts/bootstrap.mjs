@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureDockerEngine } from './docker-engine.mjs';
-import { findTool, installTool, pinnedTools, projectRoot } from './toolchain.mjs';
+import { ensureDockerEngine } from '../src/platform/docker-engine.mjs';
+import { findTool, installTool, pinnedTools, projectRoot } from '../src/platform/toolchain.mjs';
 
 function ensureNodeModules() {
   const lock = path.join(projectRoot, 'package-lock.json');
@@ -32,7 +32,7 @@ function ensureTools() {
 const DEBIAN_PACKAGES = [
   { command: 'nats-server', pkg: 'nats-server', why: 'the broker-failover fault (3-node JetStream cluster)' },
   { command: 'chromium', pkg: 'chromium', why: 'rendering the HTML report in tests' },
-  { command: 'nginx', pkg: 'nginx', why: "the demo's load balancer across replicas and zones (src/run/load-balancer.ts)" },
+  { command: 'nginx', pkg: 'nginx', why: "the demo's load balancer across replicas and zones (src/targets/load-balancer.ts)" },
   { command: 'dockerd', pkg: 'docker.io', why: 'the containers driver (chaos/containers): replicas and Toxiproxy as containers' },
 ];
 

@@ -4,8 +4,9 @@
 //   equal         = expo(k)/2 + U(0, expo(k)/2)
 //   decorrelated  = min(cap, U(base, prev · 3))     prev = the previous wait (base at first)
 //   none          = expo(k)
-export const JITTERS = ['full', 'equal', 'decorrelated', 'none'] as const;
-export type Jitter = (typeof JITTERS)[number];
+import { JITTERS, type Jitter } from '../src/schema/vocabulary.ts';
+
+export { JITTERS, type Jitter };
 
 export interface BackoffPolicy {
   baseMs: number;

@@ -10,6 +10,9 @@
 // either way. (stripe-node itself only rejects old timestamps; this verifier also rejects ones
 // more than the tolerance in the future, which is what a SUT should do.)
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { WEBHOOK_VARIANTS, type WebhookVariant } from '../src/schema/vocabulary.ts';
+
+export { WEBHOOK_VARIANTS, type WebhookVariant };
 
 export const WEBHOOK_SCHEMES = ['standard-webhooks', 'stripe', 'github'] as const;
 export type WebhookScheme = (typeof WEBHOOK_SCHEMES)[number];
@@ -205,18 +208,6 @@ export const SIGNATURE_HEADERS: Record<WebhookScheme, string[]> = {
 
 // --- forging -------------------------------------------------------------------------------
 
-export const WEBHOOK_VARIANTS = [
-  'valid',
-  'wrong-secret',
-  'tampered-body',
-  'reserialized-json',
-  'stale-timestamp',
-  'future-timestamp',
-  'replayed-id',
-  'missing-headers',
-  'old-key-after-rotation',
-] as const;
-export type WebhookVariant = (typeof WEBHOOK_VARIANTS)[number];
 
 /** Why a verifier must reject each variant (null: it must accept it). */
 export const EXPECTED_FAILURE: Record<WebhookVariant, VerifyFailure | null> = {

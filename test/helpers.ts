@@ -103,8 +103,8 @@ export function tmpDir(prefix: string): string {
 
 /** A Toxiproxy server of the test's own on a free loopback port (for runs that attach to it with TOXIPROXY_URL). */
 export async function startToxiproxyServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { requireTool } = await import('../scripts/toolchain.mjs');
-  const { freePort, waitHealthy } = await import('../src/run/processes.ts');
+  const { requireTool } = await import('../src/platform/toolchain.mjs');
+  const { freePort, waitHealthy } = await import('../src/platform/processes.ts');
   const port = await freePort();
   const child = spawn(requireTool('toxiproxy').path, ['-host', '127.0.0.1', '-port', String(port)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;

@@ -1,5 +1,5 @@
 // Finds the nats-server binary: NATS_SERVER_BIN, then PATH, then Debian's install location.
-import { resolveSystemBinary } from '../../scripts/toolchain.mjs';
+import { resolveSystemBinary } from '../../src/platform/toolchain.mjs';
 
 const DEBIAN_LOCATIONS = ['/usr/sbin/nats-server', '/usr/bin/nats-server'];
 

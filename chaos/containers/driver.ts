@@ -12,7 +12,7 @@
 // attached, healthy directly and through its proxy). Revert is safe to call twice.
 import type { FaultDriver, FaultRequest, InjectedFault } from '../driver.ts';
 import { portRefuses } from '../process.ts';
-import { waitHealthy } from '../../src/run/processes.ts';
+import { waitHealthy } from '../../src/platform/processes.ts';
 import { selectContainers } from './labels.ts';
 import { connectContainer, containerState, disconnectContainer, killContainer, startContainer, stopContainer, type ContainerReplica, type ContainerTopology } from './topology.ts';
 

@@ -2,7 +2,7 @@
 // (testcontainers' reaper, an image it pulls) is off: every container and network gameday creates
 // carries its run and owner labels instead, and a sweep removes what a dead owner left (sweep.ts).
 import type { ContainerRuntimeClient } from 'testcontainers';
-import { dockerSocket, engineLog, lastEngineStatus, pingDocker } from '../../scripts/docker-engine.mjs';
+import { dockerSocket, engineLog, lastEngineStatus, pingDocker } from '../../src/platform/docker-engine.mjs';
 
 // read by testcontainers when it first needs a reaper; an explicit setting is left as it is
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';

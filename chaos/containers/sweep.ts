@@ -2,8 +2,8 @@
 // names a process that is gone (Ryuk is off: no registry for its image). Images stay: they are a
 // cache keyed by the content of their inputs.
 import http from 'node:http';
-import { dockerSocket } from '../../scripts/docker-engine.mjs';
-import { ownerAlive } from '../../src/run/processes.ts';
+import { dockerSocket } from '../../src/platform/docker-engine.mjs';
+import { ownerAlive } from '../../src/platform/processes.ts';
 import { engineProblem } from './engine.ts';
 import { LABEL_OWNER, LABEL_RUN } from './labels.ts';
 

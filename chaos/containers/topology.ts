@@ -12,7 +12,7 @@ import type Dockerode from 'dockerode';
 import { GenericContainer, StartedNetwork, Wait, type ContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { ToxiproxyDriver } from '../toxiproxy.ts';
-import { freePort, ownerMarker, waitHealthy } from '../../src/run/processes.ts';
+import { freePort, ownerMarker, waitHealthy } from '../../src/platform/processes.ts';
 import { dockerClient } from './engine.ts';
 import { LABEL_OWNER, LABEL_REPLICA, LABEL_ROLE, LABEL_RUN, LABEL_SERVICE, LABEL_ZONE, runLabels, type Labels } from './labels.ts';
 

@@ -1,7 +1,7 @@
 // `gameday bundle`: a TypeScript scenario, or a drill with --target, into one plain k6 script.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadDrill } from '../drill/load.ts';
+import { loadDrill } from '../schema/load.ts';
 import { bundleScenario, DRILL_SCENARIO } from '../k6/bundle.ts';
 import { planDrill } from '../plan/plan.ts';
 import type { Drill } from '../schema/drill.ts';

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import YAML from 'yaml';
 import { buildExperimentTemplate, FisSpecError, validFisSpec, type FisTemplate } from '../../chaos/fis/templates.ts';
-import { EXIT_CODES } from '../decision/decide.ts';
+import { EXIT_CODES } from '../judge/decide.ts';
 import type { FisFaultSpec } from '../schema/fis.ts';
 
 export { FisSpecError };

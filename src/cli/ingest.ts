@@ -4,15 +4,15 @@
 // "no evidence" — the decision says so rather than passing them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { decide, EXIT_CODES } from '../decision/decide.ts';
-import { loadPolicy } from '../decision/policy.ts';
-import { loadDrill } from '../drill/load.ts';
+import { decide, EXIT_CODES } from '../judge/decide.ts';
+import { loadPolicy } from '../judge/policy.ts';
+import { loadDrill } from '../schema/load.ts';
 import { writeJson } from '../evidence/files.ts';
 import { MetricsAggregator } from '../metrics/aggregate.ts';
 import { IngestError, ingestFile } from '../metrics/ingest.ts';
 import { planDrill } from '../plan/plan.ts';
 import { newRunId } from '../run/run-drill.ts';
-import { evaluateSlos, sloThresholds } from '../slo/evaluate.ts';
+import { evaluateSlos, sloThresholds } from '../judge/evaluate.ts';
 import { printDecision } from './print.ts';
 
 export async function ingestCommand(drillFile: string, files: string[], o: { out?: string; policy?: string }): Promise<number> {

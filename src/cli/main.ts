@@ -1,9 +1,9 @@
 // The gameday command line.
 import path from 'node:path';
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
-import { EXIT_CODES } from '../decision/decide.ts';
+import { EXIT_CODES } from '../judge/decide.ts';
 import { printDecision } from './print.ts';
-import { loadPolicy, PolicyError } from '../decision/policy.ts';
+import { loadPolicy, PolicyError } from '../judge/policy.ts';
 import { REPORT_FILE } from '../report/html.ts';
 import { ingestCommand } from './ingest.ts';
 import { PartnersFileError } from './simulate.ts';
@@ -13,8 +13,8 @@ import { matrixCommand, suiteCommand } from './suite.ts';
 import { k8sCommand } from './k8s.ts';
 import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
-import { DrillError, loadDrill } from '../drill/load.ts';
-import { sweepLeftovers } from '../run/ledger.ts';
+import { DrillError, loadDrill } from '../schema/load.ts';
+import { sweepLeftovers } from '../run/sweep.ts';
 import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
 
 function timeScale(value: string): number {

@@ -1,5 +1,5 @@
 // What the CLI prints about a decision.
-import type { DecisionRecord } from '../decision/decide.ts';
+import type { DecisionRecord } from '../judge/decide.ts';
 
 /** The decision and every verdict, one line each (waived ones say by whom). */
 export function printDecision(name: string, d: DecisionRecord): string {

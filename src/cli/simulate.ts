@@ -6,7 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { openJournal, type Journal } from '../../simulators/journal.ts';
 import { startSimulatorServer, type SimulatorServer } from '../../simulators/partner-server.ts';
-import { DrillError, describeIssues } from '../drill/load.ts';
+import { DrillError, describeIssues } from '../schema/load.ts';
 import { scalePartner } from '../plan/plan.ts';
 import { PartnersFile } from '../schema/partner.ts';
 

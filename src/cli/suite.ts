@@ -1,7 +1,7 @@
 // `gameday suite` and `gameday matrix`.
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { EXIT_CODES } from '../decision/decide.ts';
+import { EXIT_CODES } from '../judge/decide.ts';
 import type { Mutant } from '../schema/mutants.ts';
 import { loadDrills, resolveDrillFiles } from '../suite/drills.ts';
 import { findMutant, findMutantsFile, loadMutants, MutantsError, type LoadedMutants } from '../suite/mutants.ts';

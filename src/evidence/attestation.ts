@@ -10,7 +10,7 @@ import {
   InTotoStatement,
   type DrillRunPredicate,
 } from '../schema/evidence.ts';
-import { describeIssues } from '../drill/load.ts';
+import { describeIssues } from '../schema/load.ts';
 import { keyId } from './keys.ts';
 import { comparePaths } from './layout.ts';
 

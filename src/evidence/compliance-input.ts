@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { phaseAt, type PhaseName, type PhaseWindow } from '../../scenarios/lib/phase.ts';
-import { describeIssues } from '../drill/load.ts';
+import { describeIssues } from '../schema/load.ts';
 import { ChaosReportFile, SloResultsFile, type ComplianceReport } from '../schema/evidence.ts';
 import { JournalEntry } from '../schema/journal.ts';
 import { COMPLIANCE_FILE, mapCompliance, type ComplianceEvidence } from './compliance.ts';

@@ -1,7 +1,7 @@
 // Reading an evidence file through its schema. Errors name the file, the path inside it and the fix.
 import fs from 'node:fs';
 import type { z } from 'zod';
-import { describeIssues } from '../drill/load.ts';
+import { describeIssues } from '../schema/load.ts';
 
 export class EvidenceFileError extends Error {
   constructor(

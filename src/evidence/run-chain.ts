@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeIssues } from '../drill/load.ts';
+import { describeIssues } from '../schema/load.ts';
 import { ChainLine } from '../schema/evidence.ts';
 import { MANIFEST_FILE } from './files.ts';
 import { sha256Hex } from './layout.ts';

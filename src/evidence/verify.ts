@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { describeIssues } from '../drill/load.ts';
+import { describeIssues } from '../schema/load.ts';
 import { DsseEnvelope, InTotoStatement, RunManifest } from '../schema/evidence.ts';
 import { serializeEnvelope, verifyEnvelope, type EnvelopeVerdict } from './attestation.ts';
 import { packEntries, type PackEntry } from './bundle.ts';

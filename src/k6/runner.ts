@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createGzip } from 'node:zlib';
-import type { ManagedProcess, ProcessGroup } from '../run/processes.ts';
+import type { ManagedProcess, ProcessGroup } from '../platform/processes.ts';
 
 /** k6's exit codes (go.k6.io/k6/errext/exitcodes) and what they mean for a drill. */
 export const K6_EXIT_REASONS: Record<number, { code: string; message: string; invalid: boolean }> = {

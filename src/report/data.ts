@@ -2,7 +2,7 @@
 // latency percentiles and error rate, fault windows as they really happened, partner behaviour
 // switches, tools, time-scale, and what the run did not cover.
 import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
-import type { DecisionRecord } from '../decision/decide.ts';
+import type { DecisionRecord } from '../judge/decide.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
 import { FAULT_ACTIONS, SLO_KINDS } from '../schema/drill.ts';
 

@@ -1,6 +1,6 @@
 // The run report: one self-contained HTML file (inline CSS and SVG, no scripts, nothing fetched
 // from the network) an SRE or an auditor opens from the evidence. Pure: data in, string out.
-import type { DecidedVerdict } from '../decision/decide.ts';
+import type { DecidedVerdict } from '../judge/decide.ts';
 import type { ReportData, ReportFault } from './data.ts';
 import { escapeHtml as e, renderChart, secondsLabel, type Band, type Shade } from './svg.ts';
 

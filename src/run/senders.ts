@@ -3,7 +3,7 @@
 // each replayed webhook was applied (appliedPath): the side effects idempotency is judged on.
 import { sendWebhooks, type SenderReport } from '../../simulators/webhook-sender.ts';
 import type { Journal, JournalEntry } from '../../simulators/journal.ts';
-import type { SideEffect } from '../../simulators/analysis.ts';
+import type { SideEffect } from '../judge/journal-analysis.ts';
 import type { WebhookSender } from '../schema/drill.ts';
 
 export interface SenderRun {

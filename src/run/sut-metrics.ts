@@ -2,7 +2,7 @@
 // the SUT's metrics endpoint — JSON ({"backlog": 12}) or Prometheus text (backlog 12) — written to
 // sut_metrics.ndjson as it is read, and kept as series (ms after t0) for the verdicts.
 import fs from 'node:fs';
-import type { MetricPoint } from '../slo/context.ts';
+import type { MetricPoint } from '../judge/context.ts';
 
 export interface SutMetricTarget {
   path: string;

@@ -2,8 +2,7 @@
 import { z } from 'zod';
 import { Duration } from './duration.ts';
 import { Partner as PartnerSpec } from './partner.ts';
-import { JITTERS } from '../../simulators/backoff.ts';
-import { WEBHOOK_VARIANTS } from '../../simulators/webhooks.ts';
+import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "partner-hub"');
 
@@ -325,7 +324,7 @@ const RecoverySli = z.discriminatedUnion('metric', [
   z.object({ metric: z.literal('latency'), percentile: z.number().gt(0).lt(100), below: Duration }),
 ]);
 
-/** Figures of the simulator journal analysis (simulators/analysis.ts). Ratios: higher is better; counts: lower is. */
+/** Figures of the simulator journal analysis (src/judge/journal-analysis.ts). Ratios: higher is better; counts: lower is. */
 export const JOURNAL_FIGURES = ['backoff-compliance', 'backoff-jitter', 'retry-after-honoured', 'idempotency-violations', 'forged-accepted', 'valid-rejected', 'accepted-not-applied'] as const;
 export const JOURNAL_RATIO_FIGURES: readonly string[] = ['backoff-compliance', 'backoff-jitter', 'retry-after-honoured'];
 

@@ -36,7 +36,7 @@ export const RunManifest = z.looseObject({
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 
-/** One verdict as decisions.json and slo_results.json hold it (src/slo/evaluate.ts Verdict). */
+/** One verdict as decisions.json and slo_results.json hold it (src/judge/evaluate.ts Verdict). */
 export const VerdictRecord = z.looseObject({
   slo: z.string(),
   kind: z.string(),
@@ -58,7 +58,7 @@ export type VerdictRecord = z.infer<typeof VerdictRecord>;
 
 export const RunProblemRecord = z.looseObject({ code: z.string(), message: z.string() });
 
-/** What became of one waiver of the drill's policy (src/decision/decide.ts WaiverOutcome). */
+/** What became of one waiver of the drill's policy (src/judge/decide.ts WaiverOutcome). */
 export const WaiverRecord = z.looseObject({
   slo: z.string(),
   owner: z.string(),
@@ -67,7 +67,7 @@ export const WaiverRecord = z.looseObject({
   status: z.string(),
 });
 
-/** decisions.json (src/decision/decide.ts DecisionRecord plus runId, drill, app) */
+/** decisions.json (src/judge/decide.ts DecisionRecord plus runId, drill, app) */
 export const DecisionFile = z.looseObject({
   runId: z.string().min(1),
   drill: z.string(),

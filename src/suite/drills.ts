@@ -2,7 +2,7 @@
 // validated before anything runs.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DrillError, loadDrill, type LoadedDrill } from '../drill/load.ts';
+import { DrillError, loadDrill, type LoadedDrill } from '../schema/load.ts';
 
 export const DRILL_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.yaml', '.yml', '.json'];
 

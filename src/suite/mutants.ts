@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { describeIssues } from '../drill/load.ts';
+import { describeIssues } from '../schema/load.ts';
 import type { Drill } from '../schema/drill.ts';
 import { MutantsFile, type Mutant } from '../schema/mutants.ts';
 

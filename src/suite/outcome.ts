@@ -4,7 +4,7 @@
 //   a drill decided NO-GO, or was not run (the suite stopped)     → NO-GO, exit 1
 //   a drill decided CONDITIONAL                                   → CONDITIONAL, exit 2
 //   every drill decided GO                                        → GO, exit 0
-import { EXIT_CODES } from '../decision/decide.ts';
+import { EXIT_CODES } from '../judge/decide.ts';
 
 /** What became of one drill of a suite: its decision, or INVALID (nothing ran), or NOT-RUN (the suite stopped first). */
 export type RunOutcome = 'GO' | 'NO-GO' | 'CONDITIONAL' | 'INVALID' | 'NOT-RUN';

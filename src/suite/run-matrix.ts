@@ -2,7 +2,7 @@
 // of its cells, one cell at a time (the machine is small); then matrix.md and matrix.json.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DrillError, type LoadedDrill } from '../drill/load.ts';
+import { DrillError, type LoadedDrill } from '../schema/load.ts';
 import { writeJson } from '../evidence/files.ts';
 import { newRunId } from '../run/run-drill.ts';
 import type { Mutant } from '../schema/mutants.ts';

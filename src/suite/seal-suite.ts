@@ -9,7 +9,7 @@ import { sha256Hex } from '../evidence/layout.ts';
 import { sealRun } from '../evidence/seal.ts';
 import { GAMEDAY_VERSION } from '../run/run-drill.ts';
 import { SUITE_EXIT_CODES } from './outcome.ts';
-import type { SuiteRunRecord, SuiteSummary } from './suite.ts';
+import type { SuiteRunRecord, SuiteSummary } from './records.ts';
 import { renderSummary } from './summary.ts';
 
 export const SUITE_APP = 'SUITE';

@@ -4,12 +4,13 @@
 // the drills after it are recorded as not run.
 import fs from 'node:fs';
 import path from 'node:path';
-import { DrillError, type LoadedDrill } from '../drill/load.ts';
+import { DrillError, type LoadedDrill } from '../schema/load.ts';
 import { sha256File, writeJson } from '../evidence/files.ts';
 import { newRunId, runDrill, type RunResult } from '../run/run-drill.ts';
 import type { Mutant } from '../schema/mutants.ts';
 import { applyMutant, mutantProblems } from './mutants.ts';
 import { suiteDecision, SUITE_EXIT_CODES, type RunOutcome, type SuiteDecision } from './outcome.ts';
+import type { SuiteRunRecord, SuiteSummary } from './records.ts';
 import { sealSuite } from './seal-suite.ts';
 import { renderSummary } from './summary.ts';
 
@@ -17,6 +18,8 @@ export const SUITE_SUMMARY_JSON = 'summary.json';
 export const SUITE_SUMMARY_MD = 'summary.md';
 /** written into each run directory of a mutant run, before the run: signed with the run's evidence */
 export const MUTANT_FILE = 'mutant.json';
+
+export type { SuiteRunRecord, SuiteSummary };
 
 export interface SuiteOptions {
   drills: LoadedDrill[];
@@ -37,41 +40,6 @@ export interface SuiteOptions {
   onRun?: (run: SuiteRunRecord) => void;
 }
 
-export interface SuiteRunRecord {
-  /** 1-based position in the suite */
-  index: number;
-  drill: string;
-  app: string;
-  /** the drill file, relative to the working directory */
-  file: string;
-  drillSha256: string;
-  mutant: string | null;
-  outcome: RunOutcome;
-  exitCode: number | null;
-  invalid: boolean;
-  /** the decision's reasons, or why it did not run */
-  reasons: string[];
-  failedBlocking: string[];
-  failedAdvisory: string[];
-  /** failed SLOs that had no evidence at all */
-  noEvidence: string[];
-  runId: string | null;
-  /** relative to the suite directory */
-  runDir: string | null;
-  bundle: string | null;
-  bundleSha256: string | null;
-  bundleBytes: number | null;
-  manifestSha256: string | null;
-  /** the run's report.html, relative to the suite directory, when the run wrote one */
-  report: string | null;
-  timeScale: number;
-  /** the drill's timeline (load length) after time-scaling, ms */
-  scheduledMs: number | null;
-  wallMs: number | null;
-  startedAt: string | null;
-  endedAt: string | null;
-}
-
 export interface SuiteResult {
   suiteId: string;
   suiteDir: string;
@@ -84,20 +52,6 @@ export interface SuiteResult {
   bundleSha256: string;
   summaryMd: string;
   summaryJson: string;
-}
-
-export interface SuiteSummary {
-  schema: 'gameday/suite-summary@1';
-  suiteId: string;
-  source: string;
-  mutant: { name: string; defect: string; override: Mutant['override']; mustFail: string[]; file: string | null } | null;
-  timeScale: number | null;
-  startedAt: string;
-  endedAt: string;
-  decision: SuiteDecision;
-  exitCode: number;
-  interrupted: boolean;
-  runs: SuiteRunRecord[];
 }
 
 function runSlug(index: number, name: string): string {

@@ -1,5 +1,5 @@
 // The suite summary in Markdown. Pure.
-import type { SuiteSummary } from './suite.ts';
+import type { SuiteSummary } from './records.ts';
 
 function seconds(ms: number | null): string {
   return ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`;

@@ -8,7 +8,7 @@ import { brokerFailover, type BrokerFailoverReport } from '../../chaos/broker/fa
 import { startNatsCluster, type NatsCluster } from '../../chaos/broker/nats-cluster.ts';
 import type { ProbeSend } from '../../chaos/broker/sequence-publisher.ts';
 import { ensureStream, groupIsCurrent, readStreamGroup } from '../../chaos/broker/stream-state.ts';
-import { ownerMarker } from '../../src/run/processes.ts';
+import { ownerMarker } from '../../src/platform/processes.ts';
 import { processesOwnedBy, tmpDir } from '../helpers.ts';
 
 const STREAM = 'ORDERS';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRequest } from '../../chaos/driver.ts';
 import { portRefuses, ProcessDriver, type ReplicaHandle } from '../../chaos/process.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
-import { freePort, waitHealthy } from '../../src/run/processes.ts';
+import { freePort, waitHealthy } from '../../src/platform/processes.ts';
 import { readJson, ROOT, runCli, startToxiproxyServer, tmpDir } from '../helpers.ts';
 
 const BODY = Buffer.alloc(32 * 1024, 'x');

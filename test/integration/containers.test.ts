@@ -14,7 +14,7 @@ import { LABEL_INPUTS, LABEL_OWNER, LABEL_RUN } from '../../chaos/containers/lab
 import { sweepOrphanContainers } from '../../chaos/containers/sweep.ts';
 import { containerState, startContainerTopology, type ContainerTopology } from '../../chaos/containers/topology.ts';
 import { portRefuses } from '../../chaos/process.ts';
-import { requireTool } from '../../scripts/toolchain.mjs';
+import { requireTool } from '../../src/platform/toolchain.mjs';
 import { ROOT, tmpDir, waitFor } from '../helpers.ts';
 
 /** One request: its status and body, or how it failed. */

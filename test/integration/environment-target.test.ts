@@ -9,10 +9,10 @@ import { signWebhook } from '../../examples/partner-hub/harness.mjs';
 import { mountAt, readMounts } from '../../chaos/disk/mounts.ts';
 import { limitedFsSupport } from '../../chaos/disk/limited-fs.ts';
 import { ProcessDriver } from '../../chaos/process.ts';
-import { startEnvironment, type Environment } from '../../src/run/environment.ts';
-import { Ledger } from '../../src/run/ledger.ts';
-import { ProcessGroup } from '../../src/run/processes.ts';
-import { resolveNginx } from '../../src/run/load-balancer.ts';
+import { startEnvironment, type Environment } from '../../src/targets/environment.ts';
+import { Ledger } from '../../src/platform/ledger.ts';
+import { ProcessGroup } from '../../src/platform/processes.ts';
+import { resolveNginx } from '../../src/targets/load-balancer.ts';
 import { Drill } from '../../src/schema/drill.ts';
 import { ROOT, processesOwnedBy, tmpDir, waitFor } from '../helpers.ts';
 

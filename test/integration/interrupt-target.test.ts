@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { limitedFsSupport, listLimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
-import { resolveNginx } from '../../src/run/load-balancer.ts';
+import { resolveNginx } from '../../src/targets/load-balancer.ts';
 import { ROOT, processesOwnedBy, readJson, runCli, startCli, tmpDir, waitFor } from '../helpers.ts';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/interrupt-broker-disk.yaml');

@@ -8,8 +8,8 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, startHub } from '../../examples/partner-hub/harness.mjs';
-import { LB_HEALTH_PATH, UPSTREAM_HEADER, resolveNginx, startLoadBalancer, type LoadBalancer, type Upstream } from '../../src/run/load-balancer.ts';
-import { ownerMarker } from '../../src/run/processes.ts';
+import { LB_HEALTH_PATH, UPSTREAM_HEADER, resolveNginx, startLoadBalancer, type LoadBalancer, type Upstream } from '../../src/targets/load-balancer.ts';
+import { ownerMarker } from '../../src/platform/processes.ts';
 import { ROOT, processesOwnedBy, tmpDir, waitFor } from '../helpers.ts';
 
 const SECRET = 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';
@@ -183,7 +183,7 @@ describe.skipIf(nginxMissing !== null)('load balancer: when the run that started
   it('a SIGKILLed owner takes nginx (master and workers) down with it', async () => {
     const dir = tmpDir('gameday-lb-owner');
     const script = [
-      `import { startLoadBalancer } from ${JSON.stringify(path.join(ROOT, 'src/run/load-balancer.ts'))};`,
+      `import { startLoadBalancer } from ${JSON.stringify(path.join(ROOT, 'src/targets/load-balancer.ts'))};`,
       `const lb = await startLoadBalancer({ dir: ${JSON.stringify(path.join(dir, 'lb'))}, upstreams: [{ port: 9 }] });`,
       `console.log(JSON.stringify({ pid: lb.pid, supervisorPid: lb.supervisorPid, url: lb.url }));`,
       `setInterval(() => {}, 1000);`,

@@ -10,7 +10,7 @@ import { KNOWN_DEFECTS, parseDefects, zonesForDefects } from '../../examples/par
 import { backoffDelayMs, retryAfterMs } from '../../examples/partner-hub/lib/partner-client.mjs';
 import { createRateLimiter } from '../../examples/partner-hub/lib/rate-limit.mjs';
 import { signWebhook, startHub } from '../../examples/partner-hub/harness.mjs';
-import { ownerMarker } from '../../src/run/processes.ts';
+import { ownerMarker } from '../../src/platform/processes.ts';
 import { tmpDir, waitFor } from '../helpers.ts';
 
 const SECRET = 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signWebhook, startHub } from '../../examples/partner-hub/harness.mjs';
-import { ownerMarker } from '../../src/run/processes.ts';
+import { ownerMarker } from '../../src/platform/processes.ts';
 import { tmpDir } from '../helpers.ts';
 
 const SECRET = 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';

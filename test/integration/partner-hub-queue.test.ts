@@ -10,7 +10,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
 import { freePort, signWebhook, startHub } from '../../examples/partner-hub/harness.mjs';
-import { ownerMarker } from '../../src/run/processes.ts';
+import { ownerMarker } from '../../src/platform/processes.ts';
 import { tmpDir, waitFor } from '../helpers.ts';
 
 const SECRET = 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';

@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requireTool } from '../../scripts/toolchain.mjs';
+import { requireTool } from '../../src/platform/toolchain.mjs';
 import { thresholdFor } from '../../src/k6/options.ts';
-import { loadDrill } from '../../src/drill/load.ts';
+import { loadDrill } from '../../src/schema/load.ts';
 import { isK6ThresholdSlo } from '../../src/schema/drill.ts';
 import { nearestRank, readJson, readSamples, ROOT, runCli, tmpDir } from '../helpers.ts';
 
@@ -61,7 +61,7 @@ describe('thresholds and verdicts agree', () => {
   it('plain `k6 run` of a bundled drill enforces the same thresholds against the demo SUT', async () => {
     const { startPartnerServer } = await import('../../simulators/partner-server.ts');
     const { openJournal } = await import('../../simulators/journal.ts');
-    const { freePort, waitHealthy } = await import('../../src/run/processes.ts');
+    const { freePort, waitHealthy } = await import('../../src/platform/processes.ts');
     const { spawn } = await import('node:child_process');
     const dir = tmpDir('gameday-plain-k6');
     const journal = openJournal(path.join(dir, 'journal.ndjson'));

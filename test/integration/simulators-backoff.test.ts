@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scalePartner } from '../../src/plan/plan.ts';
 import { Partner } from '../../src/schema/partner.ts';
-import { analyseBackoff, analyseRetryAfter, groupCalls, type BackoffExpectation } from '../../simulators/analysis.ts';
+import { analyseBackoff, analyseRetryAfter, groupCalls, type BackoffExpectation } from '../../src/judge/journal-analysis.ts';
 import { backoffDelay, parseRetryAfter, type BackoffPolicy } from '../../simulators/backoff.ts';
 import { memoryJournal, type JournalEntry } from '../../simulators/journal.ts';
 import { startPartnerServer, type PartnerServer } from '../../simulators/partner-server.ts';

@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillError } from '../../src/drill/load.ts';
+import { DrillError } from '../../src/schema/load.ts';
 import { loadPartnersFile, PartnersFileError, simulateCommand } from '../../src/cli/simulate.ts';
 import { readJournal } from '../../simulators/journal.ts';
 

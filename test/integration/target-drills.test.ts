@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { limitedFsSupport } from '../../chaos/disk/limited-fs.ts';
 import { mountAt, readMounts } from '../../chaos/disk/mounts.ts';
 import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
-import { resolveNginx } from '../../src/run/load-balancer.ts';
+import { resolveNginx } from '../../src/targets/load-balancer.ts';
 import { ROOT, readJson, readSamples, runCli, tmpDir } from '../helpers.ts';
 
 const fixture = (name: string) => path.join(ROOT, 'test/fixtures', name);

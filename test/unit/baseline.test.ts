@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decide } from '../../src/decision/decide.ts';
-import { parsePolicy } from '../../src/decision/policy.ts';
-import { compareWithBaseline, median, readBaselineRuns } from '../../src/slo/baseline.ts';
-import type { Verdict } from '../../src/slo/evaluate.ts';
+import { decide } from '../../src/judge/decide.ts';
+import { parsePolicy } from '../../src/judge/policy.ts';
+import { compareWithBaseline, median } from '../../src/judge/baseline.ts';
+import { readBaselineRuns } from '../../src/evidence/baseline-runs.ts';
+import type { Verdict } from '../../src/judge/evaluate.ts';
 
 function v(slo: string, kind: Verdict['kind'], observed: number | null, unit: Verdict['unit'] = 'ms', pass = true): Verdict {
   return {

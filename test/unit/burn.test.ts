@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { budgetSpent, burnRate, burnRateFactor, evaluateBurnAlerts, scaleAlertWindows, SRE_BURN_ALERTS, type BurnPoint } from '../../src/slo/burn.ts';
-import { evaluateSlo } from '../../src/slo/evaluate.ts';
+import { budgetSpent, burnRate, burnRateFactor, evaluateBurnAlerts, scaleAlertWindows, SRE_BURN_ALERTS, type BurnPoint } from '../../src/judge/burn.ts';
+import { evaluateSlo } from '../../src/judge/evaluate.ts';
 import { PHASES, run, slo, T0 } from './slo-fixtures.ts';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 // target.kind: containers in the drill schema: what it accepts, and each rejection naming the fix.
 import { describe, expect, it } from 'vitest';
-import { excludedFromImage } from '../../src/run/containers-env.ts';
+import { excludedFromImage } from '../../src/targets/containers.ts';
 import { DRIVER_SUPPORTS, Drill } from '../../src/schema/drill.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

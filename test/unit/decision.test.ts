@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decide, EXIT_CODES, type RunProblem } from '../../src/decision/decide.ts';
-import { parseDrill } from '../../src/drill/load.ts';
+import { decide, EXIT_CODES, type RunProblem } from '../../src/judge/decide.ts';
+import { parseDrill } from '../../src/schema/load.ts';
 import { MetricsAggregator } from '../../src/metrics/aggregate.ts';
 import type { Slo } from '../../src/schema/drill.ts';
-import { sloThresholds, evaluateSlo, evaluateSlos, type Verdict } from '../../src/slo/evaluate.ts';
+import { sloThresholds, evaluateSlo, evaluateSlos, type Verdict } from '../../src/judge/evaluate.ts';
 
 const T = '2026-11-23T19:14:18.749096413Z';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { DrillError, formatPath, loadDrill, parseDrill } from '../../src/drill/load.ts';
+import { DrillError, formatPath, loadDrill, parseDrill } from '../../src/schema/load.ts';
 import { Drill, Ratio } from '../../src/schema/drill.ts';
 import { k6Duration, parseDuration } from '../../src/schema/duration.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDrill, parseDrill } from '../../src/drill/load.ts';
+import { loadDrill, parseDrill } from '../../src/schema/load.ts';
 import { k6Options, thresholdFor, thresholds } from '../../src/k6/options.ts';
 import { planDrill } from '../../src/plan/plan.ts';
 import type { Drill, K6ThresholdSlo } from '../../src/schema/drill.ts';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LB_HEALTH_PATH, loadBalancerPaths, nginxConfig, resolveNginx, type NginxConfigInput } from '../../src/run/load-balancer.ts';
+import { LB_HEALTH_PATH, loadBalancerPaths, nginxConfig, resolveNginx, type NginxConfigInput } from '../../src/targets/load-balancer.ts';
 import { tmpDir } from '../helpers.ts';
 
 const DIR = '/tmp/gameday-run/lb';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { renderTemplate, type TemplateVars } from '../../src/run/environment.ts';
+import { renderTemplate, type TemplateVars } from '../../src/targets/environment.ts';
 import { formatProgress, ProgressLine, type ProgressState } from '../../src/run/progress.ts';
 
 describe('formatProgress', () => {

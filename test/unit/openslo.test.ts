@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importOpenSlo, OpenSloError } from '../../src/slo/openslo.ts';
+import { importOpenSlo, OpenSloError } from '../../src/judge/openslo.ts';
 import { drillWith } from './slo-fixtures.ts';
 
 /** A realistic pair: an SLO referring to an SLI of the same file, Prometheus queries, rolling 28 days. */

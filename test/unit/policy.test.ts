@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decide, type RunProblem } from '../../src/decision/decide.ts';
-import { loadPolicy, parsePolicy, PolicyError } from '../../src/decision/policy.ts';
-import type { Verdict } from '../../src/slo/evaluate.ts';
+import { decide, type RunProblem } from '../../src/judge/decide.ts';
+import { loadPolicy, parsePolicy, PolicyError } from '../../src/judge/policy.ts';
+import type { Verdict } from '../../src/judge/evaluate.ts';
 
 function verdict(slo: string, pass: boolean, blocking: boolean, reason: Verdict['reason'] = pass ? 'met' : 'breached'): Verdict {
   return {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { soak, stress } from '../../scenarios/profiles.ts';
 import { MetricsAggregator } from '../../src/metrics/aggregate.ts';
 import { Drill } from '../../src/schema/drill.ts';
-import { profileFigures } from '../../src/slo/profile-figures.ts';
+import { profileFigures } from '../../src/judge/profile-figures.ts';
 
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
 
@@ -90,7 +90,7 @@ describe('drift SLO', () => {
     });
 
   it('judges the soak drift against its objective, and no samples as no evidence', async () => {
-    const { evaluateSlo } = await import('../../src/slo/evaluate.ts');
+    const { evaluateSlo } = await import('../../src/judge/evaluate.ts');
     const agg = new MetricsAggregator();
     metricLines(agg);
     for (let s = 0; s < 100; s++) for (let i = 0; i < 10; i++) request(agg, s * 1000 + i * 100, s >= 90 ? 120 : 100, false);

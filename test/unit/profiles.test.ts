@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { baseline, loadLength, soak, spike, stagesTargetAt, stress, toScenarios, vuRamp } from '../../scenarios/profiles.ts';
 import { k8sManifests, TestRun } from '../../src/k6/k8s.ts';
-import { parseDrill } from '../../src/drill/load.ts';
+import { parseDrill } from '../../src/schema/load.ts';
 import { planDrill } from '../../src/plan/plan.ts';
 import { segmentFiles } from '../../src/run/run-drill.ts';
 

@@ -1,8 +1,8 @@
 // A finished run for the report tests: real aggregator, real verdicts and decision.
-import { decide } from '../../src/decision/decide.ts';
-import { parsePolicy } from '../../src/decision/policy.ts';
+import { decide } from '../../src/judge/decide.ts';
+import { parsePolicy } from '../../src/judge/policy.ts';
 import { buildReportData, type ReportData } from '../../src/report/data.ts';
-import { evaluateSlos } from '../../src/slo/evaluate.ts';
+import { evaluateSlos } from '../../src/judge/evaluate.ts';
 import { PHASES, run, slos, T0 } from './slo-fixtures.ts';
 
 export function finishedRun(opts: { timeScale?: number; title?: string } = {}): ReportData {

@@ -1,11 +1,11 @@
 // Figures a run computes from evidence other than k6: the journal (client-scope Retry-After,
 // webhooks, backoff) and the SUT's metrics endpoint.
 import { describe, expect, it } from 'vitest';
-import { analyseRetryAfter } from '../../simulators/analysis.ts';
+import { analyseRetryAfter } from '../../src/judge/journal-analysis.ts';
 import type { JournalEntry } from '../../simulators/journal.ts';
 import { readMetric } from '../../src/run/sut-metrics.ts';
 import { Drill, type Slo } from '../../src/schema/drill.ts';
-import { journalFigure } from '../../src/slo/journal-figures.ts';
+import { journalFigure } from '../../src/judge/journal-figures.ts';
 
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyseBackoff, analyseIdempotency, analyseRetryAfter, analyseWebhooks, callKey, groupCalls, mad } from '../../simulators/analysis.ts';
+import { analyseBackoff, analyseIdempotency, analyseRetryAfter, analyseWebhooks, callKey, groupCalls, mad } from '../../src/judge/journal-analysis.ts';
 import { backoffBounds, backoffDelay, expoMs, parseRetryAfter, retryable } from '../../simulators/backoff.ts';
 import { micros } from '../../simulators/exchange.ts';
 import { JournalFileError, openJournal, readJournal, type JournalEntry } from '../../simulators/journal.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeIssues, parseDrill } from '../../src/drill/load.ts';
+import { describeIssues, parseDrill } from '../../src/schema/load.ts';
 import { planDrill, scalePartner } from '../../src/plan/plan.ts';
 import { Behaviour, Partner, PartnersFile, type PartnerInput } from '../../src/schema/partner.ts';
 import { behaviourAt } from '../../simulators/behaviour.ts';

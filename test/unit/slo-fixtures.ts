@@ -1,5 +1,5 @@
 // Shared fixtures of the SLO tests: drills through the real schema, k6 lines into a real aggregator.
-import { parseDrill } from '../../src/drill/load.ts';
+import { parseDrill } from '../../src/schema/load.ts';
 import { MetricsAggregator } from '../../src/metrics/aggregate.ts';
 import type { Slo } from '../../src/schema/drill.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DrillError } from '../../src/drill/load.ts';
+import { DrillError } from '../../src/schema/load.ts';
 import { SLO_KINDS } from '../../src/schema/drill.ts';
-import { evaluateSlo, evaluateSlos, figureKey, requiredFigures, sloThresholds, sutMetricsToCollect, type SloContext } from '../../src/slo/evaluate.ts';
-import { recoveryAfter, type SliPoint } from '../../src/slo/recovery.ts';
+import { evaluateSlo, evaluateSlos, figureKey, requiredFigures, sloThresholds, sutMetricsToCollect, type SloContext } from '../../src/judge/evaluate.ts';
+import { recoveryAfter, type SliPoint } from '../../src/judge/recovery.ts';
 import { addRequest, drillWith, newAggregator, PHASES, run, slo, slos, T0 } from './slo-fixtures.ts';
 import type { MetricsAggregator } from '../../src/metrics/aggregate.ts';
 

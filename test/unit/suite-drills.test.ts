@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DrillError } from '../../src/drill/load.ts';
+import { DrillError } from '../../src/schema/load.ts';
 import { drillFilesIn, loadDrills, resolveDrillFiles, SuiteDrillsError } from '../../src/suite/drills.ts';
 import { ROOT, tmpDir } from '../helpers.ts';
 

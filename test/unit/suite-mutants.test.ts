@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDrill } from '../../src/drill/load.ts';
+import { parseDrill } from '../../src/schema/load.ts';
 import { applyMutant, findMutant, findMutantsFile, loadMutants, MutantsError, mutantProblems, parseMutants, unknownTargets } from '../../src/suite/mutants.ts';
 import { tmpDir } from '../helpers.ts';
 

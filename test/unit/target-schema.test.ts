@@ -1,8 +1,8 @@
 // What the target can add (load balancer, broker, limited disk) and the two faults that need it:
 // the schema accepts what is wired and rejects what cannot run, saying how to fix it.
 import { describe, expect, it } from 'vitest';
-import { brokerChaosFigures } from '../../src/run/chaos-figures.ts';
-import { renderTemplate, type TemplateVars } from '../../src/run/environment.ts';
+import { brokerChaosFigures } from '../../src/targets/chaos-figures.ts';
+import { renderTemplate, type TemplateVars } from '../../src/targets/environment.ts';
 import { DRIVER_SUPPORTS, Drill, FAULT_ACTIONS, SizeMb, probeSubject } from '../../src/schema/drill.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -136,7 +136,7 @@ describe('chaos figures of broker failovers', () => {
 
 describe('blast radius', () => {
   it('a Toxiproxy off loopback is refused unless the drill allows it with a reason', async () => {
-    const { refuseRemote } = await import('../../src/run/environment.ts');
+    const { refuseRemote } = await import('../../src/targets/environment.ts');
     expect(() => refuseRemote('http://127.0.0.1:8474', {})).not.toThrow();
     expect(() => refuseRemote('http://localhost:8474/', {})).not.toThrow();
     expect(() => refuseRemote('http://10.0.0.5:8474', {})).toThrow(/not on loopback.*allowRemote/);

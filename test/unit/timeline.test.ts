@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { phaseAt, phaseWindows, type PhaseWindow } from '../../scenarios/lib/phase.ts';
 import { behaviourAt, type PlannedPartner } from '../../simulators/behaviour.ts';
-import { loadDrill, parseDrill } from '../../src/drill/load.ts';
+import { loadDrill, parseDrill } from '../../src/schema/load.ts';
 import { planDrill } from '../../src/plan/plan.ts';
 import type { Drill } from '../../src/schema/drill.ts';
 

@@ -15,12 +15,12 @@ import { ContainersDriver } from '../../chaos/containers/driver.ts';
 import { ensureImage, nodeServiceImageSpec, toxiproxyImageSpec, type BuiltImage } from '../../chaos/containers/images.ts';
 import { LABEL_ROLE, LABEL_SERVICE, runLabels } from '../../chaos/containers/labels.ts';
 import { SERVICE_PORT, startContainerTopology, stopContainer, type ContainerTopology } from '../../chaos/containers/topology.ts';
-import { requireTool } from '../../scripts/toolchain.mjs';
+import { requireTool } from '../platform/toolchain.mjs';
 import type { ContainerPartnersConfig } from '../../simulators/container-entry.ts';
 import { readJournal } from '../../simulators/journal.ts';
 import type { Fault } from '../schema/drill.ts';
-import { ownerMarker } from './processes.ts';
-import { renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars } from './environment.ts';
+import { ownerMarker } from '../platform/processes.ts';
+import { renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars } from './target.ts';
 
 const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,4 +1,4 @@
-// The chaos figures SLOs of kind "chaos" judge (see figureKey in src/slo/context.ts), from the
+// The chaos figures SLOs of kind "chaos" judge (see figureKey in src/judge/context.ts), from the
 // broker-failover faults' measurements. Pure.
 import type { FailoverFigures } from '../../chaos/broker/driver.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { Drill } from '../schema/drill.ts';
+import { Drill } from './drill.ts';
 
 /** The drill could not be read or is invalid: nothing was run (exit code 3). */
 export class DrillError extends Error {

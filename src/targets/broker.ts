@@ -11,8 +11,8 @@ import { startNatsCluster, type NatsCluster, type SpawnFn } from '../../chaos/br
 import { ensureStream } from '../../chaos/broker/stream-state.ts';
 import type { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { probeSubject, type Drill, type Fault } from '../schema/drill.ts';
-import type { Ledger } from './ledger.ts';
-import type { ProcessGroup } from './processes.ts';
+import type { Ledger } from '../platform/ledger.ts';
+import type { ProcessGroup } from '../platform/processes.ts';
 
 /** The stream a broker-failover kills the leader of when the drill declares none. */
 export const PROBE_STREAM = 'GAMEDAY_PROBE';

@@ -6,10 +6,6 @@
 // Compared: values where "worse" has a direction and a relative change means something —
 // latency, recovery-time and backlog-drain (higher is worse), throughput (lower is worse).
 // Ratios near zero (error rate, availability, budget burn) and the journal/chaos figures are not.
-import fs from 'node:fs';
-import path from 'node:path';
-import { EvidenceFileError, readJsonFile } from '../evidence/read-json.ts';
-import { DecisionFile, SloResultsFile } from '../schema/evidence.ts';
 import type { BaselinePolicy } from '../schema/policy.ts';
 import { percent, round, type Verdict } from './verdict.ts';
 
@@ -26,53 +22,10 @@ const DIRECTION: Record<string, 'higher-is-worse' | 'lower-is-worse'> = {
   throughput: 'lower-is-worse',
 };
 
-const FIX = 'the earlier run directory is incomplete or was edited: it is left out of the baseline; delete it or run the drill again';
-
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/**
- * The latest `limit` GO runs of `drill` under reportsRoot/<app>/ (run ids start with their UTC
- * time, so they sort by age), each read through the evidence schemas. Runs that cannot be read
- * are skipped and said why (file, path inside it, fix).
- */
-export function readBaselineRuns(
-  appDir: string,
-  drill: string,
-  opts: { limit: number; excludeRunId?: string },
-): { runs: BaselineRun[]; skipped: Array<{ dir: string; problem: string }> } {
-  const skipped: Array<{ dir: string; problem: string }> = [];
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(appDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    return { runs: [], skipped };
-  }
-  const found: BaselineRun[] = [];
-  for (const name of entries.sort().reverse()) {
-    if (found.length >= opts.limit) break;
-    const dir = path.join(appDir, name);
-    const decisionsFile = path.join(dir, 'decisions.json');
-    const resultsFile = path.join(dir, 'slo_results.json');
-    if (!fs.existsSync(decisionsFile) || !fs.existsSync(resultsFile)) continue;
-    try {
-      const decision = readJsonFile(decisionsFile, DecisionFile, FIX);
-      if (decision.drill !== drill || decision.decision !== 'GO' || decision.runId === opts.excludeRunId) continue;
-      const results = readJsonFile(resultsFile, SloResultsFile, FIX);
-      if (results.runId !== decision.runId) {
-        skipped.push({ dir, problem: `${resultsFile}: runId: "${results.runId}" is not the run of decisions.json ("${decision.runId}"); fix: ${FIX}` });
-        continue;
-      }
-      found.push({ runId: decision.runId, verdicts: results.verdicts });
-    } catch (err) {
-      if (!(err instanceof EvidenceFileError)) throw err;
-      skipped.push({ dir, problem: err.message });
-    }
-  }
-  return { runs: found, skipped };
 }
 
 /** Baseline verdicts for this run's verdicts (pure). */

@@ -7,8 +7,8 @@ import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:c
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort } from './processes.ts';
-import { resolveSystemBinary } from '../../scripts/toolchain.mjs';
+import { freePort } from '../platform/processes.ts';
+import { resolveSystemBinary } from '../platform/toolchain.mjs';
 
 /** The subset of node's `spawn` used here; the orchestrator may wrap it (owner marker, process group). */
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;

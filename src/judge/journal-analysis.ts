@@ -3,9 +3,9 @@
 //
 // The wait before a retry is measured from the end of the previous exchange (the answer sent:
 // mono + durationMs) to the arrival of the next attempt; it is at least the client's own wait.
-import type { JournalEntry } from '../src/schema/journal.ts';
-import { backoffBounds, expoMs, type BackoffPolicy } from './backoff.ts';
-import type { WebhookVariant } from './webhooks.ts';
+import type { JournalEntry } from '../schema/journal.ts';
+import { backoffBounds, expoMs, type BackoffPolicy } from '../../simulators/backoff.ts';
+import type { WebhookVariant } from '../../simulators/webhooks.ts';
 
 // --- logical calls -------------------------------------------------------------------------
 

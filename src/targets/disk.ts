@@ -3,8 +3,8 @@
 // (and the next run's sweep) unmounts what a killed run left.
 import { DiskDriver } from '../../chaos/disk/driver.ts';
 import { LimitedFsUnsupportedError, prepareLimitedFs, releaseLimitedFs, type LimitedFs } from '../../chaos/disk/limited-fs.ts';
-import type { Ledger } from './ledger.ts';
-import { OWNER_ENV, ownerMarker } from './processes.ts';
+import type { Ledger } from '../platform/ledger.ts';
+import { OWNER_ENV, ownerMarker } from '../platform/processes.ts';
 
 export interface DiskEnv {
   dir: string;

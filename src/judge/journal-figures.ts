@@ -1,7 +1,7 @@
 // The simulator journal's figures, keyed as the SLO context wants them (figureKey): pure
 // analysis of the journal entries (and the SUT's side effects, when read). A figure the journal
 // cannot tell (no retries, no deliveries) is null: the verdict says "no evidence", never a pass.
-import { analyseBackoff, analyseIdempotency, analyseRetryAfter, analyseWebhooks, groupCalls, type SideEffect } from '../../simulators/analysis.ts';
+import { analyseBackoff, analyseIdempotency, analyseRetryAfter, analyseWebhooks, groupCalls, type SideEffect } from './journal-analysis.ts';
 import type { JournalEntry } from '../schema/journal.ts';
 import type { Slo } from '../schema/drill.ts';
 import { figureKey } from './context.ts';

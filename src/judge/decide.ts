@@ -6,7 +6,7 @@
 //   only advisory SLOs failed, or a failed blocking SLO was waived                       → CONDITIONAL
 //   every SLO met                                                                        → GO
 import type { Policy, Waiver } from '../schema/policy.ts';
-import type { Verdict } from '../slo/evaluate.ts';
+import type { Verdict } from './evaluate.ts';
 
 export type Decision = 'GO' | 'NO-GO' | 'CONDITIONAL';
 

@@ -6,7 +6,7 @@
 // gameday.dev/request, gameday.dev/phase and gameday.dev/severity on the SLO say it, and
 // gameday.dev/unit ("ms", default, or "s") the unit of a threshold value.
 import YAML from 'yaml';
-import { describeIssues, formatPath } from '../drill/load.ts';
+import { describeIssues, formatPath } from '../schema/load.ts';
 import { Slo } from '../schema/drill.ts';
 import { OpenSloDocument, type OpenSloSli, type OpenSloSlo } from '../schema/openslo.ts';
 import type { z } from 'zod';

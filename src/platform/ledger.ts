@@ -1,0 +1,90 @@
+// The ledger: what a run put into shared systems (proxies and toxics on a Toxiproxy it did
+// not start), written before each change, so that `gameday cleanup` can undo it after the
+// run was killed; and the size-limited filesystems it mounted (target.disk). Processes need no
+// ledger: they carry an owner marker (processes.ts); nor do containers and networks: they carry it
+// as a label (chaos/containers/sweep.ts).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ownerMarker } from './processes.ts';
+
+/** Where ledgers (and keys, unless GAMEDAY_KEY_DIR says otherwise) live. */
+export function stateDir(): string {
+  return process.env.GAMEDAY_STATE_DIR ?? path.join(os.homedir(), '.local', 'state', 'gameday');
+}
+
+export interface LedgerRecord {
+  runId: string;
+  owner: string;
+  toxiproxyUrl: string | null;
+  proxies: string[];
+  /** directories a size-limited filesystem was mounted on */
+  mounts?: string[];
+  /** working folders of the run (broker stores, nginx's directory), removed once its mounts are gone */
+  folders?: string[];
+}
+
+export class Ledger {
+  readonly file: string;
+  private readonly record: LedgerRecord;
+
+  constructor(runId: string) {
+    const dir = path.join(stateDir(), 'ledger');
+    fs.mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, `${runId}.json`);
+    this.record = { runId, owner: ownerMarker(), toxiproxyUrl: null, proxies: [], mounts: [] };
+  }
+
+  private save(): void {
+    fs.writeFileSync(this.file, JSON.stringify(this.record, null, 2));
+  }
+
+  /** Call before creating a proxy. */
+  proxyCreated(toxiproxyUrl: string, proxy: string): void {
+    this.record.toxiproxyUrl = toxiproxyUrl;
+    this.record.proxies.push(proxy);
+    this.save();
+  }
+
+  /** Call before mounting a size-limited filesystem on `dir`. */
+  mountCreated(dir: string): void {
+    (this.record.mounts ??= []).push(dir);
+    this.save();
+  }
+
+  /** The filesystem on `dir` was unmounted. */
+  mountReleased(dir: string): void {
+    this.record.mounts = (this.record.mounts ?? []).filter((d) => d !== dir);
+    this.save();
+  }
+
+  /** Call once a working folder is created (under the system's temp folder, named gameday-*). */
+  folderCreated(dir: string): void {
+    (this.record.folders ??= []).push(dir);
+    this.save();
+  }
+
+  get mounts(): readonly string[] {
+    return this.record.mounts ?? [];
+  }
+
+  get toxiproxyUrl(): string | null {
+    return this.record.toxiproxyUrl;
+  }
+
+  get proxies(): readonly string[] {
+    return this.record.proxies;
+  }
+
+  /** Everything was undone: the ledger entry goes. */
+  close(): void {
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+/** Every ledger file in the state folder, oldest run first. */
+export function ledgerFiles(): string[] {
+  const dir = path.join(stateDir(), 'ledger');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort().map((n) => path.join(dir, n));
+}
