@@ -2,7 +2,7 @@
 // SIGKILL of one replica, restarted after a delay as a deployment would; az-failure kills
 // every replica of a zone together, back when the fault is reverted.
 import net from 'node:net';
-import type { FaultDriver, FaultRequest, InjectedFault } from './driver.ts';
+import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from './driver.ts';
 
 /** What the driver may do to one replica; the environment that started it implements it. */
 export interface ReplicaHandle {
@@ -32,8 +32,7 @@ export function portRefuses(port: number, timeoutMs = 1000): Promise<boolean> {
 }
 
 export class ProcessDriver implements FaultDriver {
-  readonly name = 'process';
-  readonly supports = ['pod-kill', 'az-failure'] as const;
+  readonly name = 'process' as const;
   private readonly restarts = new Map<string, NodeJS.Timeout[]>();
   private readonly pending = new Set<Promise<void>>();
 
@@ -49,7 +48,7 @@ export class ProcessDriver implements FaultDriver {
   }
 
   async inject(request: FaultRequest): Promise<InjectedFault> {
-    if (!this.supports.includes(request.action as never)) throw new Error(`the process driver does not support "${request.action}"`);
+    assertSupported(this.name, request.action);
     const victims = this.targets(request);
     if (victims.length === 0) throw new Error(`fault ${request.name} selects no replica`);
     const injected: InjectedFault = { request, applied: [] };
@@ -59,7 +58,7 @@ export class ProcessDriver implements FaultDriver {
       if (r.alive() || !(await portRefuses(r.port))) throw new Error(`replica ${r.name} still answers on port ${r.port} after SIGKILL`);
       injected.applied.push({ target: r.name, ref: `killed port ${r.port}` });
     }
-    const restartAfter = request.params.restartAfterMs;
+    const restartAfter = request.action === 'pod-kill' ? request.params.restartAfter : undefined;
     if (request.action === 'pod-kill' && restartAfter !== undefined) {
       // the deployment brings the pod back on its own; revert only makes sure it did
       const timers = victims.map((r) =>

@@ -2,7 +2,7 @@
 // Uses toxiproxy-node-client where it suffices and the HTTP API where it does not
 // (listing toxics, PATCH updates).
 import { Toxiproxy, type ICreateToxicBody } from 'toxiproxy-node-client';
-import type { FaultDriver, FaultRequest, InjectedFault } from './driver.ts';
+import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from './driver.ts';
 
 export interface ProxyInfo {
   name: string;
@@ -16,8 +16,7 @@ export interface ProxyInfo {
 export const TOXIC_PREFIX = 'gameday-';
 
 export class ToxiproxyDriver implements FaultDriver {
-  readonly name = 'toxiproxy';
-  readonly supports = ['latency', 'bandwidth', 'partition', 'down', 'reset'] as const;
+  readonly name = 'toxiproxy' as const;
   private readonly client: Toxiproxy;
 
   constructor(readonly apiUrl: string) {
@@ -88,24 +87,23 @@ export class ToxiproxyDriver implements FaultDriver {
       toxicity: 1,
       attributes,
     });
-    const p = request.params;
     switch (request.action) {
       case 'latency':
-        return [toxic('latency', 'downstream', { latency: p.latency ?? 0, jitter: p.jitter ?? 0 })];
+        return [toxic('latency', 'downstream', { latency: request.params.latency, jitter: request.params.jitter })];
       case 'bandwidth':
-        return [toxic('bandwidth', 'downstream', { rate: p.rate ?? 0 })];
+        return [toxic('bandwidth', 'downstream', { rate: request.params.rate })];
       case 'partition':
         // timeout 0: data is held and dropped, the connection stays open — a blackhole both ways
         return [toxic('timeout', 'upstream', { timeout: 0 }, '-up'), toxic('timeout', 'downstream', { timeout: 0 }, '-down')];
       case 'reset':
-        return [toxic('reset_peer', 'upstream', { timeout: p.after ?? 0 })];
+        return [toxic('reset_peer', 'upstream', { timeout: request.params.after })];
       default:
         throw new Error(`toxiproxy has no toxic for ${request.action}`);
     }
   }
 
   async inject(request: FaultRequest): Promise<InjectedFault> {
-    if (!this.supports.includes(request.action as never)) throw new Error(`the toxiproxy driver does not support "${request.action}"`);
+    assertSupported(this.name, request.action);
     const injected: InjectedFault = { request, applied: [] };
     for (const target of request.targets) {
       if (request.action === 'down') {

@@ -70,9 +70,14 @@ export class JournalFileError extends Error {
   }
 }
 
-/** Reads and validates a journal file (NDJSON); problems name the line and the field. */
+/**
+ * Reads and validates a journal file (NDJSON); problems name the line and the field. The one
+ * reader of journals: a last line without its newline is what a killed run leaves (cut off
+ * mid-write) and is left out; any other bad line is an error.
+ */
 export function readJournal(file: string): JournalEntry[] {
   const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const cutOff = lines.length - 1; // "" when the file ends with a newline
   const entries: JournalEntry[] = [];
   const problems: string[] = [];
   lines.forEach((line, i) => {
@@ -81,6 +86,7 @@ export function readJournal(file: string): JournalEntry[] {
     try {
       raw = JSON.parse(line);
     } catch {
+      if (i === cutOff) return;
       problems.push(`line ${i + 1}: not JSON: each line is one JSON object`);
       return;
     }

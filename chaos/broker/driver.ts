@@ -3,7 +3,7 @@
 // until the stream has every replica current again, drains the probe and keeps its report
 // (failover time, message loss). Reverting twice, or after a failed inject, is safe.
 import { portRefuses } from '../process.ts';
-import type { FaultDriver, FaultRequest, InjectedFault } from '../driver.ts';
+import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from '../driver.ts';
 import { BrokerFailover, type BrokerFailoverReport, type FailoverCluster } from './failover.ts';
 
 export interface BrokerDriverOptions {
@@ -30,8 +30,7 @@ export interface FailoverFigures {
 }
 
 export class BrokerDriver implements FaultDriver {
-  readonly name = 'broker';
-  readonly supports = ['broker-failover'] as const;
+  readonly name = 'broker' as const;
   private readonly running = new Map<string, BrokerFailover>();
   private readonly killed = new Map<string, string>();
   /** fault name → the probe's report, once reverted */

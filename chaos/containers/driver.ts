@@ -1,16 +1,16 @@
 // Containers driver: faults on the containers of a ContainerTopology, carried out on the real
 // Docker engine.
 //   pod-kill    SIGKILL of the target containers (docker kill); started again after
-//               params.restartAfterMs, as a deployment would bring the pod back, else on revert
+//               params.restartAfter, as a deployment would bring the pod back, else on revert
 //   az-failure  every container of the zone stopped at once (docker stop -t 0: power gone); with
-//               params.disconnect = 1, cut off from the network instead (still running)
+//               params.mode = disconnect, cut off from the network instead (still running)
 //   partition   the target containers disconnected from the run's network: Toxiproxy (and every
 //               other container) can no longer reach them; reconnected on revert
 // Targets are replica names ("partner-hub-r0") or label selectors ("zone=a"). Each inject is
 // checked on the engine (not running / not attached) and from outside (the published port refuses,
 // the request through the replica's proxy fails); each revert is checked the same way (running,
 // attached, healthy directly and through its proxy). Revert is safe to call twice.
-import type { FaultDriver, FaultRequest, InjectedFault } from '../driver.ts';
+import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from '../driver.ts';
 import { portRefuses } from '../process.ts';
 import { waitHealthy } from '../../src/platform/processes.ts';
 import { selectContainers } from './labels.ts';
@@ -29,8 +29,7 @@ async function requestFails(url: string, timeoutMs = 3000): Promise<string | nul
 }
 
 export class ContainersDriver implements FaultDriver {
-  readonly name = 'containers';
-  readonly supports = ['pod-kill', 'az-failure', 'partition'] as const;
+  readonly name = 'containers' as const;
   private readonly restarts = new Map<string, NodeJS.Timeout[]>();
   private readonly pending = new Set<Promise<void>>();
 
@@ -44,11 +43,11 @@ export class ContainersDriver implements FaultDriver {
   private mode(request: FaultRequest): 'kill' | 'stop' | 'disconnect' {
     if (request.action === 'pod-kill') return 'kill';
     if (request.action === 'partition') return 'disconnect';
-    return request.params.disconnect === 1 ? 'disconnect' : 'stop';
+    return request.action === 'az-failure' && request.params.mode === 'disconnect' ? 'disconnect' : 'stop';
   }
 
   async inject(request: FaultRequest): Promise<InjectedFault> {
-    if (!this.supports.includes(request.action as never)) throw new Error(`the containers driver does not support "${request.action}" (it supports ${this.supports.join(', ')})`);
+    assertSupported(this.name, request.action);
     const { client, network } = this.topology;
     const victims = this.targets(request);
     const mode = this.mode(request);
@@ -75,7 +74,7 @@ export class ContainersDriver implements FaultDriver {
       }),
     );
     victims.forEach((r, i) => injected.applied.push({ target: r.name, ref: refs[i] }));
-    const restartAfter = request.params.restartAfterMs;
+    const restartAfter = request.action === 'pod-kill' ? request.params.restartAfter : undefined;
     if (request.action === 'pod-kill' && restartAfter !== undefined) {
       // the deployment brings the pod back on its own; revert only makes sure it did
       const timers = victims.map((r) =>

@@ -12,8 +12,8 @@ import {
   StopExperimentCommand,
   type FisClientConfig,
 } from '@aws-sdk/client-fis';
-import type { FisFaultSpec, FisFaultSpecInput } from '../../src/schema/fis.ts';
-import type { FaultAction, FaultDriver, FaultRequest, InjectedFault } from '../driver.ts';
+import type { FisFault, FisFaultSpec, FisFaultSpecInput } from '../../src/schema/fis.ts';
+import type { FaultDriver, InjectedFault } from '../driver.ts';
 import { FisJournal, FisTimeoutError, readState, TERMINAL_STATES, waitForState, type FisJournalEntry } from './experiment.ts';
 import { listGamedayExperiments, listGamedayTemplates, type FisRunMark, type FisSweepReport } from './sweep.ts';
 import { buildExperimentTemplate, fisClientToken, FisSpecError, gamedayTags, validFisSpec, type FisTemplate } from './templates.ts';
@@ -59,15 +59,16 @@ interface Refs {
   experimentId?: string;
 }
 
-const FIS_ACTIONS_SUPPORTED = ['pod-kill', 'az-failure', 'broker-failover', 'disk-full', 'api-throttle'] as const satisfies readonly FaultAction[];
+/** What FIS carries out (src/schema/fis.ts); drills reach it through `gameday fis` until a drill can name driver fis. */
+export type FisFaultRequest = { name: string; action: FisFault; targets: string[]; params: { durationMs?: number } };
+type FaultRequest = FisFaultRequest;
 
 function errorName(err: unknown): string {
   return err instanceof Error ? err.name : '';
 }
 
-export class FisDriver implements FaultDriver {
+export class FisDriver implements FaultDriver<FisFaultRequest> {
   readonly name = 'aws-fis';
-  readonly supports = FIS_ACTIONS_SUPPORTED;
   private readonly specs = new Map<string, FisFaultSpec>();
   private readonly clients = new Map<string, FisClient>();
   private readonly refs = new Map<string, Refs>();
@@ -130,7 +131,7 @@ export class FisDriver implements FaultDriver {
     }
   }
 
-  async inject(request: FaultRequest): Promise<InjectedFault> {
+  async inject(request: FaultRequest): Promise<InjectedFault<FisFaultRequest>> {
     const spec = this.spec(request.name);
     if (spec.fault !== request.action) throw new Error(`fault ${request.name} asks for ${request.action} but its FIS spec carries out ${spec.fault}`);
     const region = spec.region;
@@ -139,7 +140,7 @@ export class FisDriver implements FaultDriver {
     const template = buildExperimentTemplate(spec, ctx);
     const refs: Refs = { region };
     this.refs.set(request.name, refs);
-    const injected: InjectedFault = { request, applied: [] };
+    const injected: InjectedFault<FisFaultRequest> = { request, applied: [] };
 
     const created = await this.call('CreateExperimentTemplate', region, () =>
       client.send(new CreateExperimentTemplateCommand({ ...template, clientToken: fisClientToken(this.opts.runId, request.name, 'template') })),
@@ -190,7 +191,7 @@ export class FisDriver implements FaultDriver {
     throw new FisInjectError(`fault ${request.name}: FIS experiment ${experimentId} ${state.status}: ${state.reason ?? 'no reason given'}`, experimentId, state.status, state.reason);
   }
 
-  async revert(fault: InjectedFault | FaultRequest): Promise<void> {
+  async revert(fault: InjectedFault<FisFaultRequest> | FaultRequest): Promise<void> {
     const request = 'request' in fault ? fault.request : fault;
     const region = this.spec(request.name).region;
     const client = this.client(region);

@@ -4,15 +4,16 @@
 // "no evidence" — the decision says so rather than passing them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { decide, EXIT_CODES } from '../judge/decide.ts';
+import { EXIT_CODES } from '../judge/decide.ts';
+import { judge } from '../judge/judge.ts';
 import { loadPolicy } from '../judge/policy.ts';
 import { loadDrill } from '../schema/load.ts';
-import { writeJson } from '../evidence/files.ts';
+import { decisionsFile, writeVerdictEvidence } from '../evidence/run-evidence.ts';
 import { MetricsAggregator } from '../metrics/aggregate.ts';
 import { IngestError, ingestFile } from '../metrics/ingest.ts';
 import { planDrill } from '../plan/plan.ts';
-import { newRunId } from '../run/run-drill.ts';
-import { evaluateSlos, sloThresholds } from '../judge/evaluate.ts';
+import { newRunId } from '../platform/run-id.ts';
+import { sloThresholds } from '../judge/evaluate.ts';
 import { printDecision } from './print.ts';
 
 export async function ingestCommand(drillFile: string, files: string[], o: { out?: string; policy?: string }): Promise<number> {
@@ -37,22 +38,29 @@ export async function ingestCommand(drillFile: string, files: string[], o: { out
     merged.merge(agg);
   }
   const problems = perFile.filter((f) => f.truncated).map((f) => ({ code: 'samples-truncated', message: `${f.file} ends mid-line: that runner was cut off` }));
-  const verdicts = evaluateSlos(drill.slos, { metrics: merged, t0: merged.stats.firstSampleMs ?? 0, faults: {}, figures: {}, phases: plan.phases, durationMs: plan.totalMs });
-  const decision = decide(verdicts, problems, { policy, now: new Date() });
+  // the same judge as a run; what only a run can observe (faults, journal, SUT metrics) is absent: those SLOs say no-evidence
+  const { verdicts, decision } = judge(
+    { metrics: merged, t0: merged.stats.firstSampleMs ?? 0, phases: plan.phases, profiles: [], durationMs: plan.totalMs, faults: {}, journal: null, sideEffects: null, chaosFigures: {}, series: {}, problems },
+    drill,
+    { policy, now: new Date() },
+  );
   const runId = `${newRunId()}-ingest`;
   const outDir = path.resolve(o.out ?? path.join('reports', drill.app, runId));
   fs.mkdirSync(outDir, { recursive: true });
-  writeJson(path.join(outDir, 'slo_results.json'), {
-    runId,
-    drill: drill.name,
-    source: { kind: 'ingest', drillFile: path.relative(process.cwd(), file), files: perFile },
-    timeScale: plan.timeScale,
-    phases: plan.phases,
-    samples: { ...merged.stats, requests: merged.count('http_reqs') },
-    k6: null,
-    verdicts,
-  });
-  writeJson(path.join(outDir, 'decisions.json'), { runId, drill: drill.name, app: drill.app, ...decision });
+  writeVerdictEvidence(
+    outDir,
+    {
+      runId,
+      drill: drill.name,
+      source: { kind: 'ingest', drillFile: path.relative(process.cwd(), file), files: perFile },
+      timeScale: plan.timeScale,
+      phases: plan.phases,
+      samples: { ...merged.stats, requests: merged.count('http_reqs') },
+      k6: null,
+      verdicts,
+    },
+    decisionsFile(runId, drill, decision),
+  );
   process.stdout.write(printDecision(drill.name, decision));
   process.stdout.write(`results: ${path.relative(process.cwd(), outDir) || '.'}\n`);
   return decision.exitCode;

@@ -15,7 +15,8 @@ import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
 import { sweepLeftovers } from '../run/sweep.ts';
-import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
+import { GAMEDAY_VERSION } from '../platform/run-id.ts';
+import { runDrill } from '../run/run-drill.ts';
 
 function timeScale(value: string): number {
   const n = Number(value);

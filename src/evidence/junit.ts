@@ -6,12 +6,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Builder } from 'junit-report-builder';
 import type { DecisionFile } from '../schema/evidence.ts';
-import { readDecisions } from './run-files.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
 // a CommonJS module whose typings declare `export default`: required, so that types and runtime agree
 const builder = createRequire(import.meta.url)('junit-report-builder') as Builder;
-
-export const JUNIT_FILE = 'junit.xml';
 
 export interface JunitRun {
   /** ISO 8601 start and end of the run (run_manifest.json startedAt/endedAt) */
@@ -55,9 +53,9 @@ export function buildJunit(decisions: DecisionFile, run: JunitRun): string {
   return `${report.build()}\n`;
 }
 
-/** Writes junit.xml into the run directory from its decisions.json; returns the file. */
-export function writeJunit(runDir: string, run: JunitRun): string {
-  const file = path.join(runDir, JUNIT_FILE);
-  fs.writeFileSync(file, buildJunit(readDecisions(runDir), run));
+/** Writes junit.xml into the run directory from the run's decision record; returns the file. */
+export function writeJunit(runDir: string, decisions: DecisionFile, run: JunitRun): string {
+  const file = path.join(runDir, RUN_FILES.junit);
+  fs.writeFileSync(file, buildJunit(decisions, run));
   return file;
 }

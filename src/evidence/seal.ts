@@ -4,7 +4,7 @@ import { bundleFileName, hashFile } from './layout.ts';
 import { MANIFEST_FILE } from './files.ts';
 import type { SigningKey } from './keys.ts';
 import { appendRun } from './run-chain.ts';
-import { attestRun, type AttestResult } from './sign-run.ts';
+import { attestRun, type AttestResult, type RunRecords } from './sign-run.ts';
 import { writeBundle, type BundleInfo } from './bundle.ts';
 
 export interface SealOptions {
@@ -17,6 +17,8 @@ export interface SealOptions {
   key?: SigningKey;
   /** default: <runDir>/evidence_bundle_<app>.zip */
   bundleFile?: string;
+  /** the manifest and decision record in memory (else read from the directory) */
+  records?: RunRecords;
 }
 
 export interface SealResult {
@@ -33,7 +35,7 @@ export interface SealResult {
 export async function sealRun(opts: SealOptions): Promise<SealResult> {
   const manifest = await hashFile(path.join(opts.runDir, MANIFEST_FILE));
   const previousRunDigest = await appendRun(opts.reportsRoot, opts.app, opts.runId, manifest.sha256);
-  const attestation = await attestRun(opts.runDir, { previousRunDigest, key: opts.key });
+  const attestation = await attestRun(opts.runDir, { previousRunDigest, key: opts.key, records: opts.records });
   const bundle = await writeBundle(opts.runDir, opts.bundleFile ?? path.join(opts.runDir, bundleFileName(opts.app)));
   return { previousRunDigest, attestation, bundle };
 }

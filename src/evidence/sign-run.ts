@@ -2,11 +2,17 @@
 // (attestation.intoto.jsonl), and the public key beside it (signing-key.pub.pem).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { InTotoStatement } from '../schema/evidence.ts';
+import type { DecisionFile, InTotoStatement, RunManifest } from '../schema/evidence.ts';
+
+/** The manifest and decision record of a run, as the run wrote them. */
+export interface RunRecords {
+  manifest: RunManifest;
+  decisions: DecisionFile;
+}
 import { buildStatement, serializeEnvelope, signStatement } from './attestation.ts';
 import { loadSigningKey, type SigningKey } from './keys.ts';
 import { ENVELOPE_FILE, hashFile, isBundleFile, isSealFile, PUBLIC_KEY_FILE, walkRunDir } from './layout.ts';
-import { predicateFromRun } from './predicate.ts';
+import { buildPredicate, predicateFromRun } from './predicate.ts';
 
 export interface Subject {
   path: string;
@@ -38,9 +44,10 @@ export interface AttestResult {
  * Signs the run directory as it is now: call it after every other file is written (manifest
  * included). `previousRunDigest` is what appendRun returned for this run.
  */
-export async function attestRun(runDir: string, opts: { previousRunDigest: string | null; key?: SigningKey }): Promise<AttestResult> {
+export async function attestRun(runDir: string, opts: { previousRunDigest: string | null; key?: SigningKey; records?: RunRecords }): Promise<AttestResult> {
   const key = opts.key ?? loadSigningKey();
-  const predicate = predicateFromRun(runDir, opts.previousRunDigest);
+  // the run's own records when it has them in memory; read back from the directory otherwise
+  const predicate = opts.records ? buildPredicate(opts.records.manifest, opts.records.decisions, opts.previousRunDigest) : predicateFromRun(runDir, opts.previousRunDigest);
   const statement = buildStatement({ artifacts: await collectSubjects(runDir), predicate });
   const envelopeFile = path.join(runDir, ENVELOPE_FILE);
   const publicKeyFile = path.join(runDir, PUBLIC_KEY_FILE);

@@ -4,10 +4,12 @@
 import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
 import type { DecisionRecord } from '../judge/decide.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
-import { FAULT_ACTIONS, SLO_KINDS } from '../schema/drill.ts';
+import { FAULT_ACTIONS } from '../../chaos/registry.ts';
+import { SLO_KINDS } from '../schema/drill.ts';
 
 /** Fault kinds of gameday's catalogue (DESIGN.md) beyond the drill schema's actions today. */
-export const FAULT_CATALOGUE: readonly string[] = [...new Set<string>([...FAULT_ACTIONS, 'broker-failover', 'disk-full', 'api-throttle'])];
+/** Every fault a drill can ask for (the fault registry): what the report lists as not exercised. */
+export const FAULT_CATALOGUE: readonly string[] = FAULT_ACTIONS;
 
 export interface TimelinePoint {
   /** start of the 1-s window, ms after t0 */

@@ -98,3 +98,19 @@ export async function sweepLeftovers(): Promise<SweepReport> {
   }
   return report;
 }
+
+/** What a sweep removed, in words ("2 process(es), 1 container(s), 1 folder(s)"), or '' when nothing. */
+export function describeSweep(r: SweepReport): string {
+  const parts: Array<[number, string]> = [
+    [r.processes.length, 'process(es)'],
+    [r.proxies.length, 'proxy(ies)'],
+    [r.mounts.length, 'mount(s)'],
+    [r.containers.containers.length, 'container(s)'],
+    [r.containers.networks.length, 'network(s)'],
+    [r.folders.length, 'folder(s)'],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${n} ${what}`)
+    .join(', ');
+}

@@ -1,10 +1,11 @@
 // The drill: one schema for the TypeScript form (`defineDrill({...})`) and the YAML form.
 import { z } from 'zod';
+import { DRIVERS, FAULT_ACTIONS, FAULTS, supports, actionsOf, type DriverName, type FaultAction } from '../../chaos/registry.ts';
 import { Duration } from './duration.ts';
+import { NatsName, Slug } from './names.ts';
 import { Partner as PartnerSpec } from './partner.ts';
 import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
 
-const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "partner-hub"');
 
 export const PHASES = ['steady', 'fault', 'recovery'] as const;
 export const Phase = z.enum(PHASES);
@@ -45,7 +46,6 @@ export const SizeMb = z.union([z.number(), z.string()]).transform((value, ctx) =
   return n;
 });
 
-const NatsName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "-" and "_", e.g. "HUB_EVENTS"');
 
 /** A NATS JetStream cluster started for the run; replicas get its URL as {{broker.url}}. */
 const Broker = z.object({
@@ -227,61 +227,24 @@ const WebhookSender = z.object({
 // Partner (routes, behaviour timelines, webhookSecret) lives in ./partner.ts: the same schema
 // validates the partners file of `gameday simulate`. Its timelines check their own order.
 
-/** Which driver carries out which fault. A drill asking a driver for another is rejected before anything runs. */
-export const DRIVER_SUPPORTS = {
-  toxiproxy: ['latency', 'bandwidth', 'partition', 'down', 'reset'],
-  process: ['pod-kill', 'az-failure'],
-  containers: ['pod-kill', 'az-failure', 'partition'],
-  broker: ['broker-failover'],
-  disk: ['disk-full'],
-} as const;
-export type DriverName = keyof typeof DRIVER_SUPPORTS;
+export { FAULT_ACTIONS, type DriverName, type FaultAction };
 
 const FaultBase = {
   name: Slug,
   /** toxiproxy: network faults on the proxies in front of the service (or the broker); process: the service's replica processes; containers: its replica containers (target.kind containers); broker: the NATS cluster; disk: the service's DATA_DIR */
-  driver: z.enum(Object.keys(DRIVER_SUPPORTS) as [DriverName, ...DriverName[]]).default('toxiproxy'),
+  driver: z.enum(DRIVERS).default('toxiproxy'),
   /** the service that gets the fault, or the broker's name (target.broker.name) */
   target: Slug,
   at: Duration,
   duration: Duration,
 };
 
-export const FAULT_ACTIONS = ['latency', 'bandwidth', 'partition', 'down', 'reset', 'pod-kill', 'az-failure', 'broker-failover', 'disk-full'] as const;
-const Fault = z.discriminatedUnion('action', [
-  /** every response delayed by latency ± jitter */
-  z.object({ ...FaultBase, action: z.literal('latency'), latency: Duration, jitter: Duration.default(0) }),
-  /** throughput capped at rate KB/s */
-  z.object({ ...FaultBase, action: z.literal('bandwidth'), rate: z.number().int().positive() }),
-  /** a realistic partition: data blackholed both ways, connections hang (Toxiproxy timeout 0 on both streams) */
-  z.object({ ...FaultBase, action: z.literal('partition') }),
-  /** the proxy disabled: connections refused at once */
-  z.object({ ...FaultBase, action: z.literal('down') }),
-  /** connections reset (TCP RST) after `after` */
-  z.object({ ...FaultBase, action: z.literal('reset'), after: Duration.default(0) }),
-  /** one replica SIGKILLed, restarted after restartAfter as a deployment would */
-  z.object({
-    ...FaultBase,
-    action: z.literal('pod-kill'),
-    /** which replica (index); the first by default */
-    replica: z.number().int().nonnegative().default(0),
-    restartAfter: Duration.optional(),
-  }),
-  /** every replica of a zone killed together; back when the fault ends */
-  z.object({ ...FaultBase, action: z.literal('az-failure'), zone: Slug }),
-  /**
-   * the leader of a replicated JetStream stream SIGKILLed, restarted when the fault ends; failover
-   * time and message loss measured by a sequence-numbered probe on that stream
-   */
-  z.object({
-    ...FaultBase,
-    action: z.literal('broker-failover'),
-    /** whose leader: one of target.broker.streams (default the first; a probe stream of gameday's when none is declared) */
-    stream: NatsName.optional(),
-  }),
-  /** the service's DATA_DIR filesystem filled to `percent` used (100: writes fail with ENOSPC); the filler removed when the fault ends */
-  z.object({ ...FaultBase, action: z.literal('disk-full'), percent: z.number().gt(0).max(100).default(100) }),
-]);
+/** One fault of the drill: the common fields and the action's own parameters, from the fault registry (chaos/registry.ts). */
+function faultOption<A extends FaultAction>(action: A) {
+  return z.object({ ...FaultBase, action: z.literal(action), ...(FAULTS[action].params.shape as (typeof FAULTS)[A]['params']['shape']) });
+}
+type FaultOption = { [A in FaultAction]: ReturnType<typeof faultOption<A>> }[FaultAction];
+const Fault = z.discriminatedUnion('action', FAULT_ACTIONS.map((a) => faultOption(a)) as [FaultOption, ...FaultOption[]]);
 const SloBase = {
   name: Slug,
   /** restrict to one phase of the timeline; the whole run when absent */
@@ -571,11 +534,11 @@ export const Drill = z
     drill.faults.forEach((f, i) => {
       if (faultNames.has(f.name)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'name'], message: `fault names must be unique: "${f.name}" is used twice` });
       faultNames.add(f.name);
-      const supported: readonly string[] = DRIVER_SUPPORTS[f.driver];
-      if (!supported.includes(f.action)) {
-        const other = (Object.keys(DRIVER_SUPPORTS) as DriverName[]).find((d) => (DRIVER_SUPPORTS[d] as readonly string[]).includes(f.action));
-        ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `the ${f.driver} driver does not support "${f.action}" (it supports ${supported.join(', ')})${other ? `: use driver "${other}"` : ''}` });
+      if (!supports(f.driver, f.action)) {
+        const other = DRIVERS.find((d) => supports(d, f.action));
+        ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `the ${f.driver} driver does not support "${f.action}" (it supports ${actionsOf(f.driver).join(', ')})${other ? `: use driver "${other}"` : ''}` });
       }
+      if (f.action === 'az-failure' && f.mode === 'disconnect' && f.driver !== 'containers') ctx.addIssue({ code: 'custom', path: ['faults', i, 'mode'], message: 'only the containers driver can cut a zone off the network: use mode: stop, or driver: containers' });
       const service = drill.target.service;
       if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });
       if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.restartAfter >= f.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: 'the replica restarts within the fault window: make restartAfter shorter than duration' });

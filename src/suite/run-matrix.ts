@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
 import { writeJson } from '../evidence/files.ts';
-import { newRunId } from '../run/run-drill.ts';
+import { newRunId } from '../platform/run-id.ts';
 import type { Mutant } from '../schema/mutants.ts';
 import { HEALTHY, judgeMatrix, matrixRows, plannedCells, renderMatrix, type MatrixCell, type MatrixReport } from './matrix.ts';
 import { mutantProblems, MutantsError, unknownTargets } from './mutants.ts';

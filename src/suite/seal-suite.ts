@@ -7,7 +7,7 @@ import path from 'node:path';
 import { listArtifacts, MANIFEST_FILE, sha256File, writeJson } from '../evidence/files.ts';
 import { sha256Hex } from '../evidence/layout.ts';
 import { sealRun } from '../evidence/seal.ts';
-import { GAMEDAY_VERSION } from '../run/run-drill.ts';
+import { GAMEDAY_VERSION } from '../platform/run-id.ts';
 import { SUITE_EXIT_CODES } from './outcome.ts';
 import type { SuiteRunRecord, SuiteSummary } from './records.ts';
 import { renderSummary } from './summary.ts';

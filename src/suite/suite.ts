@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
 import { sha256File, writeJson } from '../evidence/files.ts';
-import { newRunId, runDrill, type RunResult } from '../run/run-drill.ts';
+import { newRunId } from '../platform/run-id.ts';
+import { runDrill, type RunResult } from '../run/run-drill.ts';
 import type { Mutant } from '../schema/mutants.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 import { applyMutant, mutantProblems } from './mutants.ts';
 import { suiteDecision, SUITE_EXIT_CODES, type RunOutcome, type SuiteDecision } from './outcome.ts';
 import type { SuiteRunRecord, SuiteSummary } from './records.ts';
@@ -92,20 +94,10 @@ function notRun(index: number, loaded: LoadedDrill, mutant: Mutant | null, timeS
   };
 }
 
-function readManifestFacts(runDir: string): { scheduledMs: number | null; startedAt: string | null; endedAt: string | null } {
-  try {
-    const m = JSON.parse(fs.readFileSync(path.join(runDir, 'run_manifest.json'), 'utf8')) as { scheduledMs?: number; startedAt?: string; endedAt?: string };
-    return { scheduledMs: m.scheduledMs ?? null, startedAt: m.startedAt ?? null, endedAt: m.endedAt ?? null };
-  } catch {
-    return { scheduledMs: null, startedAt: null, endedAt: null };
-  }
-}
-
 function recordOf(index: number, loaded: LoadedDrill, mutant: Mutant | null, timeScale: number, suiteDir: string, result: RunResult, wallMs: number): SuiteRunRecord {
   const d = result.decision;
   const failed = d.verdicts.filter((v) => !v.pass && !('waivedBy' in v && v.waivedBy));
-  const report = path.join(result.runDir, 'report.html');
-  const facts = readManifestFacts(result.runDir);
+  const report = path.join(result.runDir, RUN_FILES.report);
   return {
     ...notRun(index, loaded, mutant, timeScale, 'NOT-RUN', []),
     outcome: d.decision,
@@ -120,9 +112,11 @@ function recordOf(index: number, loaded: LoadedDrill, mutant: Mutant | null, tim
     bundle: relTo(suiteDir, result.bundle),
     bundleSha256: sha256File(result.bundle),
     bundleBytes: fs.statSync(result.bundle).size,
-    manifestSha256: sha256File(path.join(result.runDir, 'run_manifest.json')),
+    manifestSha256: sha256File(path.join(result.runDir, RUN_FILES.manifest)),
     report: fs.existsSync(report) ? relTo(suiteDir, report) : null,
-    ...facts,
+    scheduledMs: result.scheduledMs,
+    startedAt: result.startedAt,
+    endedAt: result.endedAt,
     wallMs,
   };
 }

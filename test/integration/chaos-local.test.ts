@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRequest } from '../../chaos/driver.ts';
+import { faultRequest } from '../../chaos/registry.ts';
 import { portRefuses, ProcessDriver, type ReplicaHandle } from '../../chaos/process.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { freePort, waitHealthy } from '../../src/platform/processes.ts';
@@ -47,7 +48,7 @@ describe('toxiproxy driver', () => {
     await toxiproxy.stop();
   });
 
-  const fault = (action: FaultRequest['action'], params: Record<string, number> = {}): FaultRequest => ({ name: `f-${action}`, action, targets: ['svc'], params });
+  const fault = (action: FaultRequest['action'], params: Record<string, number> = {}): FaultRequest => faultRequest(`f-${action}`, action, ['svc'], params as never);
 
   async function cycle(f: FaultRequest, bites: () => Promise<void>) {
     expect((await probe(`${url}/`)).status).toBe(200);
@@ -143,7 +144,7 @@ describe('process driver', () => {
 
   it('pod-kill: the replica is SIGKILLed (its port refuses) and the deployment restarts it after the delay', async () => {
     const driver = new ProcessDriver(handles);
-    const request: FaultRequest = { name: 'kill', action: 'pod-kill', targets: ['r1'], params: { restartAfterMs: 1500 } };
+    const request = faultRequest('kill', 'pod-kill', ['r1'], { restartAfter: 1500 });
     const oldPid = procs.get('r1')!.child.pid!;
     await driver.inject(request);
     expect(await portRefuses(procs.get('r1')!.port)).toBe(true);
@@ -158,7 +159,7 @@ describe('process driver', () => {
 
   it('az-failure: every replica of the zone goes down together and comes back on revert', async () => {
     const driver = new ProcessDriver(handles);
-    const request: FaultRequest = { name: 'az', action: 'az-failure', targets: handles().filter((h) => h.zone === 'a').map((h) => h.name), params: {} };
+    const request = faultRequest('az', 'az-failure', handles().filter((h) => h.zone === 'a').map((h) => h.name), { zone: 'a' });
     expect(request.targets.sort()).toEqual(['r0', 'r2']);
     await driver.inject(request);
     expect(await portRefuses(procs.get('r0')!.port)).toBe(true);
@@ -170,7 +171,7 @@ describe('process driver', () => {
 
   it('rejects a target it did not start', async () => {
     const driver = new ProcessDriver(handles);
-    await expect(driver.inject({ name: 'x', action: 'pod-kill', targets: ['nope'], params: {} })).rejects.toThrow(/no replica named nope/);
+    await expect(driver.inject(faultRequest('x', 'pod-kill', ['nope']))).rejects.toThrow(/no replica named nope/);
   });
 });
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it as vit } from 'vitest';
 import type { FaultRequest } from '../../chaos/driver.ts';
+import { faultRequest } from '../../chaos/registry.ts';
 import { ContainersDriver } from '../../chaos/containers/driver.ts';
 import { dockerClient, engineProblem } from '../../chaos/containers/engine.ts';
 import { ensureImage, partnerHubImageSpec, toxiproxyImageSpec, type BuiltImage } from '../../chaos/containers/images.ts';
@@ -136,7 +137,7 @@ describe('containers driver (real Docker engine)', () => {
 
   it('pod-kill: the container is killed, its port refuses, the other replica still answers; a deployment restart brings it back', async () => {
     const [r0, r1] = topology.replicas;
-    const f: FaultRequest = { name: 'kill-r0', action: 'pod-kill', targets: [r0.name], params: { restartAfterMs: 1500 } };
+    const f = faultRequest('kill-r0', 'pod-kill', [r0.name], { restartAfter: 1500 });
     const injected = await driver.inject(f);
     expect(injected.applied.map((a) => a.target)).toEqual([r0.name]);
     expect((await containerState(topology.client, r0.containerId, topology.network.id)).running).toBe(false);
@@ -152,7 +153,7 @@ describe('containers driver (real Docker engine)', () => {
 
   it('pod-kill without a restart stays down until it is reverted', async () => {
     const r1 = topology.replicas[1];
-    const f: FaultRequest = { name: 'kill-r1', action: 'pod-kill', targets: [r1.name], params: {} };
+    const f = faultRequest('kill-r1', 'pod-kill', [r1.name]);
     await driver.inject(f);
     await new Promise((r) => setTimeout(r, 500));
     expect(await portRefuses(r1.hostPort)).toBe(true);
@@ -162,7 +163,7 @@ describe('containers driver (real Docker engine)', () => {
 
   it('az-failure: every container of zone b is stopped together, zone a keeps answering, all back on revert', async () => {
     const [r0, r1] = topology.replicas;
-    const f: FaultRequest = { name: 'az-b', action: 'az-failure', targets: ['zone=b'], params: {} };
+    const f = faultRequest('az-b', 'az-failure', ['zone=b'], { zone: 'b' });
     const injected = await driver.inject(f);
     expect(injected.applied.map((a) => a.target)).toEqual([r1.name]);
     const state = await containerState(topology.client, r1.containerId, topology.network.id);
@@ -177,7 +178,7 @@ describe('containers driver (real Docker engine)', () => {
 
   it('az-failure with disconnect: zone a cut off from the network while its containers keep running', async () => {
     const [r0, r1] = topology.replicas;
-    const f: FaultRequest = { name: 'az-a-net', action: 'az-failure', targets: ['zone=a'], params: { disconnect: 1 } };
+    const f = faultRequest('az-a-net', 'az-failure', ['zone=a'], { zone: 'a', mode: 'disconnect' });
     await driver.inject(f);
     const state = await containerState(topology.client, r0.containerId, topology.network.id);
     expect(state).toMatchObject({ running: true, connected: false });
@@ -189,7 +190,7 @@ describe('containers driver (real Docker engine)', () => {
 
   it('partition: the target is disconnected (requests through its proxy fail), reconnected on revert', async () => {
     const [r0, r1] = topology.replicas;
-    const f: FaultRequest = { name: 'part-r1', action: 'partition', targets: [r1.name], params: {} };
+    const f = faultRequest('part-r1', 'partition', [r1.name]);
     const injected = await driver.inject(f);
     expect(injected.applied[0].ref).toContain('disconnected');
     expect(await containerState(topology.client, r1.containerId, topology.network.id)).toMatchObject({ running: true, connected: false });
@@ -202,9 +203,9 @@ describe('containers driver (real Docker engine)', () => {
   });
 
   it('refuses what it does not support and targets it does not know', async () => {
-    await expect(driver.inject({ name: 'x', action: 'latency', targets: [topology.replicas[0].name], params: {} })).rejects.toThrow(/does not support "latency"/);
-    await expect(driver.inject({ name: 'y', action: 'partition', targets: ['partner-hub-r9'], params: {} })).rejects.toThrow(/no container named partner-hub-r9/);
-    await expect(driver.inject({ name: 'z', action: 'az-failure', targets: ['zone=c'], params: {} })).rejects.toThrow(/matches no container/);
+    await expect(driver.inject(faultRequest('x', 'latency', [topology.replicas[0].name], { latency: 100 }))).rejects.toThrow(/does not support "latency"/);
+    await expect(driver.inject(faultRequest('y', 'partition', ['partner-hub-r9']))).rejects.toThrow(/no container named partner-hub-r9/);
+    await expect(driver.inject(faultRequest('z', 'az-failure', ['zone=c'], { zone: 'c' }))).rejects.toThrow(/matches no container/);
   });
 
   it("a killed run's containers and network are swept; a live run's are left alone", async () => {

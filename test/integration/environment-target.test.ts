@@ -2,6 +2,7 @@
 // run: two partner-hub replicas behind nginx (each still behind its Toxiproxy proxy), a 3-node NATS
 // JetStream cluster behind proxies of its own, DATA_DIR on a 16 MiB tmpfs. The broker and disk
 // drivers inject and revert for real; stop leaves no process, proxy or mount.
+import { faultParams, faultRequest } from '../../chaos/registry.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,7 +116,7 @@ describe.skipIf(skip)('environment with load balancer, broker and limited disk',
   it('broker-failover: the stream leader is SIGKILLed and comes back; failover time measured, nothing lost', async () => {
     const driver = env.drivers().broker!;
     const fault = drill.faults[0];
-    const request = { name: fault.name, action: fault.action, targets: env.targetsOf(fault), params: {} };
+    const request = faultRequest(fault.name, fault.action, env.targetsOf(fault), faultParams(fault, 1));
     expect(request.targets).toEqual(['HUB_EVENTS']);
     const injected = await driver.inject(request);
     const killed = env.broker!.cluster.nodes.filter((n) => !n.running);
@@ -140,7 +141,7 @@ describe.skipIf(skip)('environment with load balancer, broker and limited disk',
   it('disk-full: the hub answers 503 for webhooks while DATA_DIR is full, 200 after the revert', async () => {
     const driver = env.drivers().disk!;
     const fault = drill.faults[1];
-    const request = { name: fault.name, action: fault.action, targets: env.targetsOf(fault), params: { percent: 100 } };
+    const request = faultRequest(fault.name, fault.action, env.targetsOf(fault), faultParams(fault, 1));
     expect(request.targets).toEqual([env.disk!.dir]);
     const injected = await driver.inject(request);
     const full = await postWebhook(`http://127.0.0.1:${env.replicas[0].port}`, 'while-full');
@@ -152,7 +153,7 @@ describe.skipIf(skip)('environment with load balancer, broker and limited disk',
 
   it('az-failure behind nginx: GETs through the load balancer keep succeeding', async () => {
     const process = new ProcessDriver(() => env.handles());
-    const request = { name: 'zone-a', action: 'az-failure' as const, targets: env.handles().filter((h) => h.zone === 'a').map((h) => h.name), params: {} };
+    const request = faultRequest('zone-a', 'az-failure', env.handles().filter((h) => h.zone === 'a').map((h) => h.name), { zone: 'a' });
     await process.inject(request);
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await fetch(`${env.entryUrls[0]}/healthz`)).status);

@@ -1,7 +1,8 @@
 // target.kind: containers in the drill schema: what it accepts, and each rejection naming the fix.
 import { describe, expect, it } from 'vitest';
 import { excludedFromImage } from '../../src/targets/containers.ts';
-import { DRIVER_SUPPORTS, Drill } from '../../src/schema/drill.ts';
+import { actionsOf } from '../../chaos/registry.ts';
+import { Drill } from '../../src/schema/drill.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function drill(kind: 'process' | 'containers', faults: any[] = [], service: Record<string, unknown> = {}, target: Record<string, unknown> = {}): any {
@@ -24,7 +25,7 @@ function problems(input: unknown): string[] {
 
 describe('target.kind: containers', () => {
   it('accepts the containers driver with pod-kill, az-failure and partition, and toxiproxy faults on the proxies', () => {
-    expect(DRIVER_SUPPORTS.containers).toEqual(['pod-kill', 'az-failure', 'partition']);
+    expect(actionsOf('containers')).toEqual(['partition', 'pod-kill', 'az-failure']);
     const d = Drill.parse(
       drill('containers', [fault('containers', 'pod-kill', { replica: 1, restartAfter: '2s' }), fault('containers', 'az-failure', { zone: 'b', name: 'az' }), fault('containers', 'partition', { name: 'p' }), fault('toxiproxy', 'latency', { name: 'lat', latency: '100ms' })], {
         env: { WEBHOOK_SECRETS: '{{webhookSecrets}}', SECRET: '{{partners.acme.webhookSecret}}', WHERE: '{{zone}}-{{replica}}' },
@@ -48,7 +49,7 @@ describe('target.kind: containers', () => {
   });
 
   it('rejects actions the containers driver does not carry out, naming the one that does', () => {
-    expect(problems(drill('containers', [fault('containers', 'latency', { latency: '100ms' })]))).toEqual(['faults.0.driver: the containers driver does not support "latency" (it supports pod-kill, az-failure, partition): use driver "toxiproxy"']);
+    expect(problems(drill('containers', [fault('containers', 'latency', { latency: '100ms' })]))).toEqual(['faults.0.driver: the containers driver does not support "latency" (it supports partition, pod-kill, az-failure): use driver "toxiproxy"']);
   });
 
   it('accepts partner URLs (the simulators run on the containers\' network)', () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 // fast-xml-parser comes with @aws-sdk (a dependency of gameday): a real XML parser for the test
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readDecisions } from '../../src/evidence/run-files.ts';
 import { buildJunit, verdictCaseName, writeJunit } from '../../src/evidence/junit.ts';
 import { DecisionFile } from '../../src/schema/evidence.ts';
 import { DEFAULT_VERDICTS, makeRunDir, tmpDir, verdict } from './evidence-fixture.ts';
@@ -85,7 +86,7 @@ describe('junit.xml', () => {
 
   it('fails when nothing was judged, and writeJunit writes it into the run', () => {
     const dir = makeRunDir(tmp(), { verdicts: [] });
-    const file = writeJunit(dir, RUN);
+    const file = writeJunit(dir, readDecisions(dir), RUN);
     expect(file).toBe(path.join(dir, 'junit.xml'));
     const { cases } = parse(fs.readFileSync(file, 'utf8'));
     expect(cases).toHaveLength(1);

@@ -4,7 +4,7 @@ import { baseline, loadLength, soak, spike, stagesTargetAt, stress, toScenarios,
 import { k8sManifests, TestRun } from '../../src/k6/k8s.ts';
 import { parseDrill } from '../../src/schema/load.ts';
 import { planDrill } from '../../src/plan/plan.ts';
-import { segmentFiles } from '../../src/run/run-drill.ts';
+import { segmentFiles } from '../../src/k6/segments.ts';
 
 const drill = (profiles: unknown[], faults: unknown[] = []) =>
   parseDrill(

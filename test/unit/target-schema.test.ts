@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { brokerChaosFigures } from '../../src/targets/chaos-figures.ts';
 import { renderTemplate, type TemplateVars } from '../../src/targets/environment.ts';
-import { DRIVER_SUPPORTS, Drill, FAULT_ACTIONS, SizeMb, probeSubject } from '../../src/schema/drill.ts';
+import { actionsOf } from '../../chaos/registry.ts';
+import { Drill, FAULT_ACTIONS, SizeMb, probeSubject } from '../../src/schema/drill.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function drill(target: Record<string, unknown> = {}, faults: any[] = []): any {
@@ -49,8 +50,8 @@ describe('target: load balancer, broker, disk', () => {
   it('knows the two new faults and their drivers', () => {
     expect(FAULT_ACTIONS).toContain('broker-failover');
     expect(FAULT_ACTIONS).toContain('disk-full');
-    expect(DRIVER_SUPPORTS.broker).toEqual(['broker-failover']);
-    expect(DRIVER_SUPPORTS.disk).toEqual(['disk-full']);
+    expect(actionsOf('broker')).toEqual(['broker-failover']);
+    expect(actionsOf('disk')).toEqual(['disk-full']);
   });
 });
 

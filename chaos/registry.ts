@@ -1,0 +1,132 @@
+// The fault registry: every action a drill can ask for, the drivers that carry it out, the
+// parameters it takes — one zod schema, used by the drill schema, the planner, the drivers and
+// the report — and what it does to the system. Adding an action or a driver starts here (then
+// the driver's own file); nothing else lists them.
+import { z } from 'zod';
+import { Duration } from '../src/schema/duration.ts';
+import { NatsName } from '../src/schema/names.ts';
+
+export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk'] as const;
+export type DriverName = (typeof DRIVERS)[number];
+
+interface FaultSpec {
+  /** drivers that carry it out; the first is the one a drill gets when it names none that fits */
+  drivers: readonly DriverName[];
+  /** what the action does to the system, as the README and the report say it */
+  description: string;
+  /** the action's own parameters (beyond name, driver, target, at, duration) */
+  params: z.ZodObject;
+  /** duration parameters that fall inside the fault window: time-scaled with the timeline */
+  scaled: readonly string[];
+}
+
+export const FAULTS = {
+  latency: {
+    drivers: ['toxiproxy'],
+    description: 'every response delayed by latency ± jitter (Toxiproxy latency toxic, downstream)',
+    params: z.object({ latency: Duration, jitter: Duration.default(0) }),
+    scaled: [],
+  },
+  bandwidth: {
+    drivers: ['toxiproxy'],
+    description: 'throughput capped at rate KB/s (Toxiproxy bandwidth toxic)',
+    params: z.object({ rate: z.number().int().positive() }),
+    scaled: [],
+  },
+  partition: {
+    drivers: ['toxiproxy', 'containers'],
+    description: 'cut off: toxiproxy blackholes data both ways (connections hang); containers disconnects the replicas from the run network',
+    params: z.object({}),
+    scaled: [],
+  },
+  down: {
+    drivers: ['toxiproxy'],
+    description: 'the proxy disabled: connections refused at once',
+    params: z.object({}),
+    scaled: [],
+  },
+  reset: {
+    drivers: ['toxiproxy'],
+    description: 'connections reset (TCP RST) after `after`',
+    params: z.object({ after: Duration.default(0) }),
+    scaled: [],
+  },
+  'pod-kill': {
+    drivers: ['process', 'containers'],
+    description: 'one replica SIGKILLed, restarted after restartAfter as a deployment would (else when the fault ends)',
+    params: z.object({
+      /** which replica (index); the first by default */
+      replica: z.number().int().nonnegative().default(0),
+      restartAfter: Duration.optional(),
+    }),
+    scaled: ['restartAfter'],
+  },
+  'az-failure': {
+    drivers: ['process', 'containers'],
+    description: 'every replica of a zone down together (stopped, or with mode: disconnect cut off from the network: containers only); back when the fault ends',
+    params: z.object({ zone: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "a"'), mode: z.enum(['stop', 'disconnect']).default('stop') }),
+    scaled: [],
+  },
+  'broker-failover': {
+    drivers: ['broker'],
+    description: 'the leader of a replicated JetStream stream SIGKILLed, restarted when the fault ends; failover time and message loss measured by a sequence-numbered probe',
+    params: z.object({
+      /** whose leader: one of target.broker.streams (default the first; a probe stream of gameday's when none is declared) */
+      stream: NatsName.optional(),
+    }),
+    scaled: [],
+  },
+  'disk-full': {
+    drivers: ['disk'],
+    description: "the service's DATA_DIR filesystem filled to `percent` used (100: writes fail with ENOSPC); the filler removed when the fault ends",
+    params: z.object({ percent: z.number().gt(0).max(100).default(100) }),
+    scaled: [],
+  },
+} as const satisfies Record<string, FaultSpec>;
+
+export type FaultAction = keyof typeof FAULTS;
+export const FAULT_ACTIONS = Object.keys(FAULTS) as FaultAction[];
+
+/** The parameters of one action, as the driver receives them (durations in ms, time-scaled). */
+export type FaultParams<A extends FaultAction = FaultAction> = z.output<(typeof FAULTS)[A]['params']>;
+
+/** What a driver is asked to do: one action on its targets, with that action's parameters. */
+export type FaultRequest = {
+  [A in FaultAction]: {
+    /** unique within the run */
+    name: string;
+    action: A;
+    /** driver-specific targets (Toxiproxy: proxy names; process/containers: replica names; broker: a stream; disk: a folder) */
+    targets: string[];
+    params: FaultParams<A>;
+  };
+}[FaultAction];
+
+export function driversOf(action: FaultAction): readonly DriverName[] {
+  return FAULTS[action].drivers;
+}
+
+export function actionsOf(driver: DriverName): FaultAction[] {
+  return FAULT_ACTIONS.filter((a) => (FAULTS[a].drivers as readonly DriverName[]).includes(driver));
+}
+
+export function supports(driver: string, action: string): boolean {
+  return Object.hasOwn(FAULTS, action) && (FAULTS[action as FaultAction].drivers as readonly string[]).includes(driver);
+}
+
+/** The action's parameters picked out of a fault, with the durations inside its window scaled like the timeline. */
+export function faultParams<A extends FaultAction>(fault: { action: A } & Record<string, unknown>, timeScale: number): FaultParams<A> {
+  const spec = FAULTS[fault.action];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(spec.params.shape)) {
+    const value = fault[key];
+    if (value === undefined) continue;
+    out[key] = (spec.scaled as readonly string[]).includes(key) && typeof value === 'number' ? Math.round(value * timeScale) : value;
+  }
+  return out as FaultParams<A>;
+}
+
+/** A request with the action's parameters checked and defaulted by its schema (for callers outside a drill: `gameday` tools, tests). */
+export function faultRequest<A extends FaultAction>(name: string, action: A, targets: string[], params: z.input<(typeof FAULTS)[A]['params']> = {} as never): FaultRequest {
+  return { name, action, targets, params: FAULTS[action].params.parse(params) } as FaultRequest;
+}

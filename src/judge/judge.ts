@@ -1,0 +1,73 @@
+// Judging is a pure function of what a run observed: the samples, the simulator journal and the
+// SUT's side effects, the chaos drivers' figures, the SUT metric series, the problems the run had,
+// and (with a policy) the earlier runs it is compared with. `gameday run`, `gameday ingest` and
+// the suite all come through here.
+import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
+import type { MetricsAggregator } from '../metrics/aggregate.ts';
+import type { Profile } from '../../scenarios/profiles.ts';
+import type { JournalEntry } from '../schema/journal.ts';
+import type { Drill } from '../schema/drill.ts';
+import type { Policy } from '../schema/policy.ts';
+import { compareWithBaseline, type BaselineRun } from './baseline.ts';
+import type { FaultTimes, MetricPoint } from './context.ts';
+import { decide, type DecisionRecord, type RunProblem } from './decide.ts';
+import { evaluateSlos, type Verdict } from './evaluate.ts';
+import type { SideEffect } from './journal-analysis.ts';
+import { journalFigures, type JournalFigureDetail } from './journal-figures.ts';
+import { profileFigures, type ProfileFigure } from './profile-figures.ts';
+
+/** Everything a run saw that verdicts are made of. */
+export interface Observations {
+  metrics: MetricsAggregator;
+  /** epoch ms of t = 0; null when the load never started */
+  t0: number | null;
+  phases: readonly PhaseWindow[];
+  profiles: readonly Profile[];
+  durationMs: number;
+  /** fault name → when it was injected and reverted (ms after t0) */
+  faults: Readonly<Record<string, FaultTimes>>;
+  /** simulator journal entries; null when there is no journal to judge (ingest) */
+  journal: readonly JournalEntry[] | null;
+  /** how often the SUT applied each replayed or accepted webhook; null when not read */
+  sideEffects: readonly SideEffect[] | null;
+  /** figures of the chaos drivers (broker failover time, message loss), by figure key */
+  chaosFigures: Readonly<Record<string, number | null>>;
+  /** SUT metric series (backlog-drain) */
+  series: Readonly<Record<string, readonly MetricPoint[]>>;
+  problems: readonly RunProblem[];
+}
+
+export interface JudgeOptions {
+  policy?: Policy;
+  /** the time waivers are judged at */
+  now: Date;
+  /** earlier GO runs of the drill (with a policy's baseline) */
+  baseline?: readonly BaselineRun[];
+}
+
+export interface Judgement {
+  verdicts: Verdict[];
+  decision: DecisionRecord;
+  figures: Record<string, number | null>;
+  journalFigures: JournalFigureDetail[];
+  profileFigures: ProfileFigure[];
+}
+
+export function judge(o: Observations, drill: Pick<Drill, 'slos'>, opts: JudgeOptions): Judgement {
+  const journalDetails = o.journal ? journalFigures(drill.slos, o.journal, o.sideEffects) : [];
+  const figures: Record<string, number | null> = { ...Object.fromEntries(journalDetails.map((f) => [f.key, f.value])), ...o.chaosFigures };
+  const profiles = o.t0 === null ? [] : profileFigures(o.profiles, o.metrics, o.t0, drill.slos);
+  let verdicts = evaluateSlos(drill.slos, {
+    metrics: o.metrics,
+    t0: o.t0 ?? 0,
+    faults: o.t0 === null ? {} : o.faults,
+    figures,
+    phases: o.phases,
+    durationMs: o.durationMs,
+    series: o.series,
+    profiles,
+  });
+  if (opts.policy && opts.baseline) verdicts = [...verdicts, ...compareWithBaseline(verdicts, opts.baseline, opts.policy.baseline)];
+  const decision = decide(verdicts, [...o.problems], { policy: opts.policy, now: opts.now });
+  return { verdicts, decision, figures, journalFigures: journalDetails, profileFigures: profiles };
+}

@@ -1,0 +1,27 @@
+// Tasks: the run's scratch folder (in the ledger before it exists, so a killed run's is swept),
+// and the simulator journal of the run — every exchange written to the run directory and
+// kept in memory for judging; closed (flushed) last of all.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunContext } from '../context.ts';
+import type { Task } from '../tasks.ts';
+
+export const scratchTask: Task<RunContext> = {
+  title: 'scratch folder',
+  setup(ctx, teardown) {
+    teardown('remove the scratch folder and close the ledger', () => {
+      fs.rmSync(ctx.scratch, { recursive: true, force: true });
+      // a proxy or mount that could not be undone stays in the ledger for `gameday cleanup`
+      if (!ctx.keepLedger && ctx.ledger.mounts.length === 0) ctx.ledger.close();
+    });
+    ctx.ledger.folderCreated(ctx.scratch);
+    fs.mkdirSync(path.join(ctx.scratch, 'data'), { recursive: true });
+  },
+};
+
+export const journalTask: Task<RunContext> = {
+  title: 'simulator journal',
+  setup(ctx, teardown) {
+    teardown('close the simulator journal', () => ctx.journal.close());
+  },
+};

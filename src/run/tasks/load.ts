@@ -1,0 +1,56 @@
+// Task: the load — the drill's scenario bundled for k6, its plan written, one k6 process (or N
+// on execution segments) started with t = 0 a little ahead. Its teardown stops k6 if the run
+// ends before the load does.
+import path from 'node:path';
+import { writeJson } from '../../evidence/files.ts';
+import { bundleScenario, DRILL_SCENARIO } from '../../k6/bundle.ts';
+import { buildK6Plan, secretEnvName } from '../../k6/plan.ts';
+import { startK6, type K6Outcome } from '../../k6/runner.ts';
+import { segmentFiles } from '../../k6/segments.ts';
+import { RUN_FILES } from '../../schema/run-dir.ts';
+import { LOAD_LEAD_MS, type RunContext } from '../context.ts';
+import type { Task } from '../tasks.ts';
+
+/** The outcome that says the most: an invalid one over a failed-thresholds one over ok. */
+function worstOutcome(outcomes: K6Outcome[]): K6Outcome {
+  return outcomes.find((o) => o.invalid) ?? outcomes.find((o) => o.code !== 'ok') ?? outcomes[0];
+}
+
+export const loadTask: Task<RunContext> = {
+  title: 'load (k6)',
+  async setup(ctx, teardown) {
+    const env = ctx.env!;
+    const scriptFile = path.join(ctx.runDir, RUN_FILES.k6Script);
+    await bundleScenario(DRILL_SCENARIO, scriptFile);
+    const t0 = Date.now() + LOAD_LEAD_MS;
+    const planFile = path.join(ctx.runDir, RUN_FILES.k6Plan);
+    writeJson(planFile, buildK6Plan(ctx.drill, ctx.plan, t0, env.entryUrls));
+    const secretEnv: Record<string, string> = {};
+    for (const [partner, secret] of Object.entries(ctx.secrets)) secretEnv[secretEnvName(partner)] = secret;
+    teardown('stop k6', async () => {
+      if (!ctx.k6 || ctx.k6Outcome) return;
+      ctx.k6.kill('SIGINT');
+      const killer = setTimeout(() => ctx.k6?.kill('SIGKILL'), 5000);
+      ctx.k6Outcome = await ctx.k6.done;
+      clearTimeout(killer);
+    });
+    const runs = segmentFiles(ctx.opts.segments ?? 1).map((seg, i) =>
+      startK6(ctx.group, {
+        bin: ctx.k6Tool.path,
+        script: scriptFile,
+        args: seg.args,
+        env: { ...secretEnv, GAMEDAY_PLAN: planFile, GAMEDAY_SUMMARY: path.join(ctx.runDir, seg.summary) },
+        samplesFile: path.join(ctx.runDir, seg.samples),
+        stderrFile: path.join(ctx.runDir, seg.stderr),
+        scratchDir: ctx.scratch,
+        onChunk: (chunk) => ctx.segmentMetrics[i].ingestChunk(chunk),
+        onEnd: () => ctx.segmentMetrics[i].endChunks(),
+      }),
+    );
+    ctx.t0 = t0;
+    ctx.k6 = {
+      done: Promise.all(runs.map((r) => r.done)).then(worstOutcome),
+      kill: (signal) => runs.forEach((r) => r.process.child.kill(signal)),
+    };
+  },
+};
