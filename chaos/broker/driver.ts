@@ -3,7 +3,7 @@
 // until the stream has every replica current again, drains the probe and keeps its report
 // (failover time, message loss). Reverting twice, or after a failed inject, is safe.
 import { portRefuses } from '../process.ts';
-import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from '../driver.ts';
+import type { FaultDriver, FaultRequest, InjectedFault } from '../driver.ts';
 import { BrokerFailover, type BrokerFailoverReport, type FailoverCluster } from './failover.ts';
 
 export interface BrokerDriverOptions {

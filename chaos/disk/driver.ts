@@ -2,7 +2,7 @@
 // host's disk). inject grows a filler until statfs shows `percent` used (at 100 %: until another
 // process gets ENOSPC); revert removes it and checks the space came back. Reverting twice is safe.
 import fs from 'node:fs';
-import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from '../driver.ts';
+import type { FaultDriver, FaultRequest, InjectedFault } from '../driver.ts';
 import { fillDisk, fillerPath, readUsage, revertFill, type DiskFill, type FillRevert } from './fill.ts';
 import { isOwnMount } from './limited-fs.ts';
 import { mountAt, readMounts } from './mounts.ts';

@@ -11,7 +11,7 @@ import { runDrill, type RunResult } from '../run/run-drill.ts';
 import type { Mutant } from '../schema/mutants.ts';
 import { RUN_FILES } from '../schema/run-dir.ts';
 import { applyMutant, mutantProblems } from './mutants.ts';
-import { suiteDecision, SUITE_EXIT_CODES, type RunOutcome, type SuiteDecision } from './outcome.ts';
+import { suiteDecision, SUITE_EXIT_CODES, type SuiteDecision } from './outcome.ts';
 import type { SuiteRunRecord, SuiteSummary } from './records.ts';
 import { sealSuite } from './seal-suite.ts';
 import { renderSummary } from './summary.ts';

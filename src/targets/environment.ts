@@ -5,17 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FaultDriver } from '../../chaos/driver.ts';
-import type { ReplicaHandle } from '../../chaos/process.ts';
-import type { PlannedPartner } from '../../simulators/behaviour.ts';
-import type { Journal } from '../../simulators/journal.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { requireTool } from '../platform/toolchain.mjs';
-import type { Drill, DriverName, Fault } from '../schema/drill.ts';
 import { startBroker, type BrokerEnv } from './broker.ts';
 import { brokerChaosFigures } from './chaos-figures.ts';
 import { prepareDisk, type DiskEnv } from './disk.ts';
-import type { Ledger } from '../platform/ledger.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { freePort, waitHealthy, type ManagedProcess } from '../platform/processes.ts';
 import { refuseRemote, renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars } from './target.ts';
