@@ -9,8 +9,7 @@ import { Buffer } from 'node:buffer';
 import type { Histogram } from 'hdr-histogram-js';
 import { newHistogram, toRecorded, TREND_RESOLUTION } from './histogram.ts';
 import { K6OutputLine } from '../schema/k6-output.ts';
-import { K6ChunkReader } from './k6-bytes.ts';
-import { K6PointParser, parseK6Time, type PointFields } from './k6-line.ts';
+import { K6ChunkReader, type PointFields } from './k6-bytes.ts';
 import { WindowStore } from './windows.ts';
 
 export { newHistogram } from './histogram.ts';
@@ -94,7 +93,6 @@ export class MetricsAggregator {
   readonly parsing = { fast: 0, slow: 0 };
 
   private readonly fastParse: boolean;
-  private readonly parser = new K6PointParser();
   private chunkReader: K6ChunkReader | null = null;
   /** phase → request → metric → series: consecutive lines of one request share the group */
   private readonly groups = new Map<string, Map<string, Map<string, Series>>>();
@@ -115,16 +113,10 @@ export class MetricsAggregator {
     }
   }
 
-  /** One line of `k6 run --out json=...`. Never throws: a bad line is counted. */
+  /** One line of `k6 run --out json=...`, read with JSON.parse (`ingestChunk` is the fast way in). Never throws: a bad line is counted. */
   ingestLine(line: string): void {
     if (line.length === 0) return;
     this.stats.lines++;
-    if (this.fastParse && this.parser.parse(line)) {
-      const f = this.parser.fields;
-      this.parsing.fast++;
-      this.addSample(f.metric, f.value, f.timeMs, f.phase, f.request);
-      return;
-    }
     this.parsing.slow++;
     let raw: unknown;
     try {
@@ -187,7 +179,7 @@ export class MetricsAggregator {
   addPoint(metric: string, value: number, time: string, tags: Readonly<Record<string, unknown>>): void {
     const phase = tags.phase;
     const request = tags.request;
-    this.addSample(metric, value, parseK6Time(time), typeof phase === 'string' ? phase : '', typeof request === 'string' ? request : '');
+    this.addSample(metric, value, Date.parse(time), typeof phase === 'string' ? phase : '', typeof request === 'string' ? request : '');
   }
 
   private group(phase: string, request: string): Map<string, Series> {

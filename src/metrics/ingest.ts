@@ -1,48 +1,11 @@
-// Feeding NDJSON into an aggregator: split a byte stream into lines (UTF-8 safe across chunk
-// boundaries), read plain or gzipped files as streams. A stream that ends mid-line marks the
+// Feeding NDJSON into an aggregator: plain or gzipped files and streams, read in chunks by the
+// aggregator's byte reader (lines and UTF-8 safe across chunk boundaries). A stream that ends mid-line marks the
 // aggregator's stats as truncated.
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { MetricsAggregator } from './aggregate.ts';
-
-/** Splits chunks into lines for a consumer; `end()` hands over the unterminated rest, if any. */
-export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private rest = '';
-
-  constructor(
-    private readonly onLine: (line: string) => void,
-    private readonly onTail: (fragment: string) => void = onLine,
-  ) {}
-
-  push(chunk: Buffer | string): void {
-    const text = this.rest + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    let start = 0;
-    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.onLine(text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl));
-      start = nl + 1;
-    }
-    this.rest = start === 0 ? text : text.slice(start);
-  }
-
-  /** The stream is over: a non-empty rest is a line cut off before its newline. */
-  end(): void {
-    const tail = this.rest + this.decoder.end();
-    this.rest = '';
-    if (tail.length > 0) this.onTail(tail);
-  }
-}
-
-/** A splitter that feeds `aggregator` (the cut-off last line through `ingestTail`). */
-export function aggregatorSplitter(aggregator: MetricsAggregator): LineSplitter {
-  return new LineSplitter(
-    (line) => aggregator.ingestLine(line),
-    (fragment) => aggregator.ingestTail(fragment),
-  );
-}
 
 function toBuffer(chunk: unknown): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);

@@ -5,7 +5,24 @@
 // control characters, exact syntax); every other line is decoded and handed to the slow path.
 // Strings (metric names, tag values) are interned: a typical line allocates nothing.
 import { Buffer } from 'node:buffer';
-import { emptyPointFields, type PointFields } from './k6-line.ts';
+
+/** The fields of one Point line. Reused between lines: copy what you keep. */
+export interface PointFields {
+  metric: string;
+  value: number;
+  /** epoch ms (Date.parse semantics), NaN when the time does not parse */
+  timeMs: number;
+  /** '' when the tag is absent */
+  phase: string;
+  request: string;
+  status: string;
+  expectedResponse: string;
+  scenario: string;
+}
+
+export function emptyPointFields(): PointFields {
+  return { metric: '', value: 0, timeMs: NaN, phase: '', request: '', status: '', expectedResponse: '', scenario: '' };
+}
 
 const enc = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 const HEAD = pattern('{"metric":"');

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsAggregator, type SeriesFilter } from '../../src/metrics/aggregate.ts';
-import { ingestFile, ingestStream, LineSplitter } from '../../src/metrics/ingest.ts';
-import { K6PointParser, parseK6Time } from '../../src/metrics/k6-line.ts';
+import { ingestFile, ingestStream } from '../../src/metrics/ingest.ts';
 import { Readable } from 'node:stream';
 
 // ---------- synthetic k6 output, in the exact shape k6 v1 writes ----------
@@ -271,50 +270,16 @@ describe('the fast parsers read exactly what JSON.parse reads', () => {
     return out;
   }
 
-  it('parseK6Time equals Date.parse', () => {
-    const times = [
-      '2026-11-23T19:14:18.749096413Z',
-      '2026-11-23T19:14:18.999999999Z',
-      '2026-11-23T19:14:19.000000001Z',
-      '2026-11-23T19:14:19.5Z',
-      '2026-11-23T19:14:19.05Z',
-      '2026-11-23T19:14:19Z',
-      '2026-11-23T20:14:19.5+01:00',
-      '2026-11-23T18:14:19.123-01:00',
-      '2026-02-29T00:00:00Z',
-      '2024-02-29T23:59:59.9999Z',
-      'yesterday',
-      '2026-11-23T19:14:18.Z',
-      '2026-11-23 19:14:18Z',
-      '',
-    ];
-    for (const t of times) {
-      // twice: the second read comes from the cache
-      expect([parseK6Time(t), parseK6Time(t)], t).toEqual([Date.parse(t), Date.parse(t)]);
-    }
-  });
-
-  it('the string parser takes k6 lines and leaves everything else to JSON.parse', () => {
-    const p = new K6PointParser();
-    expect(p.parse('{"metric":"http_req_duration","type":"Point","data":{"time":"2026-11-23T19:14:18.749096413Z","value":2.08,"tags":{"phase":"steady","request":"offers","status":"200"}}}')).toBe(true);
-    expect(p.fields).toMatchObject({ metric: 'http_req_duration', value: 2.08, phase: 'steady', request: 'offers', status: '200', scenario: '' });
-    expect(p.fields.timeMs).toBe(Date.parse('2026-11-23T19:14:18.749Z'));
-    // tags absent from the next line read as ''
-    expect(p.parse('{"metric":"vus","type":"Point","data":{"time":"2026-11-23T19:14:18Z","value":3,"tags":{}}}')).toBe(true);
-    expect(p.fields).toMatchObject({ metric: 'vus', phase: '', request: '', status: '' });
-    expect(p.parse('{"type":"Metric","data":{"name":"x","type":"trend"},"metric":"x"}')).toBe(false);
-  });
-
-  it('ingestLine: the same aggregates with and without the fast path, on a realistic mixed file', () => {
+  it('ingestChunk: the byte reader takes every Point line k6 writes and leaves the rest to JSON.parse', () => {
     const lines = mixedFile();
+    const bytes = Buffer.from(lines.join('\n') + '\n');
     const fast = new MetricsAggregator();
     const slow = new MetricsAggregator({ fastParse: false });
-    for (const l of lines) {
-      fast.ingestLine(l);
-      slow.ingestLine(l);
-    }
+    fast.ingestChunk(bytes);
+    fast.endChunks();
+    slow.ingestChunk(bytes);
+    slow.endChunks();
     expect(snapshot(fast)).toEqual(snapshot(slow));
-    // the fast path really read the k6 lines, and JSON.parse the rest
     expect(fast.parsing.fast).toBeGreaterThan(lines.length * 0.95);
     expect(fast.parsing.slow).toBeGreaterThanOrEqual(METRICS.length + 12);
     expect(slow.parsing.fast).toBe(0);
@@ -326,12 +291,9 @@ describe('the fast parsers read exactly what JSON.parse reads', () => {
     const text = lines.join('\n') + '\n' + '{"metric":"http_reqs","type":"Point","data":{"time":"2026-11-23T19:14:18Z","va';
     const bytes = Buffer.from(text);
     const reference = new MetricsAggregator({ fastParse: false });
-    const splitter = new LineSplitter(
-      (l) => reference.ingestLine(l),
-      (t) => reference.ingestTail(t),
-    );
-    splitter.push(text);
-    splitter.end();
+    const parts = text.split('\n');
+    for (const l of parts.slice(0, -1)) reference.ingestLine(l);
+    reference.ingestTail(parts.at(-1)!);
     expect(reference.stats.truncated).toBe(true);
     expect(reference.stats.corrupt).toBe(11);
 
