@@ -120,7 +120,7 @@ function* k6Output(samples: number): Generator<Buffer> {
   if (parts.length) yield Buffer.from(parts.join(''), 'latin1');
 }
 
-type Mode = 'chunks' | 'lines' | 'json';
+type Mode = 'chunks' | 'json';
 
 interface Figures {
   mode: Mode;
@@ -139,7 +139,7 @@ interface Figures {
 
 /**
  * One measurement, in this process. chunks: raw bytes into ingestChunk (the fast path);
- * lines: decoded, split, ingestLine with its string fast path; json: the same with JSON.parse.
+ * json: decoded, split, one ingestLine (JSON.parse) per line.
  */
 function measure(mode: Mode, samples: number): Figures {
   const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
@@ -157,7 +157,7 @@ function measure(mode: Mode, samples: number): Figures {
     if (next.done) break;
     if (mode === 'chunks') agg.ingestChunk(next.value);
     else {
-      // as run-drill feeds it today: decode, split, one ingestLine per line
+      // the slow way in: decode, split, one ingestLine per line
       const text = rest + next.value.toString('latin1');
       let start = 0;
       for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
@@ -212,7 +212,7 @@ function main(): void {
   console.log(`gameday ingest benchmark — node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg()[0].toFixed(2)}`);
   console.log(`calibration (to compare machines): a 2e8-iteration integer loop takes ${cal.toFixed(0)} ms here`);
   console.log(`synthetic k6 output: ${PER_REQUEST} samples per request, 11 tags each, over a ${RUN_SECONDS}-s timeline, 2 requests, 1-MB chunks\n`);
-  const runs: Array<[Mode, number]> = list.flatMap((n): Array<[Mode, number]> => (n === list[0] ? [['chunks', n], ['lines', n], ['json', n]] : [['chunks', n]]));
+  const runs: Array<[Mode, number]> = list.flatMap((n): Array<[Mode, number]> => (n === list[0] ? [['chunks', n], ['json', n]] : [['chunks', n]]));
   const header = ['mode', 'samples', 'ingest samples/s', 'end-to-end samples/s', 'ingest s', 'generator s', 'peak RSS MB', 'RSS before MB', 'windows (live)', 'p95 ms'];
   console.log(header.join(' | '));
   console.log(header.map(() => '---').join(' | '));
@@ -224,7 +224,7 @@ function main(): void {
       continue;
     }
     const f = JSON.parse(child.stdout) as Figures;
-    const label = { chunks: 'ingestChunk (bytes)', lines: 'ingestLine (string)', json: 'ingestLine, JSON.parse' }[mode];
+    const label = { chunks: 'ingestChunk (bytes)', json: 'ingestLine, JSON.parse' }[mode];
     console.log(
       [
         label,
