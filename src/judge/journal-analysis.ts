@@ -1,5 +1,5 @@
 // Analysis of a simulator journal: pure functions from entries (and the SUT's side-effect
-// records) to figures and a pass/fail with reasons. No evidence is never a pass.
+// records) to figures; judging them against the drill's objectives is journal-figures.ts's job.
 //
 // The wait before a retry is measured from the end of the previous exchange (the answer sent:
 // mono + durationMs) to the arrival of the next attempt; it is at least the client's own wait.
@@ -57,8 +57,6 @@ export interface BackoffExpectation {
   maxAttempts: number;
   /** a wait may exceed its upper bound by this much before it counts as late: timers, scheduling, the network (default 50 ms) */
   slackMs?: number;
-  /** late waits (longer than the policy allows) fail the analysis too; by default they are only a warning */
-  failLate?: boolean;
   /** jitter is present at a retry index when the spread (MAD) of its waits is at least this share of the range the policy allows there (default 0.1; uniform waits give 0.25) */
   minJitterRatio?: number;
   /** retry indexes with fewer waits are not judged for jitter (default 3) */
@@ -90,7 +88,7 @@ export interface BackoffFigures {
   outOfBounds: number;
   /** retries sooner than the policy allows: more aggressive than declared (a failure) */
   early: number;
-  /** retries later than the policy allows (+ slack): slower than declared, or a loaded machine (a warning unless failLate) */
+  /** retries later than the policy allows (+ slack): slower than declared, or a loaded machine (a warning) */
   late: number;
   /** the first few waits out of bounds */
   outOfBoundsSamples: Array<{ call: string; retry: number; waitMs: number; minMs: number; maxMs: number }>;
@@ -103,8 +101,6 @@ export interface BackoffFigures {
   callsOverMaxAttempts: number;
   /** retries per second in the busiest window (inside the outage, when given) */
   peakRetryRate: number;
-  pass: boolean;
-  problems: string[];
   warnings: string[];
 }
 
@@ -187,18 +183,11 @@ export function analyseBackoff(entries: readonly JournalEntry[], exp: BackoffExp
   }
   const peakRetryRate = round(peak / (windowMs / 1000));
 
-  const problems: string[] = [];
   const warnings: string[] = [];
   const retriedCalls = calls.filter((c) => c.attempts.length > 1).length;
-  if (!retriedCalls) problems.push('no evidence: no call was retried');
-  if (callsOverMaxAttempts) problems.push(`${callsOverMaxAttempts} call(s) made more than ${exp.maxAttempts} attempts (up to ${maxAttemptsObserved})`);
-  if (early) problems.push(`${early} of ${waits} retries came sooner than ${exp.policy.jitter}-jitter backoff allows`);
-  if (late) (exp.failLate ? problems : warnings).push(`${late} of ${waits} retries came later than ${exp.policy.jitter}-jitter backoff allows (+${slack} ms slack)`);
+  if (late) warnings.push(`${late} of ${waits} retries came later than ${exp.policy.jitter}-jitter backoff allows (+${slack} ms slack)`);
   if (exp.policy.jitter !== 'none') {
-    if (jitterPresent === false) problems.push(`no jitter: the waits at each retry are nearly equal across calls (${judged.map((r) => `retry ${r.retry}: MAD ${r.spreadMs} ms`).join(', ')})`);
-    if (jitterPresent === null && retriedCalls) problems.push(`no evidence of jitter: fewer than ${minSamples} waits at every retry index`);
   }
-  if (exp.maxRetryRate !== undefined && peakRetryRate > exp.maxRetryRate) problems.push(`peak retry rate ${peakRetryRate}/s above ${exp.maxRetryRate}/s`);
   if (growth !== null && growth < 1.25 && expoMs(exp.policy, judged[judged.length - 1].retry) >= 2 * expoMs(exp.policy, judged[0].retry)) {
     warnings.push(`waits do not grow: median ${judged[0].medianMs} ms at retry ${judged[0].retry}, ${judged[judged.length - 1].medianMs} ms at retry ${judged[judged.length - 1].retry}`);
   }
@@ -216,8 +205,6 @@ export function analyseBackoff(entries: readonly JournalEntry[], exp: BackoffExp
     maxAttemptsObserved,
     callsOverMaxAttempts,
     peakRetryRate,
-    pass: problems.length === 0,
-    problems,
     warnings,
   };
 }
@@ -237,8 +224,6 @@ export interface RetryAfterFigures {
   byDate: { checked: number; violations: number };
   /** the first few retries that came too early */
   samples: Array<{ call: string; attempt: number; form: 'seconds' | 'date'; earlyByMs: number }>;
-  pass: boolean;
-  problems: string[];
 }
 
 /**
@@ -248,7 +233,7 @@ export interface RetryAfterFigures {
  */
 export function analyseRetryAfter(entries: readonly JournalEntry[], opts: { toleranceMs?: number; scope?: 'call' | 'client' } = {}): RetryAfterFigures {
   const tolerance = opts.toleranceMs ?? 10;
-  const f: RetryAfterFigures = { checked: 0, honoured: 0, violations: 0, bySeconds: { checked: 0, violations: 0 }, byDate: { checked: 0, violations: 0 }, samples: [], pass: false, problems: [] };
+  const f: RetryAfterFigures = { checked: 0, honoured: 0, violations: 0, bySeconds: { checked: 0, violations: 0 }, byDate: { checked: 0, violations: 0 }, samples: [] };
   if (opts.scope === 'client') return clientRetryAfter(entries, tolerance, f);
   for (const call of groupCalls(entries)) {
     const a = call.attempts;
@@ -268,9 +253,6 @@ export function analyseRetryAfter(entries: readonly JournalEntry[], opts: { tole
       } else f.honoured++;
     }
   }
-  if (!f.checked) f.problems.push('no evidence: no answer with Retry-After was followed by a retry');
-  if (f.violations) f.problems.push(`${f.violations} of ${f.checked} retries came before the Retry-After (${f.bySeconds.violations} seconds form, ${f.byDate.violations} date form)`);
-  f.pass = f.problems.length === 0;
   return f;
 }
 
@@ -322,9 +304,6 @@ function clientRetryAfter(entries: readonly JournalEntry[], tolerance: number, f
       } else f.honoured++;
     }
   }
-  if (!f.checked) f.problems.push('no evidence: no answer with Retry-After was followed by another request of the same client');
-  if (f.violations) f.problems.push(`${f.violations} of ${f.checked} answers with Retry-After were followed by a request of the same client before it ended`);
-  f.pass = f.problems.length === 0;
   return f;
 }
 
@@ -345,8 +324,6 @@ export interface IdempotencyFigures {
   duplicates: Array<{ key: string; attempts: number; effects: number }>;
   /** side effects whose key the journal never saw */
   unknownEffects: number;
-  pass: boolean;
-  problems: string[];
 }
 
 /** The key a side effect is recorded under: idempotency-key, else webhook-id, else x-request-id. */
@@ -365,17 +342,12 @@ export function analyseIdempotency(entries: readonly JournalEntry[], effects: re
   const counts = new Map<string, number>();
   for (const s of effects) counts.set(s.key, (counts.get(s.key) ?? 0) + 1);
   const duplicates = [...counts].filter(([, n]) => n > 1).map(([key, n]) => ({ key, attempts: attempts.get(key) ?? 0, effects: n }));
-  const problems: string[] = [];
-  if (!attempts.size) problems.push('no evidence: no journal entry carries an idempotency key, webhook-id or request id');
-  if (duplicates.length) problems.push(`${duplicates.length} key(s) had more than one side effect (e.g. ${duplicates[0].key}: ${duplicates[0].effects})`);
   return {
     keys: attempts.size,
     keysWithRetries: [...attempts.values()].filter((n) => n > 1).length,
     duplicated: duplicates.length,
     duplicates: duplicates.slice(0, 20),
     unknownEffects: [...counts.keys()].filter((k) => !attempts.has(k)).length,
-    pass: problems.length === 0,
-    problems,
   };
 }
 
@@ -392,8 +364,6 @@ export interface WebhookFigures {
   validUnresolved: number;
   /** replays answered 2xx; without side-effect records they cannot be judged */
   replaysAnsweredOk: number;
-  pass: boolean;
-  problems: string[];
   warnings: string[];
 }
 
@@ -406,7 +376,7 @@ export function analyseWebhooks(entries: readonly JournalEntry[], opts: { sideEf
   const deliveries = groupCalls(entries.filter((e) => e.source === 'webhook-sender'));
   const effects = new Map<string, number>();
   for (const s of opts.sideEffects ?? []) effects.set(s.key, (effects.get(s.key) ?? 0) + 1);
-  const f: WebhookFigures = { deliveries: deliveries.length, byVariant: {}, forgedAccepted: 0, validRejected: 0, validUnresolved: 0, replaysAnsweredOk: 0, pass: false, problems: [], warnings: [] };
+  const f: WebhookFigures = { deliveries: deliveries.length, byVariant: {}, forgedAccepted: 0, validRejected: 0, validUnresolved: 0, replaysAnsweredOk: 0, warnings: [] };
   const forgedBy: Record<string, number> = {};
   for (const d of deliveries) {
     const last = d.attempts[d.attempts.length - 1];
@@ -432,11 +402,7 @@ export function analyseWebhooks(entries: readonly JournalEntry[], opts: { sideEf
       forgedBy[variant] = (forgedBy[variant] ?? 0) + 1;
     }
   }
-  if (!deliveries.length) f.problems.push('no evidence: the journal has no webhook deliveries');
-  if (f.forgedAccepted) f.problems.push(`${f.forgedAccepted} forged webhook(s) accepted: ${Object.entries(forgedBy).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-  if (f.validRejected) f.problems.push(`${f.validRejected} valid webhook(s) rejected`);
   if (f.validUnresolved) f.warnings.push(`${f.validUnresolved} valid webhook(s) without a final answer (retries exhausted or out of time)`);
   if (f.replaysAnsweredOk && !opts.sideEffects) f.warnings.push(`${f.replaysAnsweredOk} replay(s) answered 2xx: give the SUT's side effects to tell whether they were applied twice`);
-  f.pass = f.problems.length === 0;
   return f;
 }

@@ -73,7 +73,7 @@ describe('retries', () => {
     ]);
     expect(byCall[0].attempts[1].retryAfterUntil).not.toBeNull();
     const ra = analyseRetryAfter(journal.entries);
-    expect(ra).toMatchObject({ pass: true, bySeconds: { checked: 4, violations: 0 }, byDate: { checked: 4, violations: 0 } });
+    expect(ra).toMatchObject({ bySeconds: { checked: 4, violations: 0 }, byDate: { checked: 4, violations: 0 } });
   });
 
   it('stops after maxAttempts on a receiver that never recovers, with capped backoff between attempts', async () => {
@@ -129,9 +129,7 @@ describe('forged and valid webhooks', () => {
     const f = analyseWebhooks(journal.entries, { sideEffects: effects });
     expect(f.byVariant['replayed-id']?.deliveries).toBeGreaterThan(0);
     expect(f.forgedAccepted).toBe(f.byVariant['replayed-id']!.accepted);
-    expect(f.pass).toBe(false);
-    expect(f.problems.join('\n')).toMatch(/forged webhook\(s\) accepted: replayed-id/);
-    expect(analyseIdempotency(journal.entries, effects).pass).toBe(false);
+    expect(analyseIdempotency(journal.entries, effects).duplicated).toBeGreaterThan(0);
   });
 
   describe('the demo SUT (partner hub, a real process)', () => {
@@ -170,15 +168,14 @@ describe('forged and valid webhooks', () => {
         .filter((id) => applied.has(createHash('sha256').update(`acme\0${id}`).digest('hex')))
         .map((key) => ({ key }));
       const f = analyseWebhooks(journal.entries, { sideEffects: effects });
-      expect(f.problems).toEqual([]);
-      expect(f).toMatchObject({ pass: true, forgedAccepted: 0, validRejected: 0, validUnresolved: 0 });
+      expect(f).toMatchObject({ forgedAccepted: 0, validRejected: 0, validUnresolved: 0 });
       for (const v of WEBHOOK_VARIANTS.filter((x) => x !== 'valid' && x !== 'replayed-id')) {
         expect(f.byVariant[v]?.rejected, v).toBe(f.byVariant[v]?.deliveries);
       }
       // replays are answered 200 (duplicate) but not applied again
       expect(f.byVariant['replayed-id']?.accepted).toBe(f.byVariant['replayed-id']?.deliveries);
       expect(effects.length).toBe(f.byVariant.valid!.deliveries);
-      expect(analyseIdempotency(journal.entries, effects).pass).toBe(true);
+      expect(analyseIdempotency(journal.entries, effects)).toMatchObject({ duplicated: 0 });
     });
   });
 });
