@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { BaselineRun } from '../judge/baseline.ts';
 import { DecisionFile, SloResultsFile } from '../schema/evidence.ts';
 import { EvidenceFileError, readJsonFile } from './read-json.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
 const FIX = 'the earlier run directory is incomplete or was edited: it is left out of the baseline; delete it or run the drill again';
 
@@ -29,8 +30,8 @@ export function readBaselineRuns(
   for (const name of entries.sort().reverse()) {
     if (found.length >= opts.limit) break;
     const dir = path.join(appDir, name);
-    const decisionsFile = path.join(dir, 'decisions.json');
-    const resultsFile = path.join(dir, 'slo_results.json');
+    const decisionsFile = path.join(dir, RUN_FILES.decisions);
+    const resultsFile = path.join(dir, RUN_FILES.sloResults);
     if (!fs.existsSync(decisionsFile) || !fs.existsSync(resultsFile)) continue;
     try {
       const decision = readJsonFile(decisionsFile, DecisionFile, FIX);

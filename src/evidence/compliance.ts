@@ -5,8 +5,9 @@
 // are never evidence of security testing: PCI DSS 11.x and DORA Art. 26 (TLPT) are excluded,
 // and the schema rejects them.
 import { ComplianceReport, type ClaimId, type ComplianceClaim, type ControlRef } from '../schema/evidence.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
-export const COMPLIANCE_FILE = 'compliance.json';
+export const COMPLIANCE_FILE = RUN_FILES.compliance;
 
 export interface ComplianceEvidence {
   runId: string;
@@ -70,9 +71,9 @@ const direct = (c: Omit<ControlRef, 'grade'>): ControlRef => ({ ...c, grade: 'di
 const supporting = (c: Omit<ControlRef, 'grade'>): ControlRef => ({ ...c, grade: 'supporting' });
 
 const SAMPLES = 'k6_samples.ndjson.gz';
-const SLO_RESULTS = 'slo_results.json';
-const CHAOS = 'chaos_report.json';
-const DECISIONS = 'decisions.json';
+const SLO_RESULTS = RUN_FILES.sloResults;
+const CHAOS = RUN_FILES.chaosReport;
+const DECISIONS = RUN_FILES.decisions;
 
 const NOTE =
   'What this run showed, mapped to controls. direct: the run itself is evidence of what the control asks, for the system and scenario tested; supporting: one part of the evidence the control needs (plans, people and their review are out of its scope). A control is met by an organisation over time, not by one run.';
@@ -178,7 +179,7 @@ export function mapCompliance(ev: ComplianceEvidence): ComplianceReport {
       outcome: 'held',
       basis: [...partial.map((f) => faultBasis(f, replicas)), `${replicas} replicas in ${zonesUsed.size} zone(s): ${[...zonesUsed].join(', ')}`, sloBasis('fault-phase', duringFault)],
       controls: [direct(C.iso814)],
-      artifacts: [CHAOS, 'k6_plan.json', SLO_RESULTS, SAMPLES],
+      artifacts: [CHAOS, RUN_FILES.k6Plan, SLO_RESULTS, SAMPLES],
     });
   }
 
@@ -198,7 +199,7 @@ export function mapCompliance(ev: ComplianceEvidence): ComplianceReport {
       outcome: 'held',
       basis: [`load profile(s): ${ran}`, sloBasis('load', load)],
       controls: [grade(C.iso86)],
-      artifacts: ['k6_plan.json', 'k6_summary.json', SLO_RESULTS, SAMPLES],
+      artifacts: [RUN_FILES.k6Plan, RUN_FILES.k6Summary, SLO_RESULTS, SAMPLES],
     });
   }
 
@@ -219,7 +220,7 @@ export function mapCompliance(ev: ComplianceEvidence): ComplianceReport {
         sloBasis(`${phases.join('/')}-phase and whole-run`, during),
       ],
       controls: [direct(C.soc2CC91)],
-      artifacts: ['simulator_journal.ndjson', SLO_RESULTS, SAMPLES],
+      artifacts: [RUN_FILES.journal, SLO_RESULTS, SAMPLES],
     });
   }
 

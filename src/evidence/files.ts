@@ -2,8 +2,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { RUN_FILES } from '../schema/run-dir.ts';
+import { walkRunDir } from './layout.ts';
 
-export const MANIFEST_FILE = 'run_manifest.json';
+export const MANIFEST_FILE = RUN_FILES.manifest;
 
 export function writeJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -20,19 +22,9 @@ export interface Artifact {
   bytes: number;
 }
 
-/** Every file under `dir` except the manifest, sorted, with POSIX relative paths. */
+/** Every file under `dir` except the manifest, in the run directory's one order (layout.ts walkRunDir). */
 export function listArtifacts(dir: string): Artifact[] {
-  const out: Artifact[] = [];
-  const walk = (sub: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.isFile() && rel !== MANIFEST_FILE) {
-        const full = path.join(dir, rel);
-        out.push({ path: rel, sha256: sha256File(full), bytes: fs.statSync(full).size });
-      }
-    }
-  };
-  walk('');
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return walkRunDir(dir)
+    .filter((f) => f.kind === 'file' && f.path !== MANIFEST_FILE)
+    .map((f) => ({ path: f.path, sha256: sha256File(path.join(dir, f.path)), bytes: f.bytes }));
 }

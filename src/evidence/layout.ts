@@ -4,11 +4,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
 /** The DSSE envelope of the in-toto statement over every other file (one JSON line). */
-export const ENVELOPE_FILE = 'attestation.intoto.jsonl';
+export const ENVELOPE_FILE = RUN_FILES.envelope;
 /** The public key matching the signature (SPKI PEM); proves integrity, not origin. */
-export const PUBLIC_KEY_FILE = 'signing-key.pub.pem';
+export const PUBLIC_KEY_FILE = RUN_FILES.publicKey;
 
 /** Files the seal adds; everything else in the run directory is a subject of the statement. */
 export function isSealFile(rel: string): boolean {

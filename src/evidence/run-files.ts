@@ -3,8 +3,9 @@ import path from 'node:path';
 import { DecisionFile, RunManifest } from '../schema/evidence.ts';
 import { MANIFEST_FILE } from './files.ts';
 import { readJsonFile } from './read-json.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
-export const DECISIONS_FILE = 'decisions.json';
+export const DECISIONS_FILE = RUN_FILES.decisions;
 
 export const RERUN_FIX = 'the run directory is incomplete or was edited: run the drill again (gameday run) to produce it';
 

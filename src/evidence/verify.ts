@@ -68,7 +68,7 @@ export interface VerifyOptions {
 }
 
 /** Small files read whole: the envelope, the key, the manifest. */
-const SMALL_FILES = new Set([ENVELOPE_FILE, PUBLIC_KEY_FILE, MANIFEST_FILE]);
+const SMALL_FILES = new Set<string>([ENVELOPE_FILE, PUBLIC_KEY_FILE, MANIFEST_FILE]);
 const SMALL_LIMIT = 64 << 20;
 
 interface SourceEntry {

@@ -8,6 +8,7 @@
 // Ratios near zero (error rate, availability, budget burn) and the journal/chaos figures are not.
 import type { BaselinePolicy } from '../schema/policy.ts';
 import { percent, round, type Verdict } from './verdict.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
 /** The part of an earlier run a baseline needs. */
 export interface BaselineRun {
@@ -48,14 +49,14 @@ export function compareWithBaseline(current: readonly Verdict[], runs: readonly 
         blocking,
         reason: 'no-baseline',
         detail: `no earlier GO run of this drill to compare with: this run${comparable.length ? ` (${comparable.length} comparable SLO(s))` : ''} can become the baseline`,
-        evidence: ['slo_results.json'],
+        evidence: [RUN_FILES.sloResults],
       },
     ];
   }
   return comparable.map((v) => {
     const direction = DIRECTION[v.kind];
     const history = runs.flatMap((r) => r.verdicts.filter((h) => h.slo === v.slo && h.kind === v.kind && h.unit === v.unit && h.observed !== null).map((h) => h.observed as number));
-    const base = { slo: `baseline:${v.slo}`, kind: 'baseline' as const, phase: v.phase, request: v.request, objective: objectiveText(direction), unit: v.unit, blocking, evidence: ['slo_results.json'] };
+    const base = { slo: `baseline:${v.slo}`, kind: 'baseline' as const, phase: v.phase, request: v.request, objective: objectiveText(direction), unit: v.unit, blocking, evidence: [RUN_FILES.sloResults] };
     if (history.length === 0) {
       return { ...base, observed: v.observed, samples: 0, pass: true, reason: 'no-baseline' as const, detail: `${v.slo}: none of the last ${runs.length} GO run(s) observed it: nothing to compare with` };
     }

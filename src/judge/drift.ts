@@ -4,11 +4,12 @@ import type { Slo } from '../schema/drill.ts';
 import type { SloContext } from './context.ts';
 import type { SoakDrift } from './profile-figures.ts';
 import { percent, round, SAMPLES_FILE, verdictBase, type Verdict } from './verdict.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
 type DriftSlo = Extract<Slo, { kind: 'drift' }>;
 
 export function evaluateDrift(slo: DriftSlo, ctx: SloContext): Verdict {
-  const base = verdictBase(slo, [SAMPLES_FILE, 'slo_results.json']);
+  const base = verdictBase(slo, [SAMPLES_FILE, RUN_FILES.sloResults]);
   const latency = slo.metric === 'latency-p95';
   const objective = latency ? `p95 of the last tenth at most ${percent(slo.atMost, 2)} above the first tenth's` : `error rate of the last tenth at most ${percent(slo.atMost, 2)} above the first tenth's`;
   const soaks = (ctx.profiles ?? []).filter((f): f is SoakDrift => f.kind === 'soak');

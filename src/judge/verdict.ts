@@ -1,6 +1,7 @@
 // What an SLO evaluation produces. Every verdict carries a reason code; a verdict without
 // evidence is failed ("no-evidence"), never passed.
 import type { Slo, SloKind } from '../schema/drill.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
 export type VerdictReason =
   /** the objective was met */
@@ -55,11 +56,11 @@ export interface Verdict {
   alerts?: BurnAlertResult[];
 }
 
-export const SAMPLES_FILE = 'k6_samples.ndjson.gz';
-export const CHAOS_FILE = 'chaos_report.json';
-export const JOURNAL_FILE = 'simulator_journal.ndjson';
+export const SAMPLES_FILE = RUN_FILES.samples;
+export const CHAOS_FILE = RUN_FILES.chaosReport;
+export const JOURNAL_FILE = RUN_FILES.journal;
 /** where the orchestrator keeps the SUT metrics it polled (backlog-drain) */
-export const SUT_METRICS_FILE = 'sut_metrics.ndjson';
+export const SUT_METRICS_FILE = RUN_FILES.sutMetrics;
 
 export function round(n: number, digits = 3): number {
   const f = 10 ** digits;

@@ -3,8 +3,9 @@
 import type { DecidedVerdict } from '../judge/decide.ts';
 import type { ReportData, ReportFault } from './data.ts';
 import { escapeHtml as e, renderChart, secondsLabel, type Band, type Shade } from './svg.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
-export const REPORT_FILE = 'report.html';
+export const REPORT_FILE = RUN_FILES.report;
 
 const STYLE = `
 :root { --go: #1b7f3b; --nogo: #b3261e; --cond: #a86200; --ink: #1d1d1f; --muted: #5f6368; --line: #d9dce1; --bg: #ffffff; --panel: #f6f7f9; }

@@ -11,6 +11,7 @@ import { GAMEDAY_VERSION } from '../platform/run-id.ts';
 import { SUITE_EXIT_CODES } from './outcome.ts';
 import type { SuiteRunRecord, SuiteSummary } from './records.ts';
 import { renderSummary } from './summary.ts';
+import { RUN_FILES } from '../schema/run-dir.ts';
 
 export const SUITE_APP = 'SUITE';
 export const SUITE_EVIDENCE_DIR = 'suite-evidence';
@@ -105,7 +106,7 @@ export async function sealSuite(o: { suiteDir: string; summary: SuiteSummary; re
     ...summary.runs.filter((r) => r.invalid && r.outcome !== 'INVALID').map((r) => ({ code: 'invalid-run', message: `${r.drill}: the run was invalid (see its decisions.json)` })),
   ];
   const verdicts = runs.map(({ r, inEvidence }) => runVerdict(r, inEvidence));
-  writeJson(path.join(dir, 'decisions.json'), {
+  writeJson(path.join(dir, RUN_FILES.decisions), {
     runId: summary.suiteId,
     drill: `suite ${summary.source}`,
     app: SUITE_APP,
