@@ -2,6 +2,7 @@
 // SIGKILL of one replica, restarted after a delay as a deployment would; az-failure kills
 // every replica of a zone together, back when the fault is reverted.
 import net from 'node:net';
+import { DeferredRestarts } from './restarts.ts';
 import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from './driver.ts';
 
 /** What the driver may do to one replica; the environment that started it implements it. */
@@ -33,8 +34,7 @@ export function portRefuses(port: number, timeoutMs = 1000): Promise<boolean> {
 
 export class ProcessDriver implements FaultDriver {
   readonly name = 'process' as const;
-  private readonly restarts = new Map<string, NodeJS.Timeout[]>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly restarts = new DeferredRestarts();
 
   /** `replicas` are every replica the run started; targets are chosen by name. */
   constructor(private readonly replicas: () => ReplicaHandle[]) {}
@@ -61,23 +61,14 @@ export class ProcessDriver implements FaultDriver {
     const restartAfter = request.action === 'pod-kill' ? request.params.restartAfter : undefined;
     if (request.action === 'pod-kill' && restartAfter !== undefined) {
       // the deployment brings the pod back on its own; revert only makes sure it did
-      const timers = victims.map((r) =>
-        setTimeout(() => {
-          const p = r.restart().catch(() => undefined);
-          this.pending.add(p);
-          p.finally(() => this.pending.delete(p));
-        }, restartAfter),
-      );
-      this.restarts.set(request.name, timers);
+      this.restarts.schedule(request.name, restartAfter, victims.map((r) => () => r.restart()));
     }
     return injected;
   }
 
   async revert(fault: InjectedFault | FaultRequest): Promise<void> {
     const request = 'request' in fault ? fault.request : fault;
-    for (const t of this.restarts.get(request.name) ?? []) clearTimeout(t);
-    this.restarts.delete(request.name);
-    await Promise.all([...this.pending]);
+    await this.restarts.settle(request.name);
     const victims = this.targets(request);
     await Promise.all(victims.filter((r) => !r.alive()).map((r) => r.restart()));
     for (const r of victims) {

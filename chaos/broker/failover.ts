@@ -47,7 +47,8 @@ export interface BrokerFailoverOptions {
   maxMessages?: number;
 }
 
-export interface BrokerFailoverReport {
+/** What a broker failover did, and what its probe's deliveries show (DeliveryAnalysis). */
+export interface BrokerFailoverReport extends DeliveryAnalysis {
   fault: 'broker-failover';
   stream: string;
   subject: string;
@@ -74,18 +75,6 @@ export interface BrokerFailoverReport {
   failedPublishAttempts: number;
   /** consumer pulls that failed over the whole probe */
   failedPulls: number;
-  published: number;
-  acknowledged: number;
-  confirmedByPubAck: number;
-  delivered: number;
-  lost: number;
-  lostSequences: number[];
-  duplicated: number;
-  extraDeliveries: number;
-  redeliveries: number;
-  storedMoreThanOnce: number;
-  deliveredUnacknowledged: number;
-  maxGap: number;
   /** the consumer received everything it was going to within drainTimeoutMs */
   drained: boolean;
   restartedAt: string | null;

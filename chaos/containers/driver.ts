@@ -10,6 +10,7 @@
 // checked on the engine (not running / not attached) and from outside (the published port refuses,
 // the request through the replica's proxy fails); each revert is checked the same way (running,
 // attached, healthy directly and through its proxy). Revert is safe to call twice.
+import { DeferredRestarts } from '../restarts.ts';
 import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from '../driver.ts';
 import { portRefuses } from '../process.ts';
 import { waitHealthy } from '../../src/platform/processes.ts';
@@ -30,8 +31,7 @@ async function requestFails(url: string, timeoutMs = 3000): Promise<string | nul
 
 export class ContainersDriver implements FaultDriver {
   readonly name = 'containers' as const;
-  private readonly restarts = new Map<string, NodeJS.Timeout[]>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly restarts = new DeferredRestarts();
 
   constructor(private readonly topology: ContainerTopology) {}
 
@@ -77,14 +77,7 @@ export class ContainersDriver implements FaultDriver {
     const restartAfter = request.action === 'pod-kill' ? request.params.restartAfter : undefined;
     if (request.action === 'pod-kill' && restartAfter !== undefined) {
       // the deployment brings the pod back on its own; revert only makes sure it did
-      const timers = victims.map((r) =>
-        setTimeout(() => {
-          const p = this.bringBack(r).catch(() => undefined);
-          this.pending.add(p);
-          void p.finally(() => this.pending.delete(p));
-        }, restartAfter),
-      );
-      this.restarts.set(request.name, timers);
+      this.restarts.schedule(request.name, restartAfter, victims.map((r) => () => this.bringBack(r)));
     }
     return injected;
   }
@@ -100,9 +93,7 @@ export class ContainersDriver implements FaultDriver {
 
   async revert(fault: InjectedFault | FaultRequest): Promise<void> {
     const request = 'request' in fault ? fault.request : fault;
-    for (const t of this.restarts.get(request.name) ?? []) clearTimeout(t);
-    this.restarts.delete(request.name);
-    await Promise.all([...this.pending]);
+    await this.restarts.settle(request.name);
     const victims = this.targets(request);
     const problems: string[] = [];
     await Promise.all(

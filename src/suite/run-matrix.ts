@@ -8,23 +8,16 @@ import { newRunId } from '../platform/run-id.ts';
 import type { Mutant } from '../schema/mutants.ts';
 import { HEALTHY, judgeMatrix, matrixRows, plannedCells, renderMatrix, type MatrixCell, type MatrixReport } from './matrix.ts';
 import { mutantProblems, MutantsError, unknownTargets } from './mutants.ts';
-import { runSuite, type SuiteRunRecord } from './suite.ts';
+import { runSuite, type SuiteOptions, type SuiteRunRecord } from './suite.ts';
 
 export const MATRIX_MD = 'matrix.md';
 export const MATRIX_JSON = 'matrix.json';
 
-export interface MatrixOptions {
-  drills: LoadedDrill[];
-  source: string;
+/** The suite's options (each row of the matrix is a suite), plus the mutants and how to pair them. */
+export interface MatrixOptions extends Pick<SuiteOptions, 'drills' | 'source' | 'timeScale' | 'outDir' | 'reportsRoot' | 'signal' | 'progress' | 'log'> {
   mutants: Mutant[];
   mutantsFile: string;
   mode: 'full' | 'targeted';
-  timeScale?: number;
-  outDir?: string;
-  reportsRoot?: string;
-  signal?: AbortSignal;
-  progress?: boolean;
-  log?: (line: string) => void;
   /** after each cell */
   onCell?: (cell: MatrixCell) => void;
 }
