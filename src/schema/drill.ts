@@ -35,6 +35,26 @@ const Service = z.object({
   startTimeout: Duration.default(15_000),
 });
 
+/** When nginx retries a request on the next replica (proxy_next_upstream); `off` alone: never. */
+export const NEXT_UPSTREAM_CONDITIONS = ['error', 'timeout', 'invalid_header', 'http_500', 'http_502', 'http_503', 'http_504', 'http_429', 'non_idempotent', 'off'] as const;
+
+/** The load balancer is a judged part of the system: its passive health check and retries are the drill's to set. */
+const LoadBalancer = z.object({
+  kind: z.literal('nginx'),
+  /** failed attempts within failTimeout that take a replica out of rotation for failTimeout (nginx max_fails; 0: never) */
+  maxFails: z.number().int().min(0).max(1000).default(1),
+  /** the passive health check's window and time out; time-scaled with the timeline (nginx counts whole seconds, at least 1) */
+  failTimeout: Duration.default(10_000),
+  /** when a request is retried on the next replica; [off]: never (a sent POST is replayed only with non_idempotent) */
+  nextUpstream: z
+    .array(z.enum(NEXT_UPSTREAM_CONDITIONS))
+    .min(1)
+    .refine((c) => !c.includes('off') || c.length === 1, 'off stands alone: write [off], or list the conditions')
+    .default(['error', 'timeout', 'http_502', 'http_503']),
+  /** retries on other replicas after the first attempt; default: every other replica */
+  retries: z.number().int().min(0).max(99).optional(),
+});
+
 /** A size in MiB: 32, "32m", "32MB", "1g". */
 export const SizeMb = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const m = typeof value === 'number' ? null : /^(\d+)\s*(m|mb|mib|g|gb|gib)$/i.exec(value.trim());
@@ -77,7 +97,7 @@ const Target = z.object({
   kind: z.enum(['process', 'containers']),
   service: Service,
   /** one nginx on 127.0.0.1 in front of the replicas (each still behind its own Toxiproxy proxy): load goes to it */
-  loadBalancer: z.object({ kind: z.literal('nginx') }).optional(),
+  loadBalancer: LoadBalancer.optional(),
   broker: Broker.optional(),
   /** the service's DATA_DIR on a filesystem of this size, mounted for the run (root or CAP_SYS_ADMIN needed): what disk-full fills */
   disk: z.object({ size: SizeMb }).optional(),

@@ -10,7 +10,7 @@ import { requireTool } from '../platform/toolchain.mjs';
 import { startBroker, type BrokerEnv } from './broker.ts';
 import { brokerChaosFigures } from './chaos-figures.ts';
 import { prepareDisk, type DiskEnv } from './disk.ts';
-import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
+import { failTimeoutSeconds, startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { freePort, waitHealthy, type ManagedProcess } from '../platform/processes.ts';
 import { refuseRemote, renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars } from './target.ts';
 
@@ -100,8 +100,14 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     if (target.loadBalancer) {
       workDir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-lb-`));
       o.ledger.folderCreated(workDir);
+      const settings = target.loadBalancer;
       lb = await startLoadBalancer({
         dir: path.join(workDir, 'nginx'),
+        maxFails: settings.maxFails,
+        // the health check's time out runs on the drill's clock (nginx: whole seconds, at least 1)
+        failTimeoutMs: Math.round(settings.failTimeout * o.timeScale),
+        nextUpstream: settings.nextUpstream,
+        nextUpstreamTries: settings.retries === undefined ? replicas.length : settings.retries + 1,
         service: service.name,
         // nginx → Toxiproxy → replica: network faults still bite per replica
         upstreams: replicas.map((r) => ({ port: Number(new URL(r.proxyUrl).port), zone: r.zone, name: `${service.name}-r${r.index}` })),
@@ -110,6 +116,15 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
       await waitHealthy(`${lb.url}${service.healthPath}`, 5000);
     }
     const lbConfig = lb ? fs.readFileSync(lb.paths.conf, 'utf8') : null;
+    // the settings as declared and as run: the time out is on the drill's clock
+    const lbSettings = target.loadBalancer
+      ? {
+          maxFails: target.loadBalancer.maxFails,
+          failTimeout: { declaredMs: target.loadBalancer.failTimeout, scaledMs: Math.round(target.loadBalancer.failTimeout * o.timeScale), nginxSeconds: failTimeoutSeconds(Math.round(target.loadBalancer.failTimeout * o.timeScale)) },
+          nextUpstream: target.loadBalancer.nextUpstream,
+          tries: target.loadBalancer.retries === undefined ? replicas.length : target.loadBalancer.retries + 1,
+        }
+      : null;
 
     const failovers = o.drill.faults.filter((f) => f.action === 'broker-failover').map((f) => f.name);
     const started = { broker, disk, lb };
@@ -148,7 +163,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
       },
       chaosFigures: () => brokerChaosFigures(failovers, (name) => started.broker?.driver.figures(name) ?? { failoverMs: null, messagesLost: null }),
       chaosEvidence: () => ({
-        loadBalancer: started.lb ? { url: started.lb.url, upstreams: started.lb.upstreams, config: lbConfig } : null,
+        loadBalancer: started.lb ? { url: started.lb.url, upstreams: started.lb.upstreams, settings: lbSettings, config: lbConfig } : null,
         broker: started.broker?.evidence() ?? null,
         disk: started.disk?.evidence() ?? null,
       }),

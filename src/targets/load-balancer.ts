@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { freePort } from '../platform/processes.ts';
+import { NEXT_UPSTREAM_CONDITIONS } from '../schema/drill.ts';
 import { resolveSystemBinary } from '../platform/toolchain.mjs';
 
 /** The subset of node's `spawn` used here; the orchestrator may wrap it (owner marker, process group). */
@@ -21,45 +22,33 @@ export interface Upstream {
   zone?: string;
   /** e.g. "partner-hub-0": written as a comment */
   name?: string;
-  weight?: number;
-  /** only used when every other server is unavailable */
-  backup?: boolean;
-  /** marked permanently unavailable (kept in the config for the record) */
-  down?: boolean;
 }
 
+/** What a drill sets (target.loadBalancer); everything else is fixed below. */
 export interface LoadBalancerSettings {
-  /** failed attempts within failTimeoutMs that take a server out for failTimeoutMs (passive health check); default 1 */
+  /** failed attempts within failTimeoutMs that take a server out for failTimeoutMs (passive health check); 0: never; default 1 */
   maxFails: number;
-  /** default 10 000; nginx counts it in whole seconds (rounded up) */
+  /** the window and the time out, as run (already time-scaled); nginx counts it in whole seconds (rounded up, at least 1); default 10 000 */
   failTimeoutMs: number;
-  /** default 1000 */
-  connectTimeoutMs: number;
-  /** default 10 000 */
-  sendTimeoutMs: number;
-  /** default 10 000 */
-  readTimeoutMs: number;
-  /** attempts of one request across servers (proxy_next_upstream_tries); default: the number of upstreams */
+  /** when a request goes to the next server (proxy_next_upstream); ['off']: never; default error, timeout, http_502, http_503 */
+  nextUpstream: readonly string[];
+  /** attempts of one request across servers, the first included (proxy_next_upstream_tries); default: the number of upstreams */
   nextUpstreamTries: number;
-  /** default 10 000 */
-  nextUpstreamTimeoutMs: number;
-  /** idle keepalive connections per worker to the upstreams; default 16 */
-  keepalive: number;
-  /** default 60 000 */
-  keepaliveTimeoutMs: number;
-  /** the WebSocket route (exact match); default /ws */
-  websocketPath: string;
-  /** default 3 600 000 */
-  websocketReadTimeoutMs: number;
-  /** write logs/access.log (default true); false: access_log off */
-  accessLog: boolean;
-  /** default 1 */
-  workerProcesses: number;
-  /** how long old workers may finish their requests and WebSockets after a reload; default 10 000 */
-  workerShutdownTimeoutMs: number;
-  /** nginx `user` for the workers; default "root" when running as root (the run directory is root's), else none */
-  user: string | null;
 }
+
+/** nginx's fail_timeout: whole seconds, at least 1. */
+export function failTimeoutSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+const CONNECT_TIMEOUT = '1000ms';
+const SEND_TIMEOUT = '10000ms';
+const READ_TIMEOUT = '10000ms';
+const NEXT_UPSTREAM_TIMEOUT = '10000ms';
+const KEEPALIVE = 16;
+const KEEPALIVE_TIMEOUT = '60000ms';
+const WEBSOCKET_PATH = '/ws';
+const WEBSOCKET_READ_TIMEOUT = '3600000ms';
 
 export interface NginxConfigInput extends Partial<LoadBalancerSettings> {
   /** the run-owned directory (absolute): config, pid, logs and temp files live below it */
@@ -72,11 +61,9 @@ export interface NginxConfigInput extends Partial<LoadBalancerSettings> {
   upstreamName?: string;
   /** what the config is for (comment) */
   service?: string;
-  /** increases with every reload; answered by the health endpoint */
-  generation?: number;
 }
 
-/** Answered by nginx itself (not proxied): "ok generation N". */
+/** Answered by nginx itself (not proxied): "ok". */
 export const LB_HEALTH_PATH = '/.gameday-lb/healthz';
 /** Response header naming the upstream(s) that answered. */
 export const UPSTREAM_HEADER = 'X-Gameday-Upstream';
@@ -118,19 +105,8 @@ export function loadBalancerPaths(dir: string): LoadBalancerPaths {
 const defaults = (upstreams: number): LoadBalancerSettings => ({
   maxFails: 1,
   failTimeoutMs: 10_000,
-  connectTimeoutMs: 1000,
-  sendTimeoutMs: 10_000,
-  readTimeoutMs: 10_000,
+  nextUpstream: ['error', 'timeout', 'http_502', 'http_503'],
   nextUpstreamTries: Math.max(1, upstreams),
-  nextUpstreamTimeoutMs: 10_000,
-  keepalive: 16,
-  keepaliveTimeoutMs: 60_000,
-  websocketPath: '/ws',
-  websocketReadTimeoutMs: 3_600_000,
-  accessLog: true,
-  workerProcesses: 1,
-  workerShutdownTimeoutMs: 10_000,
-  user: process.getuid?.() === 0 ? 'root' : null,
 });
 
 const HOST = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/;
@@ -151,19 +127,13 @@ function checkInt(value: number, what: string, min: number, max = Number.MAX_SAF
   return value;
 }
 
-const ms = (value: number, what: string): string => `${checkInt(value, what, 1)}ms`;
-const msOrOff = (value: number, what: string): string => (value === 0 ? '0' : ms(value, what));
-
 function upstreamLine(u: Upstream, i: number, s: LoadBalancerSettings): string[] {
   const host = u.host ?? '127.0.0.1';
   if (!HOST.test(host)) throw new Error(`load balancer: upstream ${i} host ${JSON.stringify(host)} is not an address or host name`);
   checkInt(u.port, `upstream ${i} port`, 1, 65_535);
   const label = [u.name ?? `upstream ${i}`, u.zone !== undefined ? `zone ${u.zone}` : null].filter(Boolean).join(', ');
   // fail_timeout takes whole seconds
-  const params = [`max_fails=${s.maxFails}`, `fail_timeout=${Math.ceil(checkInt(s.failTimeoutMs, 'failTimeoutMs', 1) / 1000)}s`];
-  if (u.weight !== undefined) params.push(`weight=${checkInt(u.weight, `upstream ${i} weight`, 1, 1000)}`);
-  if (u.backup) params.push('backup');
-  if (u.down) params.push('down');
+  const params = [`max_fails=${s.maxFails}`, `fail_timeout=${failTimeoutSeconds(checkInt(s.failTimeoutMs, 'failTimeoutMs', 1))}s`];
   return [`        # ${comment(label)}`, `        server ${host}:${u.port} ${params.join(' ')};`];
 }
 
@@ -171,20 +141,20 @@ function upstreamLine(u: Upstream, i: number, s: LoadBalancerSettings): string[]
 export function nginxConfig(input: NginxConfigInput): string {
   const { dir, listenPort, upstreams } = input;
   if (!Array.isArray(upstreams) || upstreams.length === 0) throw new Error('load balancer: at least one upstream server is needed');
-  if (upstreams.every((u) => u.down || u.backup)) throw new Error('load balancer: every upstream server is down or backup: nothing would take traffic');
   const s: LoadBalancerSettings = { ...defaults(upstreams.length), ...stripUndefined(input) };
   const listenHost = input.listenHost ?? '127.0.0.1';
   if (!LOOPBACK.test(listenHost)) throw new Error(`load balancer: listenHost must be a loopback address, not ${JSON.stringify(listenHost)}`);
   checkInt(listenPort, 'listenPort', 1, 65_535);
   const name = input.upstreamName ?? 'sut';
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`load balancer: upstreamName ${JSON.stringify(name)} may only hold letters, digits, _ and -`);
-  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(s.websocketPath)) throw new Error(`load balancer: websocketPath ${JSON.stringify(s.websocketPath)} is not a plain path`);
-  if (s.user !== null && !/^[a-z_][a-z0-9_-]*$/i.test(s.user)) throw new Error(`load balancer: user ${JSON.stringify(s.user)} is not a user name`);
   checkInt(s.maxFails, 'maxFails', 0, 1000);
   checkInt(s.nextUpstreamTries, 'nextUpstreamTries', 0, 100);
-  checkInt(s.keepalive, 'keepalive', 0, 10_000);
-  checkInt(s.workerProcesses, 'workerProcesses', 1, 64);
-  const generation = checkInt(input.generation ?? 1, 'generation', 0);
+  const unknown = s.nextUpstream.filter((c) => !(NEXT_UPSTREAM_CONDITIONS as readonly string[]).includes(c));
+  if (unknown.length || s.nextUpstream.length === 0 || (s.nextUpstream.includes('off') && s.nextUpstream.length > 1)) {
+    throw new Error(`load balancer: nextUpstream ${JSON.stringify(s.nextUpstream)}: use ${NEXT_UPSTREAM_CONDITIONS.join(', ')} (off alone)`);
+  }
+  // the workers run as root when nginx is started by root (the run directory is root's)
+  const user = process.getuid?.() === 0 ? 'root' : null;
   const p = loadBalancerPaths(path.resolve(dir));
   quotePath(dir, 'dir');
 
@@ -198,22 +168,20 @@ export function nginxConfig(input: NginxConfigInput): string {
     '            proxy_set_header X-Real-IP $remote_addr;',
     '            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
     '            proxy_set_header X-Forwarded-Proto $scheme;',
-    // a refused connection, a timeout, 502 or 503: the request goes to the next replica
-    // (a POST already sent to a replica is not replayed: no non_idempotent)
-    '            proxy_next_upstream error timeout http_502 http_503;',
+    // when the request goes to the next replica (by default a refused connection, a timeout, 502
+    // or 503; a POST already sent to a replica is not replayed unless non_idempotent is named)
+    `            proxy_next_upstream ${s.nextUpstream.join(' ')};`,
     `            proxy_next_upstream_tries ${s.nextUpstreamTries};`,
-    `            proxy_next_upstream_timeout ${msOrOff(s.nextUpstreamTimeoutMs, 'nextUpstreamTimeoutMs')};`,
-    `            proxy_connect_timeout ${ms(s.connectTimeoutMs, 'connectTimeoutMs')};`,
-    `            proxy_send_timeout ${ms(s.sendTimeoutMs, 'sendTimeoutMs')};`,
+    `            proxy_next_upstream_timeout ${NEXT_UPSTREAM_TIMEOUT};`,
+    `            proxy_connect_timeout ${CONNECT_TIMEOUT};`,
+    `            proxy_send_timeout ${SEND_TIMEOUT};`,
     `            add_header ${UPSTREAM_HEADER} $upstream_addr always;`,
   ];
   const lines = [
-    `# generated by gameday: load balancer${input.service ? ` for ${comment(input.service)}` : ''}, generation ${generation}`,
+    `# generated by gameday: load balancer${input.service ? ` for ${comment(input.service)}` : ''}`,
     `# every path below is inside the run directory ${comment(p.dir)}`,
-    ...(s.user ? [`user ${s.user};`] : []),
-    `worker_processes ${s.workerProcesses};`,
-    // after a reload, old workers finish in-flight requests (and WebSockets) for at most this long
-    `worker_shutdown_timeout ${ms(s.workerShutdownTimeoutMs, 'workerShutdownTimeoutMs')};`,
+    ...(user ? [`user ${user};`] : []),
+    'worker_processes 1;',
     `pid ${quotePath(p.pid, 'pid file')};`,
     `lock_file ${quotePath(p.lock, 'lock file')};`,
     `error_log ${quotePath(p.errorLog, 'error log')} warn;`,
@@ -225,7 +193,7 @@ export function nginxConfig(input: NginxConfigInput): string {
     'http {',
     "    log_format gameday '$time_iso8601 $remote_addr \"$request\" $status $body_bytes_sent $request_time '",
     "                       'upstream=$upstream_addr upstream_status=$upstream_status upstream_time=$upstream_response_time';",
-    s.accessLog ? `    access_log ${quotePath(p.accessLog, 'access log')} gameday;` : '    access_log off;',
+    `    access_log ${quotePath(p.accessLog, 'access log')} gameday;`,
     `    client_body_temp_path ${quotePath(p.temp.clientBody, 'temp path')};`,
     `    proxy_temp_path ${quotePath(p.temp.proxy, 'temp path')};`,
     `    fastcgi_temp_path ${quotePath(p.temp.fastcgi, 'temp path')};`,
@@ -241,7 +209,8 @@ export function nginxConfig(input: NginxConfigInput): string {
     '',
     `    upstream ${name} {`,
     ...upstreams.flatMap((u, i) => upstreamLine(u, i, s)),
-    ...(s.keepalive > 0 ? [`        keepalive ${s.keepalive};`, `        keepalive_timeout ${ms(s.keepaliveTimeoutMs, 'keepaliveTimeoutMs')};`] : []),
+    `        keepalive ${KEEPALIVE};`,
+    `        keepalive_timeout ${KEEPALIVE_TIMEOUT};`,
     '    }',
     '',
     '    server {',
@@ -250,17 +219,17 @@ export function nginxConfig(input: NginxConfigInput): string {
     `        location = ${LB_HEALTH_PATH} {`,
     '            access_log off;',
     '            default_type text/plain;',
-    `            return 200 "ok generation ${generation}\\n";`,
+    '            return 200 "ok\\n";',
     '        }',
     '',
-    `        location = ${s.websocketPath} {`,
+    `        location = ${WEBSOCKET_PATH} {`,
     ...proxyCommon,
-    `            proxy_read_timeout ${ms(s.websocketReadTimeoutMs, 'websocketReadTimeoutMs')};`,
+    `            proxy_read_timeout ${WEBSOCKET_READ_TIMEOUT};`,
     '        }',
     '',
     '        location / {',
     ...proxyCommon,
-    `            proxy_read_timeout ${ms(s.readTimeoutMs, 'readTimeoutMs')};`,
+    `            proxy_read_timeout ${READ_TIMEOUT};`,
     '        }',
     '    }',
     '}',
@@ -280,7 +249,7 @@ export function resolveNginx(env: Record<string, string | undefined> = process.e
   return resolveSystemBinary({ name: 'nginx', envVar: 'NGINX_BIN', fallbacks }, env);
 }
 
-export interface StartLoadBalancerOptions extends Omit<NginxConfigInput, 'listenPort' | 'generation'> {
+export interface StartLoadBalancerOptions extends Omit<NginxConfigInput, 'listenPort'> {
   /** listen port; default a free loopback port (retried if another process takes it first) */
   port?: number;
   /** extra environment (e.g. GAMEDAY_OWNER, GAMEDAY_RUN_ID for the cleanup sweep): see startLoadBalancer */
@@ -289,7 +258,7 @@ export interface StartLoadBalancerOptions extends Omit<NginxConfigInput, 'listen
   spawn?: SpawnFn;
   /** nginx binary; default resolveNginx() */
   bin?: string;
-  /** how long to wait for nginx to answer (start and reload); default 15 s */
+  /** how long to wait for nginx to answer; default 15 s */
   readyTimeoutMs?: number;
 }
 
@@ -303,10 +272,7 @@ export interface LoadBalancer {
   readonly pid: number;
   /** the node supervisor that started nginx and carries the owner marker in its environment */
   readonly supervisorPid: number;
-  readonly generation: number;
   readonly upstreams: Upstream[];
-  /** Rewrites the config with `upstreams`, checks it (nginx -t), reloads (SIGHUP) and waits until the new generation answers. */
-  reload(upstreams: Upstream[]): Promise<void>;
   /** Stops nginx (SIGTERM: fast shutdown; SIGKILL to its whole process group after a grace period). Idempotent. */
   stop(): Promise<void>;
 }
@@ -315,7 +281,7 @@ export interface LoadBalancer {
  * A small supervisor between the run and nginx. nginx rewrites its process title over its
  * environment (setproctitle), so GAMEDAY_OWNER cannot be read from /proc/PID/environ of the
  * master or the workers, and workers outlive a SIGKILLed master. The supervisor keeps the
- * marker readable, runs nginx in its own process group, forwards SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2,
+ * marker readable, runs nginx in its own process group, forwards SIGQUIT/SIGUSR1/SIGUSR2,
  * stops nginx on SIGTERM/SIGINT, and — when its stdin (a pipe from the run) closes because the
  * run died — stops nginx itself; after a grace period the whole process group gets SIGKILL.
  */
@@ -332,7 +298,7 @@ function end() {
   try { nginx.kill('SIGTERM'); } catch {}
   setTimeout(() => { killGroup('SIGKILL'); process.exit(1); }, GRACE_MS).unref();
 }
-for (const s of ['SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2']) process.on(s, () => { try { nginx.kill(s); } catch {} });
+for (const s of ['SIGQUIT', 'SIGUSR1', 'SIGUSR2']) process.on(s, () => { try { nginx.kill(s); } catch {} });
 process.on('SIGTERM', end);
 process.on('SIGINT', end);
 process.stdin.on('end', end);
@@ -342,7 +308,7 @@ nginx.on('error', (err) => { console.error('gameday load balancer: cannot start 
 nginx.on('exit', (code, signal) => { killGroup('SIGKILL'); process.exit(code ?? (signal ? 128 : 1)); });
 `;
 
-/** One GET on a fresh connection (not pooled: after a reload an old worker must not answer). */
+/** One GET on a fresh connection. */
 function probe(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
@@ -396,23 +362,6 @@ function killGroup(pgid: number): void {
   }
 }
 
-/** The nginx processes of process group `pgid` but its leader (the workers), with their process titles. */
-function workersOf(pgid: number): Array<{ pid: number; title: string }> {
-  const found: Array<{ pid: number; title: string }> = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === pgid) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z' || Number(fields[2]) !== pgid || stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'nginx') continue;
-      found.push({ pid: Number(entry), title: fs.readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0+$/, '') });
-    } catch {
-      /* gone */
-    }
-  }
-  return found;
-}
-
 function readPid(file: string): number | null {
   try {
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
@@ -424,16 +373,6 @@ function readPid(file: string): number | null {
 
 function prepareDir(p: LoadBalancerPaths): void {
   for (const d of [p.dir, p.logs, ...Object.values(p.temp)]) fs.mkdirSync(d, { recursive: true });
-}
-
-/** Runs `nginx -t` on `conf`: throws with nginx's own words when the config is refused. */
-async function testConfig(spawn: SpawnFn, bin: string, p: LoadBalancerPaths, conf: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(bin, ['-t', '-q', '-p', `${p.dir}/`, '-c', conf, '-e', p.errorLog], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (c: string) => (stderr += c));
-  const exit = await exitOf(child);
-  if (exit.code !== 0) throw new Error(`nginx refused the load balancer config ${conf}: ${stderr.trim() || tail(p.errorLog) || `exit ${exit.code}`}`);
 }
 
 /**
@@ -450,15 +389,15 @@ export async function startLoadBalancer(opts: StartLoadBalancerOptions): Promise
   const p = loadBalancerPaths(dir);
   prepareDir(p);
   const env = { ...process.env, ...opts.env };
-  const configInput = (port: number, upstreams: Upstream[], generation: number): NginxConfigInput => {
+  const configInput = (port: number): NginxConfigInput => {
     const { port: _port, env: _env, spawn: _spawn, bin: _bin, readyTimeoutMs: _ready, ...rest } = opts;
-    return { ...rest, dir, listenPort: port, upstreams, generation };
+    return { ...rest, dir, listenPort: port };
   };
 
   let lastProblem = '';
   for (let attempt = 1; attempt <= (opts.port ? 1 : 3); attempt++) {
     const port = opts.port ?? (await freePort());
-    fs.writeFileSync(p.conf, nginxConfig(configInput(port, opts.upstreams, 1)));
+    fs.writeFileSync(p.conf, nginxConfig(configInput(port)));
     fs.rmSync(p.pid, { force: true });
     const logFd = fs.openSync(p.stderrLog, 'a');
     let supervisor: ChildProcess;
@@ -482,7 +421,7 @@ export async function startLoadBalancer(opts: StartLoadBalancerOptions): Promise
       try {
         const r = await probe(`${url}${LB_HEALTH_PATH}`, 1000);
         master = readPid(p.pid);
-        if (r.status === 200 && r.body.startsWith('ok generation 1') && master !== null) break;
+        if (r.status === 200 && r.body.startsWith('ok') && master !== null) break;
       } catch {
         /* not listening yet */
       }
@@ -503,8 +442,6 @@ export async function startLoadBalancer(opts: StartLoadBalancerOptions): Promise
   throw new Error(`nginx (load balancer) failed to start: ${lastProblem}`);
 
   function handle(supervisor: ChildProcess, exited: Promise<Exit>, master: number, port: number, url: string): LoadBalancer {
-    let generation = 1;
-    let upstreams = [...opts.upstreams];
     let stopping: Promise<void> | null = null;
     const running = () => supervisor.exitCode === null && supervisor.signalCode === null;
     return {
@@ -514,48 +451,7 @@ export async function startLoadBalancer(opts: StartLoadBalancerOptions): Promise
       paths: p,
       pid: master,
       supervisorPid: supervisor.pid!,
-      get generation() {
-        return generation;
-      },
-      get upstreams() {
-        return [...upstreams];
-      },
-      async reload(next: Upstream[]) {
-        if (stopping) throw new Error('the load balancer is stopped');
-        if (!running()) throw new Error(`nginx (pid ${master}) is not running: ${tail(p.errorLog)}`);
-        const nextGeneration = generation + 1;
-        const text = nginxConfig(configInput(port, next, nextGeneration));
-        const candidate = `${p.conf}.next`;
-        fs.writeFileSync(candidate, text);
-        try {
-          await testConfig(spawn, bin, p, candidate, env);
-        } catch (err) {
-          fs.rmSync(candidate, { force: true });
-          throw err;
-        }
-        fs.renameSync(candidate, p.conf);
-        const oldWorkers = workersOf(master).map((w) => w.pid);
-        process.kill(master, 'SIGHUP');
-        // done when a new worker answers and every old worker has stopped accepting (gone, or
-        // "shutting down": it closed its listeners and idle connections, finishing what is in flight)
-        const deadline = Date.now() + readyTimeoutMs;
-        for (;;) {
-          let answered = false;
-          try {
-            const r = await probe(`${url}${LB_HEALTH_PATH}`, 1000);
-            answered = r.status === 200 && r.body.startsWith(`ok generation ${nextGeneration}`);
-          } catch {
-            /* workers restarting */
-          }
-          const current = new Map(workersOf(master).map((w) => [w.pid, w.title]));
-          const retired = oldWorkers.every((pid) => !current.has(pid) || current.get(pid)!.includes('shutting down'));
-          if (answered && retired) break;
-          if (Date.now() > deadline) throw new Error(`nginx did not pick up the new config within ${readyTimeoutMs} ms; error log: ${tail(p.errorLog)}`);
-          await sleep(50);
-        }
-        generation = nextGeneration;
-        upstreams = [...next];
-      },
+      upstreams: [...opts.upstreams],
       stop() {
         stopping ??= (async () => {
           if (running()) {

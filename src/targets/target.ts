@@ -85,6 +85,8 @@ export interface Environment {
 
 export interface EnvironmentOptions {
   drill: Drill;
+  /** the run's time-scale: durations the target runs on the drill's clock scale with it */
+  timeScale: number;
   drillDir: string;
   runId: string;
   group: ProcessGroup;

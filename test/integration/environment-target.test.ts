@@ -74,7 +74,7 @@ describe.skipIf(skip)('environment with load balancer, broker and limited disk',
   beforeAll(async () => {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.mkdirSync(logDir, { recursive: true });
-    env = await startEnvironment({ drill, drillDir: ROOT, runId, group, ledger, logDir, dataDir, partners: {} });
+    env = await startEnvironment({ drill, timeScale: 1, drillDir: ROOT, runId, group, ledger, logDir, dataDir, partners: {} });
   }, 90_000);
 
   afterAll(async () => {

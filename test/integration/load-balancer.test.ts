@@ -113,7 +113,7 @@ describe.skipIf(nginxMissing !== null)('load balancer: real nginx in front of re
     expect(conf).toContain(`server 127.0.0.1:${zoneA.port} max_fails=1`);
     expect(conf).toContain('# partner-hub-0, zone a');
     const own = await fetch(`${lb!.url}${LB_HEALTH_PATH}`);
-    expect(await own.text()).toBe('ok generation 1\n');
+    expect(await own.text()).toBe('ok\n');
   });
 
   it('spreads requests over both zones and carries WebSockets and signed webhooks', async () => {
@@ -152,21 +152,6 @@ describe.skipIf(nginxMissing !== null)('load balancer: real nginx in front of re
       expect(res.headers.get('x-zone')).toBe('b');
     }
     expect(fs.readFileSync(lb!.paths.errorLog, 'utf8')).toMatch(new RegExp(`connect\\(\\) failed .* upstream: "http://127\\.0\\.0\\.1:${zoneA.port}/`));
-  });
-
-  it('reload: a restarted zone-a replica on a new port joins the rotation; a bad topology is refused and the old one keeps serving', async () => {
-    const newA = await replica('a', 0);
-    await lb!.reload([upstream(newA, 'a', 0), upstream(zoneB, 'b', 1)]);
-    expect(lb!.generation).toBe(2);
-    expect(await (await fetch(`${lb!.url}${LB_HEALTH_PATH}`)).text()).toBe('ok generation 2\n');
-    const seen = await spray(lb!.url, 12);
-    expect(seen.every((r) => r.status === 200)).toBe(true);
-    expect(new Set(seen.map((r) => r.zone))).toEqual(new Set(['a', 'b']));
-    expect(seen.filter((r) => r.zone === 'a').every((r) => r.upstream === `127.0.0.1:${newA.port}`)).toBe(true);
-
-    await expect(lb!.reload([])).rejects.toThrow(/at least one upstream/);
-    expect(lb!.generation).toBe(2);
-    expect((await spray(lb!.url, 4)).every((r) => r.status === 200)).toBe(true);
   });
 
   it('stop ends the master, its workers and the supervisor', async () => {

@@ -35,9 +35,9 @@ interface Verdict {
   observed: number | null;
 }
 
-async function run(name: string) {
+async function run(name: string, args: string[] = []) {
   const out = path.join(tmpDir(`gameday-${name}`), 'run');
-  const r = await runCli(['run', fixture(`${name}.yaml`), '--out', out, '--no-progress']);
+  const r = await runCli(['run', fixture(`${name}.yaml`), '--out', out, '--no-progress', ...args]);
   const results = readJson<{ verdicts: Verdict[]; figures: Record<string, number | null> }>(path.join(out, 'slo_results.json'));
   const verdict = (slo: string) => results.verdicts.find((v) => v.slo === slo)!;
   return { ...r, out, results, verdict, chaos: readJson(path.join(out, 'chaos_report.json')) };
@@ -45,10 +45,13 @@ async function run(name: string) {
 
 describe('drills on the extended target', () => {
   it.skipIf(noNginx)('load goes through nginx to both replicas; a zone failing behind it keeps availability high', async () => {
-    const r = await run('lb-az-failure');
+    const r = await run('lb-az-failure', ['--time-scale', '0.5']);
     expect(r.stderr).toContain('az-failure injected');
     expect(r.code, r.stderr).toBe(0);
     const lb = r.chaos.environment.loadBalancer;
+    // the drill's health-check settings, its time out on the drill's clock: 4 s declared, 2 s run
+    expect(lb.settings).toEqual({ maxFails: 1, failTimeout: { declaredMs: 4000, scaledMs: 2000, nginxSeconds: 2 }, nextUpstream: ['error', 'timeout', 'http_502', 'http_503'], tries: 2 });
+    expect(lb.config).toContain('max_fails=1 fail_timeout=2s;');
     // k6 was pointed at nginx only, and nginx saw every request k6 made
     expect(readJson(path.join(r.out, 'k6_plan.json')).targets).toEqual([lb.url]);
     const lines = fs.readFileSync(path.join(r.out, 'logs/nginx-access.log'), 'utf8').trim().split('\n').filter((l) => !l.includes('/healthz'));

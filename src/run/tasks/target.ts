@@ -38,6 +38,7 @@ export const targetTask: Task<RunContext> = {
     const { drill, loaded } = ctx;
     const envPromise = startEnvironment({
       drill,
+      timeScale: ctx.plan.timeScale,
       drillDir: loaded.dir,
       runId: ctx.runId,
       group: ctx.group,
