@@ -61,6 +61,8 @@ export interface SloResults {
   journal?: { entries: number; figures: Judgement['journalFigures']; sideEffects: { read: number; errors: string[] } | null };
   senders?: unknown;
   profiles?: Judgement['profileFigures'];
+  /** planned vs delivered arrivals, per second of the timeline */
+  load?: Judgement['load'];
   sutMetrics?: Record<string, unknown>;
   baselineSkipped?: Array<{ dir: string; problem: string }>;
   /** where the samples came from when they were not this run's own (gameday ingest) */
@@ -138,6 +140,7 @@ export function writeJudgedEvidence(runDir: string, r: JudgedRun): { manifest: R
         faults: r.chaos.faults,
         partners: r.partners,
         metrics: r.metrics,
+        load: r.results.load ?? null,
         tools: reportTools,
       }),
     ),

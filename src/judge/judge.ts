@@ -14,6 +14,7 @@ import { decide, type DecisionRecord, type RunProblem } from './decide.ts';
 import { evaluateSlos, type Verdict } from './evaluate.ts';
 import type { SideEffect } from './journal-analysis.ts';
 import { journalFigures, type JournalFigureDetail } from './journal-figures.ts';
+import { loadDelivery, type LoadDelivery } from './load-delivery.ts';
 import { profileFigures, type ProfileFigure } from './profile-figures.ts';
 
 /** Everything a run saw that verdicts are made of. */
@@ -51,9 +52,13 @@ export interface Judgement {
   figures: Record<string, number | null>;
   journalFigures: JournalFigureDetail[];
   profileFigures: ProfileFigure[];
+  /** planned vs delivered arrivals; null when the load never started */
+  load: LoadDelivery | null;
 }
 
-export function judge(o: Observations, drill: Pick<Drill, 'slos'>, opts: JudgeOptions): Judgement {
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pick<Drill['load'], 'minDelivered'> }, opts: JudgeOptions): Judgement {
   const journalDetails = o.journal ? journalFigures(drill.slos, o.journal, o.sideEffects) : [];
   const figures: Record<string, number | null> = { ...Object.fromEntries(journalDetails.map((f) => [f.key, f.value])), ...o.chaosFigures };
   const profiles = o.t0 === null ? [] : profileFigures(o.profiles, o.metrics, o.t0, drill.slos);
@@ -68,6 +73,15 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'>, opts: JudgeOp
     profiles,
   });
   if (opts.policy && opts.baseline) verdicts = [...verdicts, ...compareWithBaseline(verdicts, opts.baseline, opts.policy.baseline)];
-  const decision = decide(verdicts, [...o.problems], { policy: opts.policy, now: opts.now });
-  return { verdicts, decision, figures, journalFigures: journalDetails, profileFigures: profiles };
+  const load = o.t0 === null ? null : loadDelivery(o.profiles, o.metrics, o.t0);
+  const problems = [...o.problems];
+  const minDelivered = drill.load?.minDelivered ?? 0.99;
+  if (load?.deliveredShare != null && load.deliveredShare < minDelivered) {
+    problems.push({
+      code: 'load-not-delivered',
+      message: `k6 started ${pct(load.deliveredShare)} of the ${load.planned} planned arrivals (${load.dropped} dropped: too few VUs for how slowly the SUT answered, or k6 was starved), below the ${pct(minDelivered)} the run needs: it did not apply the load it claims`,
+    });
+  }
+  const decision = decide(verdicts, problems, { policy: opts.policy, now: opts.now });
+  return { verdicts, decision, figures, journalFigures: journalDetails, profileFigures: profiles, load };
 }

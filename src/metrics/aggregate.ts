@@ -81,11 +81,15 @@ export interface AggregatorOptions {
 const DURATION = 'http_req_duration';
 const REQS = 'http_reqs';
 const FAILED = 'http_req_failed';
+const ITERATIONS = 'iterations';
+const DROPPED = 'dropped_iterations';
 
 export class MetricsAggregator {
   readonly types = new Map<string, MetricType>();
   readonly series = new Map<string, Series>();
   readonly seconds = new Map<number, SecondBucket>();
+  /** per epoch second: iterations k6 completed, and iterations it dropped (an arrival-rate executor ran out of VUs) */
+  readonly iterationsBySecond = new Map<number, { completed: number; dropped: number }>();
   /** per epoch second × request: counts and an http_req_duration histogram */
   readonly windows = new WindowStore();
   readonly stats: IngestStats = { lines: 0, points: 0, corrupt: 0, firstSampleMs: null, lastSampleMs: null, truncated: false };
@@ -257,6 +261,12 @@ export class MetricsAggregator {
       }
     } else if (recorded >= 0 && metric === DURATION) {
       this.windows.recordDuration(Math.floor(timeMs / 1000), request, recorded);
+    } else if (metric === ITERATIONS || metric === DROPPED) {
+      const second = Math.floor(timeMs / 1000);
+      const it = this.iterationsBySecond.get(second) ?? { completed: 0, dropped: 0 };
+      this.iterationsBySecond.set(second, it);
+      if (metric === ITERATIONS) it.completed += value;
+      else it.dropped += value;
     }
   }
 
@@ -266,6 +276,12 @@ export class MetricsAggregator {
    * added bin by bin, counters summed.
    */
   merge(other: MetricsAggregator): this {
+    for (const [second, o] of other.iterationsBySecond) {
+      const it = this.iterationsBySecond.get(second) ?? { completed: 0, dropped: 0 };
+      this.iterationsBySecond.set(second, it);
+      it.completed += o.completed;
+      it.dropped += o.dropped;
+    }
     for (const [metric, type] of other.types) if (!this.types.has(metric)) this.types.set(metric, type);
     for (const o of other.series.values()) {
       const key = `${o.metric}\u0000${o.phase}\u0000${o.request}`;

@@ -59,6 +59,8 @@ export interface ReportData {
   faults: readonly ReportFault[];
   partners: ReadonlyArray<{ name: string; switches: readonly ReportBehaviourSwitch[] }>;
   timeline: readonly TimelinePoint[];
+  /** planned vs delivered arrivals per second of the timeline (arrival-rate profiles); null: none planned */
+  load: { planned: number; dropped: number; deliveredShare: number | null; perSecond: ReadonlyArray<{ second: number; planned: number; delivered: number }> } | null;
   /** tool → version (gameday, node, k6, toxiproxy, ...) */
   tools: Readonly<Record<string, string | null>>;
   samples: { lines: number; points: number; corrupt: number; truncated: boolean; requests: number };
@@ -121,6 +123,7 @@ export interface ReportInput {
   /** the planned partners (their behaviour timelines, ms after t0) */
   partners: ReadonlyArray<{ name: string; behaviours: ReadonlyArray<{ atMs: number; status?: number; retryAfter?: number; type?: string; latencyMs?: unknown }> }>;
   metrics: MetricsAggregator;
+  load?: ReportData['load'];
   tools: Readonly<Record<string, string | null>>;
   /** every fault kind gameday knows, for "not covered" (FAULT_CATALOGUE by default) */
   knownFaultKinds?: readonly string[];
@@ -160,6 +163,7 @@ export function buildReportData(input: ReportInput): ReportData {
       switches: p.behaviours.map((b) => ({ atMs: b.atMs, ...describeBehaviour(b) })),
     })),
     timeline: t0 === null ? [] : timelineFromMetrics(input.metrics, t0),
+    load: input.load && input.load.planned > 0 ? input.load : null,
     tools: input.tools,
     samples: {
       lines: input.metrics.stats.lines,

@@ -135,8 +135,22 @@ function charts(data: ReportData): string {
     shades,
     bands,
   });
+  const load = data.load
+    ? `<h3>Load delivered</h3><p>${data.load.planned - data.load.dropped} of ${data.load.planned} planned arrivals started (${data.load.dropped} dropped by k6${data.load.deliveredShare === null ? '' : `, ${(data.load.deliveredShare * 100).toFixed(1)}%`}).</p><div class="legend"><span><i style="background:#5b8def"></i>planned</span><span><i style="background:#e8710a"></i>delivered</span></div>${renderChart({
+        title: 'arrivals per second: planned by the profiles, started by k6',
+        endMs,
+        yLabel: 'iterations/s',
+        formatY: (v) => `${Math.round(v * 10) / 10}`,
+        minYMax: 1,
+        series: [
+          { label: 'planned', className: 'p50', points: data.load.perSecond.map((p) => [p.second * 1000, p.planned] as const) },
+          { label: 'delivered', className: 'p95', points: data.load.perSecond.map((p) => [p.second * 1000, p.delivered] as const) },
+        ],
+        shades,
+      })}`
+    : '';
   const legendLat = `<div class="legend"><span><i style="background:#5b8def"></i>p50</span><span><i style="background:#e8710a"></i>p95</span><span><i style="background:#b3261e"></i>p99</span><span><i class="fault"></i>fault window (as injected → reverted)</span><span>bands: partner behaviour</span></div>`;
-  return `<h3>Latency</h3>${legendLat}${latency}<h3>Error rate</h3>${errors}`;
+  return `<h3>Latency</h3>${legendLat}${latency}<h3>Error rate</h3>${errors}${load}`;
 }
 
 function ms(v: number | null): string {

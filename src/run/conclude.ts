@@ -96,6 +96,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       journal: { entries: ctx.journalEntries.length, figures: judgement.journalFigures, sideEffects: ctx.sideEffects ? { read: ctx.sideEffects.effects.length, errors: ctx.sideEffects.errors } : null },
       senders: ctx.senderRuns,
       profiles: judgement.profileFigures,
+      load: judgement.load,
       sutMetrics: Object.fromEntries(Object.entries(ctx.sutSeries).map(([k, v]) => [k, { readings: v.length, last: v.at(-1) ?? null }])),
       baselineSkipped: baseline?.skipped ?? [],
     },

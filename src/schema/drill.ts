@@ -215,6 +215,8 @@ const Load = z.object({
   requests: z.array(Request).min(1),
   /** composed on one timeline: in sequence by default, in parallel when given the same `at` */
   profiles: z.array(LoadProfile).min(1),
+  /** the share of the arrival-rate profiles' planned iterations k6 must start (not drop) for the run to be valid */
+  minDelivered: Ratio.default(0.99),
 });
 
 /**
