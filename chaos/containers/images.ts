@@ -153,11 +153,13 @@ export function nodeServiceImageSpec(o: { name: string; appDir: string; entry: s
   const lock = JSON.parse(fs.readFileSync(path.join(o.projectDir, 'package-lock.json'), 'utf8'));
   const packages = dependencyClosure(lock, [...imports]);
   const files: ImageFile[] = [...binaryFiles(o.nodeBinary ?? process.execPath, 'usr/bin/node')];
-  for (const rel of appFiles) files.push({ target: `app/${rel}`, source: path.join(o.appDir, rel), mode: 0o644 });
+  // each file keeps its mode: an executable (a Go binary, a script) stays executable in the image
+  const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+  for (const rel of appFiles) files.push({ target: `app/${rel}`, source: path.join(o.appDir, rel), mode: modeOf(path.join(o.appDir, rel)) });
   for (const pkg of packages) {
     const dir = path.join(o.projectDir, 'node_modules', pkg);
     // nested node_modules are the package's own deps at other versions; none of these have them
-    for (const rel of walk(dir, (r) => r === 'node_modules' || r.startsWith('node_modules/'))) files.push({ target: `app/node_modules/${pkg}/${rel}`, source: path.join(dir, rel), mode: 0o644 });
+    for (const rel of walk(dir, (r) => r === 'node_modules' || r.startsWith('node_modules/'))) files.push({ target: `app/node_modules/${pkg}/${rel}`, source: path.join(dir, rel), mode: modeOf(path.join(dir, rel)) });
   }
   files.push({ target: 'data/.keep', content: '', mode: 0o644 });
   return {

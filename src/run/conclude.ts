@@ -111,7 +111,9 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       toxiproxy: env ? { version: env.toxiproxyVersion, source: env.toxiproxySource } : null,
     },
   });
-  const sealed = await sealRun({ runDir, reportsRoot, app: drill.app, runId, records });
+  // the chain of runs lives in the reports root, or beside the run's own --out: never in the current folder by accident
+  const chainRoot = opts.reportsRoot ? reportsRoot : opts.outDir ? path.dirname(runDir) : reportsRoot;
+  const sealed = await sealRun({ runDir, reportsRoot: chainRoot, app: drill.app, runId, records });
   return {
     runId,
     runDir,

@@ -19,7 +19,7 @@ export function partnerSecrets(loaded: LoadedDrill): Record<string, string> {
   return out;
 }
 
-/** Checks every placeholder of the service environment. */
+/** Checks every placeholder of the service's environment and command. */
 export function checkTemplates(loaded: LoadedDrill): void {
   const vars: TemplateVars = {
     port: '0',
@@ -29,11 +29,13 @@ export function checkTemplates(loaded: LoadedDrill): void {
     partners: Object.fromEntries(loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '' }])),
     broker: loaded.drill.target.broker ? { url: 'nats://127.0.0.1' } : undefined,
   };
-  for (const [k, v] of Object.entries(loaded.drill.target.service.env)) {
+  const { service } = loaded.drill.target;
+  const fields: Array<[string, string]> = [...Object.entries(service.env).map(([k, v]): [string, string] => [`target.service.env.${k}`, v]), ...service.command.map((a, i): [string, string] => [`target.service.command[${i}]`, a])];
+  for (const [where, v] of fields) {
     try {
       renderTemplate(v, vars);
     } catch (err) {
-      throw new DrillError(loaded.file, [`target.service.env.${k}: ${(err as Error).message}`]);
+      throw new DrillError(loaded.file, [`${where}: ${(err as Error).message}`]);
     }
   }
 }

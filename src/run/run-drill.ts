@@ -39,5 +39,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     if (r.outcome === 'not-started' && !interrupted()) ctx.problem('fault-not-injected', `fault ${r.name} was never injected`);
   }
 
+  // the harness error first: it is why the verdicts after it have no evidence
+  ctx.problems.sort((a, b) => Number(b.code === 'harness-error') - Number(a.code === 'harness-error'));
   return concludeRun(ctx, run.timings);
 }

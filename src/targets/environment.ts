@@ -47,7 +47,6 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
   const tx = await startToxiproxy(o);
   const target = o.drill.target;
   const service = target.service;
-  const [cmd, args] = resolveArgs(service.command, o.drillDir);
   const replicas: Array<Replica & { process: ManagedProcess }> = [];
   let broker: BrokerEnv | null = null;
   let disk: DiskEnv | null = null;
@@ -76,11 +75,14 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     const spawnReplica = (index: number, zone: string, port: number, env: Record<string, string>) => {
       // appends: a restarted replica's output follows the killed one's
       const log = fs.openSync(path.join(o.logDir, `${service.name}-r${index}.log`), 'a');
+      const [cmd, args] = commands[index];
       const proc = o.group.spawn(`${service.name}-r${index}`, cmd, args, { env, cwd: o.drillDir, stdio: ['ignore', log, log] });
       fs.closeSync(log);
       return proc;
     };
     const envs: Array<Record<string, string>> = [];
+    // each replica's argv: {{port}}, {{replica}}, ... expand there as in its environment
+    const commands: Array<[string, string[]]> = [];
     for (let index = 0; index < service.replicas; index++) {
       const zone = service.zones[index % service.zones.length];
       const port = await freePort();
@@ -88,6 +90,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
       const env: Record<string, string> = { PORT: String(port), REPLICA: String(index), ZONE: zone, DATA_DIR: dataDir };
       for (const [k, v] of Object.entries(service.env)) env[k] = renderTemplate(v, vars);
       envs.push(env);
+      commands.push(resolveArgs(service.command.map((a) => renderTemplate(a, vars)), o.drillDir));
       replicas.push({ index, zone, port, process: spawnReplica(index, zone, port, env), proxy: `gameday-${o.runId}-${service.name}-r${index}`, proxyUrl: '' });
     }
     await Promise.all(replicas.map((r) => waitHealthy(`http://127.0.0.1:${r.port}${service.healthPath}`, service.startTimeout, r.process)));

@@ -1,7 +1,11 @@
 // Pure parts of the containers driver: image inputs (ldd, imports, dependency closure, content
 // hash) and label selection.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bareImports, dependencyClosure, imageInputsHash, parseLdd } from '../../chaos/containers/images.ts';
+import { bareImports, dependencyClosure, imageInputsHash, nodeServiceImageSpec, parseLdd } from '../../chaos/containers/images.ts';
+import { ROOT } from '../helpers.ts';
 import { LABEL_OWNER, LABEL_REPLICA, matchesSelector, parseSelector, selectContainers } from '../../chaos/containers/labels.ts';
 import { deadOwned } from '../../chaos/containers/sweep.ts';
 
@@ -99,5 +103,23 @@ describe('label selection', () => {
   it('sweeps only what a dead owner left', () => {
     const items: Array<{ labels: Record<string, string> }> = [{ labels: { [LABEL_OWNER]: '1:100' } }, { labels: { [LABEL_OWNER]: '2:200' } }, { labels: {} }];
     expect(deadOwned(items, (o) => o === '1:100')).toEqual([items[1]]);
+  });
+});
+
+describe('a service image keeps its files\' modes', () => {
+  it('an executable in the app folder stays executable, a plain file stays plain', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-image-modes-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'server.mjs'), "console.log('listening on')\n");
+      fs.writeFileSync(path.join(dir, 'helper-bin'), '#!/bin/sh\n');
+      fs.chmodSync(path.join(dir, 'helper-bin'), 0o755);
+      fs.chmodSync(path.join(dir, 'server.mjs'), 0o644);
+      const spec = nodeServiceImageSpec({ name: 'modes', appDir: dir, entry: 'server.mjs', projectDir: ROOT });
+      const mode = (target: string) => spec.files.find((f) => f.target === target)?.mode;
+      expect(mode('app/helper-bin')).toBe(0o755);
+      expect(mode('app/server.mjs')).toBe(0o644);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
