@@ -24,7 +24,7 @@ export const Ratio = z.union([z.number(), z.string()]).transform((value, ctx) =>
 
 const Service = z.object({
   name: Slug,
-  /** argv of one replica; arguments starting with ./ or ../ are resolved against the drill file's folder */
+  /** argv of one replica ({{port}} and the other placeholders of env expand here too); arguments starting with ./ or ../ are resolved against the drill file's folder */
   command: z.array(z.string()).min(1),
   replicas: z.number().int().min(1).max(16).default(1),
   /** replica i runs in zones[i % zones.length]; exported to it as ZONE */
