@@ -63,6 +63,8 @@ export interface SloResults {
   profiles?: Judgement['profileFigures'];
   /** planned vs delivered arrivals, per second of the timeline */
   load?: Judgement['load'];
+  /** whose error each failed request was, from the load balancer's logs */
+  attribution?: Judgement['attribution'];
   sutMetrics?: Record<string, unknown>;
   baselineSkipped?: Array<{ dir: string; problem: string }>;
   /** where the samples came from when they were not this run's own (gameday ingest) */
@@ -141,6 +143,7 @@ export function writeJudgedEvidence(runDir: string, r: JudgedRun): { manifest: R
         partners: r.partners,
         metrics: r.metrics,
         load: r.results.load ?? null,
+        attribution: r.results.attribution ?? null,
         tools: reportTools,
       }),
     ),

@@ -15,6 +15,7 @@ import { evaluateSlos, type Verdict } from './evaluate.ts';
 import type { SideEffect } from './journal-analysis.ts';
 import { journalFigures, type JournalFigureDetail } from './journal-figures.ts';
 import { loadDelivery, type LoadDelivery } from './load-delivery.ts';
+import { attributeFailures, describeAttribution, type Attribution } from './attribution.ts';
 import { profileFigures, type ProfileFigure } from './profile-figures.ts';
 
 /** Everything a run saw that verdicts are made of. */
@@ -36,6 +37,8 @@ export interface Observations {
   /** SUT metric series (backlog-drain) */
   series: Readonly<Record<string, readonly MetricPoint[]>>;
   problems: readonly RunProblem[];
+  /** the load balancer's logs, when the target had one: failed requests are attributed from them */
+  loadBalancer?: { accessLog: readonly string[]; errorLog: readonly string[]; replicaOf: Readonly<Record<string, string>> } | null;
 }
 
 export interface JudgeOptions {
@@ -54,7 +57,12 @@ export interface Judgement {
   profileFigures: ProfileFigure[];
   /** planned vs delivered arrivals; null when the load never started */
   load: LoadDelivery | null;
+  /** whose error each failed request was (load balancer or service), from the load balancer's logs */
+  attribution: Attribution | null;
 }
+
+/** SLOs whose failures a load balancer can cause as well as the service. */
+const ATTRIBUTED = new Set(['error-rate', 'availability', 'recovery-time', 'error-budget-burn']);
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -72,6 +80,14 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pic
     series: o.series,
     profiles,
   });
+  const attribution = o.loadBalancer && o.t0 !== null ? attributeFailures({ ...o.loadBalancer, t0: o.t0, phases: o.phases }) : null;
+  if (attribution) {
+    verdicts = verdicts.map((v) => {
+      if (!ATTRIBUTED.has(v.kind)) return v;
+      const byCause = v.phase in attribution.byPhase || ['steady', 'fault', 'recovery'].includes(v.phase) ? (attribution.byPhase[v.phase] ?? {}) : attribution.byCause;
+      return { ...v, detail: `${v.detail}; through the load balancer${v.request ? ' (all requests)' : ''}: ${describeAttribution(byCause)}` };
+    });
+  }
   if (opts.policy && opts.baseline) verdicts = [...verdicts, ...compareWithBaseline(verdicts, opts.baseline, opts.policy.baseline)];
   const load = o.t0 === null ? null : loadDelivery(o.profiles, o.metrics, o.t0);
   const problems = [...o.problems];
@@ -83,5 +99,5 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pic
     });
   }
   const decision = decide(verdicts, problems, { policy: opts.policy, now: opts.now });
-  return { verdicts, decision, figures, journalFigures: journalDetails, profileFigures: profiles, load };
+  return { verdicts, decision, figures, journalFigures: journalDetails, profileFigures: profiles, load, attribution };
 }

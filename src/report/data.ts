@@ -61,6 +61,8 @@ export interface ReportData {
   timeline: readonly TimelinePoint[];
   /** planned vs delivered arrivals per second of the timeline (arrival-rate profiles); null: none planned */
   load: { planned: number; dropped: number; deliveredShare: number | null; perSecond: ReadonlyArray<{ second: number; planned: number; delivered: number }> } | null;
+  /** failed requests by whose error (load balancer or service), from the load balancer's logs; null without one */
+  attribution: { failed: number; byCause: Readonly<Record<string, number>>; byPhase: Readonly<Record<string, Readonly<Record<string, number>>>> } | null;
   /** tool → version (gameday, node, k6, toxiproxy, ...) */
   tools: Readonly<Record<string, string | null>>;
   samples: { lines: number; points: number; corrupt: number; truncated: boolean; requests: number };
@@ -124,6 +126,7 @@ export interface ReportInput {
   partners: ReadonlyArray<{ name: string; behaviours: ReadonlyArray<{ atMs: number; status?: number; retryAfter?: number; type?: string; latencyMs?: unknown }> }>;
   metrics: MetricsAggregator;
   load?: ReportData['load'];
+  attribution?: ReportData['attribution'];
   tools: Readonly<Record<string, string | null>>;
   /** every fault kind gameday knows, for "not covered" (FAULT_CATALOGUE by default) */
   knownFaultKinds?: readonly string[];
@@ -164,6 +167,7 @@ export function buildReportData(input: ReportInput): ReportData {
     })),
     timeline: t0 === null ? [] : timelineFromMetrics(input.metrics, t0),
     load: input.load && input.load.planned > 0 ? input.load : null,
+    attribution: input.attribution ?? null,
     tools: input.tools,
     samples: {
       lines: input.metrics.stats.lines,

@@ -157,6 +157,19 @@ function ms(v: number | null): string {
   return v === null ? '—' : `+${secondsLabel(v)}`;
 }
 
+/** Failed requests by whose error, per phase: the load balancer's own or the service's. */
+function attributionSection(data: ReportData): string {
+  const a = data.attribution;
+  if (!a) return '';
+  if (a.failed === 0) return '<h2>Whose errors</h2><p>No request failed at the load balancer.</p>';
+  const phases = Object.keys(a.byPhase);
+  const rows = Object.entries(a.byCause)
+    .sort((x, y) => y[1] - x[1])
+    .map(([cause, n]) => `<tr><td>${e(cause)}</td><td>${n}</td>${phases.map((p) => `<td>${a.byPhase[p][cause] ?? 0}</td>`).join('')}</tr>`)
+    .join('');
+  return `<h2>Whose errors</h2><p>${a.failed} requests failed through the load balancer, attributed from its access and error logs.</p><table><thead><tr><th>cause</th><th>all</th>${phases.map((p) => `<th>${e(p)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function faultJournal(data: ReportData): string {
   if (data.faults.length === 0) return '<p class="muted">The drill injected no fault.</p>';
   const rows = data.faults.map((f) => {
@@ -224,7 +237,7 @@ ${verdictTable(d.verdicts)}
 ${waivers}
 <h2>Over time</h2>
 ${charts(data)}
-<h2>Fault journal</h2>
+${attributionSection(data)}<h2>Fault journal</h2>
 ${faultJournal(data)}
 <h2>Partner behaviour</h2>
 ${partnerTable(data)}

@@ -1,5 +1,6 @@
 // The end of a run, whatever happened during it: what was observed written as evidence, the
 // secret scan, the verdicts and the decision (one pure judge), the judged evidence, the seal.
+import fs from 'node:fs';
 import path from 'node:path';
 import { readBaselineRuns } from '../evidence/baseline-runs.ts';
 import { writeJudgedEvidence, writeObservedEvidence, type ChaosReport } from '../evidence/run-evidence.ts';
@@ -7,7 +8,7 @@ import { sealRun } from '../evidence/seal.ts';
 import { scrubSecrets } from '../evidence/secrets.ts';
 import type { DecisionRecord } from '../judge/decide.ts';
 import { faultTimesFromRecords } from '../judge/evaluate.ts';
-import { judge } from '../judge/judge.ts';
+import { judge, type Observations } from '../judge/judge.ts';
 import { segmentFiles } from '../k6/segments.ts';
 import { GAMEDAY_VERSION } from '../platform/run-id.ts';
 import type { RunContext } from './context.ts';
@@ -68,6 +69,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       chaosFigures: env?.chaosFigures() ?? {},
       series: ctx.sutSeries,
       problems: ctx.problems,
+      loadBalancer: loadBalancerLogs(ctx),
     },
     drill,
     { policy: opts.policy, now: opts.now ?? new Date(), baseline: baseline?.runs },
@@ -97,6 +99,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       senders: ctx.senderRuns,
       profiles: judgement.profileFigures,
       load: judgement.load,
+      attribution: judgement.attribution,
       sutMetrics: Object.fromEntries(Object.entries(ctx.sutSeries).map(([k, v]) => [k, { readings: v.length, last: v.at(-1) ?? null }])),
       baselineSkipped: baseline?.skipped ?? [],
     },
@@ -124,6 +127,18 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
     endedAt: endedAt.toISOString(),
     timings,
   };
+}
+
+/** nginx's access and error logs (copied into logs/ when the target stopped), and which replica each upstream is. */
+function loadBalancerLogs(ctx: RunContext): Observations['loadBalancer'] {
+  const lb = ctx.env?.loadBalancer;
+  if (!lb) return null;
+  const read = (name: string) => {
+    const file = path.join(ctx.logDir, name);
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  };
+  const replicaOf = Object.fromEntries(lb.upstreams.map((u) => [`${u.host ?? '127.0.0.1'}:${u.port}`, u.name ?? `${u.host ?? '127.0.0.1'}:${u.port}`]));
+  return { accessLog: read('nginx-access.log'), errorLog: read('nginx-error.log'), replicaOf };
 }
 
 function logProfiles(ctx: RunContext, profiles: ReturnType<typeof judge>['profileFigures']): void {

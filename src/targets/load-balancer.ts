@@ -192,7 +192,11 @@ export function nginxConfig(input: NginxConfigInput): string {
     '',
     'http {',
     "    log_format gameday '$time_iso8601 $remote_addr \"$request\" $status $body_bytes_sent $request_time '",
-    "                       'upstream=$upstream_addr upstream_status=$upstream_status upstream_time=$upstream_response_time';",
+    "                       'upstream=$upstream_addr upstream_status=$upstream_status upstream_time=$upstream_response_time '",
+    // "-" where no response header came back: the status is nginx's own, not the replica's
+    "                       'upstream_header_time=$upstream_header_time '",
+    // the connection number and the time in ms join a line to nginx's error log and to the timeline (src/judge/attribution.ts)
+    "                       'conn=$connection msec=$msec';",
     `    access_log ${quotePath(p.accessLog, 'access log')} gameday;`,
     `    client_body_temp_path ${quotePath(p.temp.clientBody, 'temp path')};`,
     `    proxy_temp_path ${quotePath(p.temp.proxy, 'temp path')};`,

@@ -64,6 +64,31 @@ describe('drills on the extended target', () => {
     expect(r.chaos.faults[0]).toMatchObject({ outcome: 'reverted', injectVerified: true, revertVerified: true });
     expect(r.verdict('availability-fault').pass).toBe(true);
     expect(r.verdict('availability-fault').observed).toBeGreaterThanOrEqual(0.98);
+    // whose errors: every failed request nginx logged is attributed, to the load balancer or a replica, as its logs say
+    const failedLines = lines.filter((l) => Number(/" (\d{3}) /.exec(l)?.[1]) >= 400);
+    const attribution = (r.results as unknown as { attribution: { failed: number; byCause: Record<string, number> } }).attribution;
+    expect(attribution.failed).toBe(failedLines.length);
+    expect(Object.values(attribution.byCause).reduce((a, b) => a + b, 0)).toBe(failedLines.length);
+    for (const cause of Object.keys(attribution.byCause)) expect(cause).toMatch(/^(load balancer: .+|service hub-r[01]: \d{3})$/);
+    expect((r.verdict('availability-fault') as Verdict & { detail: string }).detail).toContain('through the load balancer:');
+    expect(fs.readFileSync(path.join(r.out, 'report.html'), 'utf8')).toContain('Whose errors');
+  }, 60_000);
+
+  it.skipIf(noNginx)('a down fault behind nginx: every failed request is attributed from its logs, to the load balancer', async () => {
+    const r = await run('lb-down');
+    expect(r.chaos.faults[0]).toMatchObject({ outcome: 'reverted', revertVerified: true });
+    const lines = fs.readFileSync(path.join(r.out, 'logs/nginx-access.log'), 'utf8').trim().split('\n');
+    const failedLines = lines.filter((l) => Number(/" (\d{3}) /.exec(l)?.[1]) >= 400);
+    expect(failedLines.length).toBeGreaterThan(20);
+    const attribution = (r.results as unknown as { attribution: { failed: number; byCause: Record<string, number>; byPhase: Record<string, Record<string, number>> } }).attribution;
+    // to the request: as many as nginx logged, each one nginx's own (the replicas were never asked)
+    expect(attribution.failed).toBe(failedLines.length);
+    for (const cause of Object.keys(attribution.byCause)) expect(cause).toMatch(/^load balancer: (no live upstream|upstream refused)/);
+    const errorLog = fs.readFileSync(path.join(r.out, 'logs/nginx-error.log'), 'utf8');
+    expect(attribution.byCause['load balancer: no live upstream'] ?? 0).toBe(failedLines.filter((l) => / upstream=sut /.test(l)).length);
+    if (attribution.byCause['load balancer: no live upstream']) expect(errorLog).toContain('no live upstreams');
+    expect(Object.keys(attribution.byPhase)).toContain('fault');
+    expect((r.verdict('errors-fault') as Verdict & { detail: string }).detail).toMatch(/through the load balancer: \d+ failed: \d+ load balancer: /);
   }, 60_000);
 
   it.skipIf(noNats)('broker-failover: the stream leader is killed under load; failover time measured, no message lost, webhooks accepted', async () => {
