@@ -29,6 +29,7 @@ export interface RunResult {
 }
 
 export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promise<RunResult> {
+  const began = performance.now();
   const { drill, plan, runDir, runId, opts, loaded } = ctx;
   // evidence of what was observed, whatever happened above
   const { env, t0, metrics } = ctx;
@@ -125,7 +126,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
     scheduledMs: plan.totalMs,
     startedAt: ctx.startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
-    timings,
+    timings: [...timings, { title: 'judge, write and seal the evidence', step: 'setup', ms: performance.now() - began }],
   };
 }
 
