@@ -167,7 +167,8 @@ export class BrokerFailover {
       const subConn = await probeConnection(opts.cluster.urls, `gameday-probe-consumer-${runId}`);
       conns.push(subConn);
       const jsm = await admin.jetstreamManager({ timeout: 1000 });
-      const group = await readStreamGroup(jsm, opts.stream);
+      // under load a replica may trail the leader by a message for a moment: it gets up to 3 s to catch up
+      const group = (await waitForGroup(jsm, opts.stream, (g) => g.replicas < 2 || groupIsCurrent(g), 3000))?.group ?? (await readStreamGroup(jsm, opts.stream));
       if (group.replicas < 2) {
         throw new Error(`stream ${opts.stream} has ${group.replicas} replica: killing its leader would be an outage, not a failover (use num_replicas 3)`);
       }

@@ -54,7 +54,7 @@ describe('a drill on target.kind: containers', () => {
     const chaos = readJson(path.join(out, 'chaos_report.json'));
     expect(chaos.faults).toHaveLength(2);
     for (const f of chaos.faults) expect(f).toMatchObject({ driver: 'containers', outcome: 'reverted', injectVerified: true, revertVerified: true, error: null });
-    expect(chaos.faults[0]).toMatchObject({ action: 'pod-kill', target: { proxies: ['hub-r0'] }, params: { replica: 0, restartAfterMs: 2000 } });
+    expect(chaos.faults[0]).toMatchObject({ action: 'pod-kill', target: { proxies: ['hub-r0'] }, params: { replica: 0, restartAfter: 2000 } });
     expect(chaos.faults[1]).toMatchObject({ action: 'az-failure', target: { proxies: ['zone=b'] } });
     const containers = chaos.environment.containers;
     expect(containers.replicas.map((x: { zone: string }) => x.zone)).toEqual(['a', 'b']);
