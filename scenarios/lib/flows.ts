@@ -29,11 +29,39 @@ function statusOk(r: K6Request, status: number): boolean {
   return r.expect ? r.expect.includes(status) : status >= 200 && status < 400;
 }
 
-export function httpFlow(base: string, r: K6Request, tags: Tags): void {
+/** What an HTTP request sends, fixed per request and phase: prepared once per VU, not per iteration. */
+interface Prepared {
+  body: string | null;
+  params: ReturnType<typeof params>;
+  checks: Record<string, (res: { status: number }) => boolean> | null;
+  tags: Tags;
+}
+// keyed by the request object: a drill's plan holds each request once; a fresh literal per call is
+// simply prepared again (and collected with it)
+const prepared = new WeakMap<K6Request, Record<string, Prepared>>();
+
+function prepareWith(r: K6Request, tags: Tags): Prepared {
   const body = r.body === undefined ? null : JSON.stringify(r.body);
-  const res = http.request(r.method, base + r.path, body, params(r, tags, body ? { 'content-type': 'application/json' } : {}));
-  // http_req_failed already counts unexpected statuses; a named check only when the request lists them
-  if (r.expect) check(res, { [`${r.name} status expected`]: (x) => statusOk(r, x.status) }, tags);
+  return {
+    body,
+    tags,
+    params: params(r, tags, body ? { 'content-type': 'application/json' } : {}),
+    // http_req_failed already counts unexpected statuses; a named check only when the request lists them
+    checks: r.expect ? { [`${r.name} status expected`]: (x) => statusOk(r, x.status) } : null,
+  };
+}
+
+function prepare(r: K6Request, phase: string): Prepared {
+  let byPhase = prepared.get(r);
+  if (!byPhase) prepared.set(r, (byPhase = {}));
+  return (byPhase[phase] ??= prepareWith(r, { request: r.name, phase }));
+}
+
+/** One HTTP request of `r`: tagged with its name and `phase` (prepared once), or with the tags given. */
+export function httpFlow(base: string, r: K6Request, phase: string | Tags): void {
+  const p = typeof phase === 'string' ? prepare(r, phase) : prepareWith(r, phase);
+  const res = http.request(r.method, base + r.path, p.body, p.params);
+  if (p.checks) check(res, p.checks, p.tags);
 }
 
 const signers: Record<string, ReturnType<typeof webhookSigner>> = {};
@@ -106,8 +134,8 @@ export function websocketFlow(base: string, r: K6Request, tags: Tags): void {
   };
 }
 
-export function runFlow(base: string, r: K6Request, tags: Tags): void {
-  if (r.websocket) websocketFlow(base, r, tags);
-  else if (r.webhook) webhookFlow(base, r, tags);
-  else httpFlow(base, r, tags);
+export function runFlow(base: string, r: K6Request, phase: string): void {
+  if (r.websocket) websocketFlow(base, r, { request: r.name, phase });
+  else if (r.webhook) webhookFlow(base, r, { request: r.name, phase });
+  else httpFlow(base, r, phase);
 }

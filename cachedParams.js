@@ -1,0 +1,16 @@
+// bundled by gameday (esbuild) for k6
+
+// cachedParams.ts
+import http from "k6/http";
+import exec from "k6/execution";
+var options = { scenarios: { max: { executor: "constant-vus", vus: 20, duration: "6s" } }, discardResponseBodies: true };
+var p = { headers: {} };
+function cachedParams_default() {
+  exec.vu.metrics.tags.request = "root";
+  exec.vu.metrics.tags.phase = "steady";
+  http.request("GET", "http://127.0.0.1:42269/", null, p);
+}
+export {
+  cachedParams_default as default,
+  options
+};
