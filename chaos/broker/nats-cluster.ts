@@ -7,6 +7,7 @@ import path from 'node:path';
 import { resolveNatsServer } from './nats-binary.ts';
 import { natsNodeConfig, type NatsClusterSpec, type NatsNodeSpec } from './nats-config.ts';
 import { freeLoopbackPorts } from './ports.ts';
+import { withTimeout } from '../../src/platform/poll.ts';
 
 /** The subset of node's `spawn` the cluster uses; the orchestrator may wrap it (owner marker, process group). */
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
@@ -244,8 +245,8 @@ export async function startNatsCluster(options: StartNatsClusterOptions): Promis
       const killedAt = new Date();
       const killedAtMono = performance.now();
       child.kill(signal);
-      const timeout = sleep(10_000).then(() => 'timeout' as const);
-      if ((await Promise.race([state.exited.then(() => 'exited' as const), timeout])) === 'timeout') {
+      // a bounded wait whose timer is cleared: a left-over 10 s timer kept an interrupted run alive
+      if ((await withTimeout(state.exited.then(() => 'exited' as const), 10_000)) === null) {
         throw new Error(`node ${name} (pid ${state.pid}) did not exit within 10 s of ${signal}`);
       }
       return { name, pid: state.pid, signal, killedAt, killedAtMono, exitedAtMono: performance.now() };
