@@ -3,7 +3,6 @@
 // fault is reverted, every process stopped, and the evidence written with the reason.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FaultRequest, InjectedFault } from '../../chaos/driver.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
@@ -40,7 +39,7 @@ import { pollSutMetrics, type SutMetricsPoller } from './sut-metrics.ts';
 import type { SideEffect } from '../judge/journal-analysis.ts';
 import { renderTemplate, startEnvironment, type Environment, type TemplateVars } from '../targets/environment.ts';
 import { Ledger } from '../platform/ledger.ts';
-import { sweepLeftovers, type SweepReport } from './sweep.ts';
+import { describeSweep, sweepLeftovers, sweptAnything, type SweepReport } from './sweep.ts';
 import { ProcessGroup } from '../platform/processes.ts';
 import { ProgressLine } from './progress.ts';
 
@@ -193,7 +192,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   fs.mkdirSync(runDir, { recursive: true });
   const logDir = path.join(runDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${runId}-`));
+  const ledger = new Ledger(runId);
+  const scratch = ledger.makeFolder(); // recorded before it exists: a killed run's scratch is swept
   const startedAt = new Date();
 
   const problems: RunProblem[] = [];
@@ -202,7 +202,6 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     log(`problem: ${message}`);
   };
   const group = new ProcessGroup(runId);
-  const ledger = new Ledger(runId);
   // latency thresholds counted exactly, so verdicts agree with k6's own thresholds
   const thresholds = sloThresholds(drill.slos);
   const metrics = new MetricsAggregator({ thresholds });
@@ -310,8 +309,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
 
   try {
     sweep = await sweepLeftovers();
-    if (sweep.processes.length || sweep.proxies.length || sweep.mounts.length) {
-      log(`cleanup: removed ${sweep.processes.length} process(es), ${sweep.proxies.length} proxy(ies) and ${sweep.mounts.length} mount(s) left by earlier killed runs`);
+    if (sweptAnything(sweep)) {
+      log(`cleanup: removed ${describeSweep(sweep)} left by earlier killed runs`);
     }
 
     const partnerVars: TemplateVars['partners'] = {};
@@ -444,11 +443,11 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
         });
       }
     }
+    fs.rmSync(scratch, { recursive: true, force: true });
     // a mount that could not be released stays in the ledger for `gameday cleanup`
     if (!leftover && ledger.mounts.length === 0) ledger.close();
     await Promise.all(partners.map((p) => p.close()));
     await journal.close();
-    fs.rmSync(scratch, { recursive: true, force: true });
   }
 
   // evidence: what was collected, whatever happened above
