@@ -23,7 +23,7 @@ export class WaitTimeoutError extends Error {
     readonly timeoutMs: number,
     readonly last: string,
   ) {
-    super(`${what} did not happen within ${timeoutMs} ms${last ? ` (last: ${last})` : ''}`);
+    super(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last: ${last})` : ''}`);
     this.name = 'WaitTimeoutError';
   }
 }

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { waitFor } from './poll.ts';
 
 export const OWNER_ENV = 'GAMEDAY_OWNER';
 
@@ -170,18 +171,18 @@ export function freePort(): Promise<number> {
 
 /** Polls `url` until it answers 2xx, the process exits, or the time is up. */
 export async function waitHealthy(url: string, timeoutMs: number, proc?: ManagedProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (proc?.exit) throw new Error(`${proc.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) before ${url} answered`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy within ${timeoutMs} ms (last: ${last})`);
+  await waitFor(
+    async (note) => {
+      if (proc?.exit) throw new Error(`${proc.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) before ${url} answered`);
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return true;
+        note(`HTTP ${res.status}`);
+      } catch (err) {
+        note(err instanceof Error ? err.message : String(err));
+      }
+      return false;
+    },
+    { timeoutMs, intervalMs: 100, what: `${url} to become healthy` },
+  );
 }

@@ -9,6 +9,7 @@ import { readMounts } from '../../chaos/disk/mounts.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { ledgerFiles, type LedgerRecord } from '../platform/ledger.ts';
 import { ownerAlive, sweepOrphanProcesses, type SweptProcess } from '../platform/processes.ts';
+import { sleep } from '../platform/poll.ts';
 
 export interface SweepReport {
   processes: SweptProcess[];
@@ -20,8 +21,6 @@ export interface SweepReport {
   /** containers and networks (labelled gameday.owner) of killed runs on the Docker engine, removed; no ledger needed */
   containers: ContainerSweep;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Unmounts a killed run's filesystem; its processes were just SIGKILLed and may still hold it for a moment (bounded retries). */
 async function releaseMount(dir: string): Promise<{ released: boolean; error?: string }> {

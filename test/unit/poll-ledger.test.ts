@@ -23,7 +23,7 @@ describe('poll', () => {
       { timeoutMs: 30, intervalMs: 5, what: 'the hub to answer /healthz' },
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
-    expect((err as Error).message).toBe('the hub to answer /healthz did not happen within 30 ms (last: HTTP 503)');
+    expect((err as Error).message).toBe('timed out after 30 ms waiting for the hub to answer /healthz (last: HTTP 503)');
   });
 
   it('waitFor does not retry an exception of the check', async () => {
