@@ -77,7 +77,6 @@ const labelled = (kind: 'ps' | 'network', runId: string) =>
 describe('SIGKILL of the harness at random moments, then `gameday cleanup`', () => {
   let toxiproxy: Awaited<ReturnType<typeof startToxiproxyServer>>;
   const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const random = seeded(seed);
 
   beforeAll(async () => {
     // a Toxiproxy the test owns (TOXIPROXY_URL): proxies and toxics a killed run left on it stay inspectable
@@ -91,7 +90,8 @@ describe('SIGKILL of the harness at random moments, then `gameday cleanup`', () 
   for (let i = 0; i < RUNS; i++) {
     const drill = DRILLS[i % DRILLS.length]!;
     it(`run ${i + 1} (${drill.driver} driver): nothing of it remains`, async () => {
-      const killAfterMs = Math.round(KILL_FROM_MS + random() * (KILL_TO_MS - KILL_FROM_MS));
+      // each run draws from its own seed: a run replays alone (vitest -t) with the same moment
+      const killAfterMs = Math.round(KILL_FROM_MS + seeded(seed + i)() * (KILL_TO_MS - KILL_FROM_MS));
       console.log(`run ${i + 1} (${drill.driver}): SIGKILL ${killAfterMs} ms after the start (SEED=${seed})`);
       const stateDir = tmpDir('gameday-state');
       const env = { TOXIPROXY_URL: toxiproxy.url, GAMEDAY_STATE_DIR: stateDir };
