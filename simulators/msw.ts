@@ -17,6 +17,7 @@ import type { Answer, RequestFacts } from './decide.ts';
 import { exchangeEntry, type Outcome } from './exchange.ts';
 import type { Journal } from './journal.ts';
 import { PartnerRuntime, type RuntimeOptions } from './runtime.ts';
+import { sleep } from '../src/platform/poll.ts';
 
 export interface HandlerOptions {
   /** where the partner lives for the code under test, e.g. "https://api.acme.test" or "http://127.0.0.1:9/acme" */
@@ -65,7 +66,7 @@ function bodyStream(chunks: Uint8Array[], intervalMs: number, end: (outcome: Out
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (i < chunks.length) {
-        if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
+        if (intervalMs > 0) await sleep(intervalMs);
         controller.enqueue(chunks[i++]);
         return;
       }

@@ -18,11 +18,16 @@ export interface CliRun {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
+/**
+ * Starts the real CLI. `ownGroup`: the CLI leads its own process group, like a job in a terminal,
+ * so that `interruptGroup` can send SIGINT to the whole group as Ctrl-C does.
+ */
+export function startCli(args: string[], env: Record<string, string> = {}, o: { ownGroup?: boolean } = {}): CliRun {
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/gameday.mjs'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: o.ownGroup ?? false,
   });
   let out = '';
   let err = '';
@@ -30,6 +35,11 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliR
   child.stderr!.on('data', (c) => (err += c));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** Ctrl-C in a terminal: SIGINT to every process of the CLI's group (started with `ownGroup`). */
+export function interruptGroup(run: CliRun): void {
+  process.kill(-run.child.pid!, 'SIGINT');
 }
 
 export async function runCli(args: string[], env: Record<string, string> = {}) {

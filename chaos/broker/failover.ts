@@ -8,6 +8,7 @@ import type { KilledNode } from './nats-cluster.ts';
 import { SequenceConsumer } from './sequence-consumer.ts';
 import { SequencePublisher, type ProbeSend } from './sequence-publisher.ts';
 import { groupIsCurrent, readStreamGroup, waitForGroup, type StreamPeer } from './stream-state.ts';
+import { sleep, withTimeout } from '../../src/platform/poll.ts';
 
 /** What the fault needs of a cluster; `NatsCluster` from nats-cluster.ts is one. */
 export interface FailoverCluster {
@@ -94,14 +95,8 @@ export interface InjectedFailover {
   killedAt: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 const round = (ms: number): number => Math.round(ms * 10) / 10;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)))]).finally(() => clearTimeout(timer));
-}
 
 function randomRunId(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;

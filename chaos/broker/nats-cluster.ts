@@ -7,6 +7,7 @@ import path from 'node:path';
 import { resolveNatsServer } from './nats-binary.ts';
 import { natsNodeConfig, type NatsClusterSpec, type NatsNodeSpec } from './nats-config.ts';
 import { freeLoopbackPorts } from './ports.ts';
+import { waitFor, WaitTimeoutError, withTimeout } from '../../src/platform/poll.ts';
 
 /** The subset of node's `spawn` the cluster uses; the orchestrator may wrap it (owner marker, process group). */
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
@@ -84,7 +85,6 @@ interface NodeState {
   exit: { code: number | null; signal: NodeJS.Signals | null; error?: string } | null;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tail(file: string, lines = 15): string {
   try {
@@ -173,19 +173,18 @@ export async function startNatsCluster(options: StartNatsClusterOptions): Promis
   };
 
   const waitHealthy = async (state: NodeState, timeoutMs: number): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
+    const check = async (note: (detail: string) => void) => {
       if (state.exit) {
         const why = state.exit.error ?? `code ${state.exit.code}, signal ${state.exit.signal}`;
         throw new Error(`nats-server ${state.spec.name} exited (${why}) before it was healthy; log:\n${tail(state.logFile)}`);
       }
       const probe = await healthy(state.spec.ports.monitor);
-      if (probe.ok) return;
-      last = probe.detail;
-      await sleep(200);
-    }
-    throw new Error(`nats-server ${state.spec.name} not healthy within ${timeoutMs} ms (last: ${last}); log:\n${tail(state.logFile)}`);
+      note(probe.detail);
+      return probe.ok;
+    };
+    await waitFor(check, { timeoutMs, intervalMs: 200, what: `nats-server ${state.spec.name} to be healthy` }).catch((err: unknown) => {
+      throw err instanceof WaitTimeoutError ? new Error(`${err.message}; log:\n${tail(state.logFile)}`) : err;
+    });
   };
 
   const stopNode = async (state: NodeState, graceMs: number): Promise<void> => {
@@ -244,8 +243,8 @@ export async function startNatsCluster(options: StartNatsClusterOptions): Promis
       const killedAt = new Date();
       const killedAtMono = performance.now();
       child.kill(signal);
-      const timeout = sleep(10_000).then(() => 'timeout' as const);
-      if ((await Promise.race([state.exited.then(() => 'exited' as const), timeout])) === 'timeout') {
+      // a bounded wait whose timer is cleared: a left-over 10 s timer kept an interrupted run alive
+      if ((await withTimeout(state.exited.then(() => 'exited' as const), 10_000)) === null) {
         throw new Error(`node ${name} (pid ${state.pid}) did not exit within 10 s of ${signal}`);
       }
       return { name, pid: state.pid, signal, killedAt, killedAtMono, exitedAtMono: performance.now() };

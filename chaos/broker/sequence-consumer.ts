@@ -2,6 +2,7 @@
 // of a probe message (its sequence number n, the stream sequence, the redelivered flag).
 import type { Consumer, JetStreamClient } from 'nats';
 import { RUN_HEADER, SEQ_HEADER } from './sequence-publisher.ts';
+import { sleep } from '../../src/platform/poll.ts';
 
 export interface Delivery {
   n: number;
@@ -21,7 +22,6 @@ export interface SequenceConsumerOptions {
   expiresMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SequenceConsumer {
   readonly deliveries: Delivery[] = [];

@@ -2,6 +2,7 @@
 // "<runId>-<n>" so that JetStream deduplicates retries. A message is retried (bounded) until the
 // send strategy resolves; the default strategy resolves only on the broker's PubAck.
 import { headers, type JetStreamClient, type MsgHdrs, type NatsConnection } from 'nats';
+import { sleep } from '../../src/platform/poll.ts';
 
 export const SEQ_HEADER = 'Gameday-Probe-Seq';
 export const RUN_HEADER = 'Gameday-Probe-Run';
@@ -64,7 +65,6 @@ export interface SequencePublisherOptions {
   maxMessages?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const encoder = new TextEncoder();
 
 export class SequencePublisher {

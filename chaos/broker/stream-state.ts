@@ -1,5 +1,6 @@
 // What JetStream says about a stream's RAFT group: its leader and how current its replicas are.
 import { StorageType, nanos, type JetStreamManager, type StreamInfo } from 'nats';
+import { sleep } from '../../src/platform/poll.ts';
 
 export interface StreamPeer {
   name: string;
@@ -19,7 +20,6 @@ export interface StreamGroup {
   peers: StreamPeer[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The stream's RAFT group as reported by stream info (`cluster.leader`, `cluster.replicas`). Pure. */
 export function streamGroup(info: StreamInfo): StreamGroup {

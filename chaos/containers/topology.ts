@@ -15,6 +15,7 @@ import { ToxiproxyDriver } from '../toxiproxy.ts';
 import { freePort, ownerMarker, waitHealthy } from '../../src/platform/processes.ts';
 import { dockerClient } from './engine.ts';
 import { LABEL_OWNER, LABEL_REPLICA, LABEL_ROLE, LABEL_RUN, LABEL_SERVICE, LABEL_ZONE, runLabels, type Labels } from './labels.ts';
+import { sleep } from '../../src/platform/poll.ts';
 
 /** Port the service listens on inside its container (PORT). */
 export const SERVICE_PORT = 8080;
@@ -88,7 +89,6 @@ export interface ContainerTopology {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Docker's answer for something already in the wanted state (304, or 409/500 with such a message). */
 function alreadyThere(err: unknown, pattern: RegExp): boolean {

@@ -104,7 +104,8 @@ process.stdout.write(result);
 export function probeWrite(dir: string, env: Record<string, string> = {}): Promise<EnospcProbe> {
   const file = path.join(dir, `.gameday-enospc-probe-${process.pid}-${Date.now()}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    // its own process group: a Ctrl-C to the run's group must not fail the revert's probe
+    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, detached: true });
     let out = '';
     let err = '';
     child.stdout!.on('data', (c) => (out += c));

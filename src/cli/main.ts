@@ -14,7 +14,7 @@ import { k8sCommand } from './k8s.ts';
 import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
-import { sweepLeftovers } from '../run/sweep.ts';
+import { describeSweep, sweepLeftovers, sweptAnything } from '../run/sweep.ts';
 import { GAMEDAY_VERSION } from '../platform/run-id.ts';
 import { runDrill } from '../run/run-drill.ts';
 
@@ -150,7 +150,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('cleanup')
-    .description('remove what earlier, killed runs left behind: processes, proxies, toxics, size-limited filesystems')
+    .description('remove what earlier, killed runs left behind: processes, proxies, toxics, size-limited filesystems, containers, networks, scratch folders')
     .action(async () => {
       const report = await sweepLeftovers();
       for (const p of report.processes) process.stdout.write(`killed pid ${p.pid} (run ${p.runId ?? '?'}): ${p.command}\n`);
@@ -160,8 +160,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       for (const c of [...report.containers.containers.map((c) => ({ ...c, kind: 'container' })), ...report.containers.networks.map((n) => ({ ...n, kind: 'network' }))]) {
         process.stdout.write(`${c.removed ? 'removed' : 'could not remove'} ${c.kind} ${c.name} (run ${c.runId ?? '?'})${c.error ? `: ${c.error}` : ''}\n`);
       }
-      const containersLeft = report.containers.containers.length + report.containers.networks.length;
-      if (!report.processes.length && !report.proxies.length && !report.mounts.length && !report.folders.length && !containersLeft) process.stdout.write('nothing left behind\n');
+      process.stdout.write(sweptAnything(report) ? `removed ${describeSweep(report)} left by killed runs\n` : 'nothing left behind\n');
       setExit(report.proxies.some((p) => !p.removed) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) ? 1 : 0);
     });
   return program;

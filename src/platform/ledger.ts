@@ -3,6 +3,7 @@
 // run was killed; and the size-limited filesystems it mounted (target.disk). Processes need no
 // ledger: they carry an owner marker (processes.ts); nor do containers and networks: they carry it
 // as a label (chaos/containers/sweep.ts).
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,10 +59,21 @@ export class Ledger {
     this.save();
   }
 
-  /** Call once a working folder is created (under the system's temp folder, named gameday-*). */
+  /** Call before creating a working folder (under the system's temp folder, named gameday-*). */
   folderCreated(dir: string): void {
     (this.record.folders ??= []).push(dir);
     this.save();
+  }
+
+  /**
+   * Creates the run's working folder `<tmp>/gameday-<runId>-<label>-<random>` (mode 700) and
+   * records it first: a run killed at any moment leaves no folder the ledger does not name.
+   */
+  makeFolder(label = ''): string {
+    const dir = path.join(os.tmpdir(), `gameday-${this.record.runId}-${label ? `${label}-` : ''}${randomBytes(4).toString('hex')}`);
+    this.folderCreated(dir);
+    fs.mkdirSync(dir, { mode: 0o700 }); // not recursive: a name taken already is an error, as with mkdtemp
+    return dir;
   }
 
   get mounts(): readonly string[] {

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { waitFor } from './poll.ts';
 
 export const OWNER_ENV = 'GAMEDAY_OWNER';
 
@@ -45,10 +46,17 @@ export class ProcessGroup {
 
   constructor(private readonly runId: string) {}
 
+  /**
+   * Starts `command` in its own process group (detached): a terminal's Ctrl-C reaches the whole
+   * foreground group, and the run's children must outlive it until their teardown has reverted
+   * the faults that use them. If the run itself is SIGKILLed, the owner marker lets the next
+   * run's sweep (or `gameday cleanup`) find and kill them.
+   */
   spawn(label: string, command: string, args: string[], options: SpawnOptions = {}): ManagedProcess {
     if (this.closed) throw new Error(`not starting ${label}: the run is shutting down`);
     const child = spawn(command, args, {
       stdio: ['ignore', 'ignore', 'ignore'],
+      detached: true,
       ...options,
       env: { ...process.env, ...options.env, [OWNER_ENV]: ownerMarker(), GAMEDAY_RUN_ID: this.runId },
     });
@@ -66,11 +74,11 @@ export class ProcessGroup {
     this.closed = true;
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`. Idempotent. */
+  /** SIGTERM, then SIGKILL after `graceMs`, to the process and whatever it started in its group. Idempotent. */
   async stop(p: ManagedProcess, graceMs = 3000): Promise<Exit> {
     if (p.exit || p.child.pid === undefined) return p.exited;
-    p.child.kill('SIGTERM');
-    const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+    signalGroup(p.child, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(p.child, 'SIGKILL'), graceMs);
     const exit = await p.exited;
     clearTimeout(timer);
     return exit;
@@ -82,6 +90,31 @@ export class ProcessGroup {
 
   get running(): ManagedProcess[] {
     return this.procs.filter((p) => !p.exit);
+  }
+}
+
+/**
+ * Sends `signal` to the child's whole process group when it leads one (spawned detached), so that
+ * its own children go too; to the child alone otherwise. A group already gone is not an error.
+ */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  try {
+    if (leadsGroup(pid)) process.kill(-pid, signal);
+    else child.kill(signal);
+  } catch {
+    child.kill(signal); // the group is gone: the child may still be there
+  }
+}
+
+/** Whether `pid` leads its own process group (field 5 of /proc/PID/stat is the group id). */
+function leadsGroup(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pid;
+  } catch {
+    return false;
   }
 }
 
@@ -138,18 +171,18 @@ export function freePort(): Promise<number> {
 
 /** Polls `url` until it answers 2xx, the process exits, or the time is up. */
 export async function waitHealthy(url: string, timeoutMs: number, proc?: ManagedProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (proc?.exit) throw new Error(`${proc.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) before ${url} answered`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy within ${timeoutMs} ms (last: ${last})`);
+  await waitFor(
+    async (note) => {
+      if (proc?.exit) throw new Error(`${proc.label} exited (code ${proc.exit.code}, signal ${proc.exit.signal}) before ${url} answered`);
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return true;
+        note(`HTTP ${res.status}`);
+      } catch (err) {
+        note(err instanceof Error ? err.message : String(err));
+      }
+      return false;
+    },
+    { timeoutMs, intervalMs: 100, what: `${url} to become healthy` },
+  );
 }

@@ -5,6 +5,7 @@ import { sendWebhooks, type SenderReport } from '../../simulators/webhook-sender
 import type { Journal, JournalEntry } from '../../simulators/journal.ts';
 import type { SideEffect } from '../judge/journal-analysis.ts';
 import type { WebhookSender } from '../schema/drill.ts';
+import { sleep } from '../platform/poll.ts';
 
 export interface SenderRun {
   name: string;
@@ -111,7 +112,7 @@ export async function readSideEffects(senders: readonly WebhookSender[], entries
       }
       if (notYet.length === 0 || Date.now() >= deadline) break;
       pending = notYet;
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
   }
   return { effects, errors };

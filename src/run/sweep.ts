@@ -9,6 +9,7 @@ import { readMounts } from '../../chaos/disk/mounts.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { ledgerFiles, type LedgerRecord } from '../platform/ledger.ts';
 import { ownerAlive, sweepOrphanProcesses, type SweptProcess } from '../platform/processes.ts';
+import { sleep } from '../platform/poll.ts';
 
 export interface SweepReport {
   processes: SweptProcess[];
@@ -20,8 +21,6 @@ export interface SweepReport {
   /** containers and networks (labelled gameday.owner) of killed runs on the Docker engine, removed; no ledger needed */
   containers: ContainerSweep;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Unmounts a killed run's filesystem; its processes were just SIGKILLed and may still hold it for a moment (bounded retries). */
 async function releaseMount(dir: string): Promise<{ released: boolean; error?: string }> {
@@ -61,6 +60,27 @@ async function removeSweptProxy(driver: ToxiproxyDriver, proxy: string): Promise
   return { removed: false, error: last };
 }
 
+/** Whether the sweep found anything at all. */
+export function sweptAnything(r: SweepReport): boolean {
+  return r.processes.length + r.proxies.length + r.mounts.length + r.folders.length + r.containers.containers.length + r.containers.networks.length > 0;
+}
+
+/** One line naming how much of each kind the sweep removed ("2 process(es), 1 container(s) and 3 folder(s)"). */
+export function describeSweep(r: SweepReport): string {
+  const parts = [
+    [r.processes.length, 'process(es)'],
+    [r.proxies.length, 'proxy(ies)'],
+    [r.mounts.length, 'mount(s)'],
+    [r.containers.containers.length, 'container(s)'],
+    [r.containers.networks.length, 'network(s)'],
+    [r.folders.length, 'folder(s)'],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, what]) => `${n} ${what}`);
+  if (parts.length === 0) return 'nothing left behind';
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
 /** Undoes what earlier, killed runs left behind. Runs whose owner is alive are left alone. */
 export async function sweepLeftovers(): Promise<SweepReport> {
   const report: SweepReport = { processes: sweepOrphanProcesses(), proxies: [], mounts: [], folders: [], containers: await sweepOrphanContainers() };
@@ -97,20 +117,4 @@ export async function sweepLeftovers(): Promise<SweepReport> {
     if (allGone) fs.rmSync(file, { force: true });
   }
   return report;
-}
-
-/** What a sweep removed, in words ("2 process(es), 1 container(s), 1 folder(s)"), or '' when nothing. */
-export function describeSweep(r: SweepReport): string {
-  const parts: Array<[number, string]> = [
-    [r.processes.length, 'process(es)'],
-    [r.proxies.length, 'proxy(ies)'],
-    [r.mounts.length, 'mount(s)'],
-    [r.containers.containers.length, 'container(s)'],
-    [r.containers.networks.length, 'network(s)'],
-    [r.folders.length, 'folder(s)'],
-  ];
-  return parts
-    .filter(([n]) => n > 0)
-    .map(([n, what]) => `${n} ${what}`)
-    .join(', ');
 }

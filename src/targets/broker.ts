@@ -3,7 +3,6 @@
 // service that discovers the cluster reaches every node through Toxiproxy and a partition fault on
 // the broker cuts it off for real. Declared streams are created replicated before the service starts.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
 import { BrokerDriver } from '../../chaos/broker/driver.ts';
@@ -64,8 +63,7 @@ async function checkThroughProxy(url: string): Promise<void> {
 
 export async function startBroker(o: BrokerEnvOptions): Promise<BrokerEnv> {
   const { spec } = o;
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-${spec.name}-`));
-  o.ledger.folderCreated(workDir); // a killed run's stores are removed by the sweep
+  const workDir = o.ledger.makeFolder(spec.name); // a killed run's stores are removed by the sweep
   const proxies: string[] = [];
   const listens: string[] = [];
   let cluster: NatsCluster | null = null;

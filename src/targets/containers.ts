@@ -6,7 +6,6 @@
 // Everything carries the run's and the owner's labels: stop() removes it; after a crash the
 // sweep of the next run (or `gameday cleanup`) does.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -125,8 +124,7 @@ export async function startContainersEnvironment(o: EnvironmentOptions): Promise
     dataDir: o.dataDir,
     logDir: o.logDir,
   });
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-containers-`));
-  o.ledger.folderCreated(workDir);
+  const workDir = o.ledger.makeFolder('containers');
   let partners: PartnersContainer | null = null;
   let stopping: Promise<void> | null = null;
   const stop = async () => {

@@ -5,6 +5,7 @@ import { DiskDriver } from '../../chaos/disk/driver.ts';
 import { LimitedFsUnsupportedError, prepareLimitedFs, releaseLimitedFs, type LimitedFs } from '../../chaos/disk/limited-fs.ts';
 import type { Ledger } from '../platform/ledger.ts';
 import { OWNER_ENV, ownerMarker } from '../platform/processes.ts';
+import { sleep } from '../platform/poll.ts';
 
 export interface DiskEnv {
   dir: string;
@@ -15,7 +16,6 @@ export interface DiskEnv {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function prepareDisk(o: { dir: string; sizeMb: number; runId: string; ledger: Ledger; log?: (line: string) => void }): DiskEnv {
   o.ledger.mountCreated(o.dir);

@@ -3,7 +3,6 @@
 // the drill's target asks for: an nginx load balancer in front of the replicas' proxies, a NATS
 // JetStream cluster (each node behind a proxy of its own), DATA_DIR on a size-limited filesystem.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { requireTool } from '../platform/toolchain.mjs';
@@ -101,8 +100,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     }
     await Promise.all(replicas.map((r) => waitHealthy(`${r.proxyUrl}${service.healthPath}`, 5000)));
     if (target.loadBalancer) {
-      workDir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-lb-`));
-      o.ledger.folderCreated(workDir);
+      workDir = o.ledger.makeFolder('lb');
       const settings = target.loadBalancer;
       lb = await startLoadBalancer({
         dir: path.join(workDir, 'nginx'),

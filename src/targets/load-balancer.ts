@@ -10,6 +10,7 @@ import path from 'node:path';
 import { freePort } from '../platform/processes.ts';
 import { NEXT_UPSTREAM_CONDITIONS } from '../schema/drill.ts';
 import { resolveSystemBinary } from '../platform/toolchain.mjs';
+import { sleep } from '../platform/poll.ts';
 
 /** The subset of node's `spawn` used here; the orchestrator may wrap it (owner marker, process group). */
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
@@ -327,7 +328,6 @@ function probe(url: string, timeoutMs: number): Promise<{ status: number; body: 
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tail(file: string, bytes = 2000): string {
   try {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { limitedFsSupport, listLimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
 import { resolveNginx } from '../../src/targets/load-balancer.ts';
-import { ROOT, processesOwnedBy, readJson, runCli, startCli, tmpDir, waitFor } from '../helpers.ts';
+import { ROOT, interruptGroup, processesOwnedBy, readJson, runCli, startCli, tmpDir, waitFor } from '../helpers.ts';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/interrupt-broker-disk.yaml');
 
@@ -45,19 +45,26 @@ function nginxPids(): Set<number> {
 const newNginx = (before: Set<number>) => [...nginxPids()].filter((pid) => !before.has(pid));
 
 describe.skipIf(skip)('interrupting a drill with broker and disk faults', () => {
-  it('SIGINT mid-fault: leader restarted and rejoined, filler removed, DATA_DIR unmounted, every process stopped', async () => {
+  // Ctrl-C in a terminal: SIGINT reaches the CLI's whole process group, so NATS, nginx, k6 and the
+  // replicas get it too; they must stay up until the run has reverted and verified both faults.
+  it('Ctrl-C to the process group mid-fault: leader restarted and rejoined, filler removed, DATA_DIR unmounted, every process stopped, exit 1', async () => {
     const before = new Set(listLimitedFs().map((m) => m.dir));
     const nginxBefore = nginxPids();
     const out = path.join(tmpDir('gameday-sigint-target'), 'run');
-    const run = startCli(['run', FIXTURE, '--out', out, '--no-progress']);
+    const run = startCli(['run', FIXTURE, '--out', out, '--no-progress'], {}, { ownGroup: true });
     await waitFor('both faults to be injected', () => /broker-failover injected/.test(run.stderr()) && /disk-full injected/.test(run.stderr()), 60_000);
     const children = processesOwnedBy(run.child.pid!);
     expect(children.filter((p) => p.cmdline.includes('nats-server'))).toHaveLength(2); // one of three killed
     expect(newMounts(before)).toHaveLength(1);
     expect(newNginx(nginxBefore).length).toBeGreaterThanOrEqual(2); // master and worker
 
-    run.child.kill('SIGINT');
+    const sent = performance.now();
+    interruptGroup(run);
     const exit = await run.exit;
+    const seconds = (performance.now() - sent) / 1000;
+    // the goal is a few seconds; restarting the killed node and waiting for it to rejoin as a current
+    // replica (the revert's verification) takes 3-5 s here, so the figure is printed, not asserted
+    console.log(`broker + disk drill: exit ${exit.code} ${seconds.toFixed(1)} s after Ctrl-C to the group`);
     expect(exit.code).toBe(1);
 
     const decision = readJson(path.join(out, 'decisions.json'));

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_DRILL, processesOwnedBy, readJson, runCli, sha256, startCli, startToxiproxyServer, tmpDir, toxiproxyState, waitFor } from '../helpers.ts';
+import { DEMO_DRILL, fixture, interruptGroup, processesOwnedBy, readJson, runCli, sha256, startCli, startToxiproxyServer, tmpDir, toxiproxyState, waitFor } from '../helpers.ts';
 
 describe('interrupting a drill', () => {
   let toxiproxy: Awaited<ReturnType<typeof startToxiproxyServer>>;
@@ -47,6 +47,43 @@ describe('interrupting a drill', () => {
     expect(manifest.decision.decision).toBe('NO-GO');
     for (const a of manifest.artifacts) expect(sha256(path.join(out, a.path))).toBe(a.sha256);
     expect(readJson(path.join(out, 'slo_results.json')).samples.requests).toBeGreaterThan(0);
+  });
+
+  // A terminal's Ctrl-C reaches the whole foreground process group: the run's own Toxiproxy, k6
+  // and replicas get SIGINT too and must stay up until the run has reverted and verified its faults.
+  it('Ctrl-C to the process group mid-fault (the run starts its own Toxiproxy): reverted and verified, nothing left, exit 1 within 5 s', async () => {
+    const out = path.join(tmpDir('gameday-sigint-group'), 'run');
+    const run = startCli(['run', DEMO_DRILL, '--time-scale', '0.5', '--out', out, '--no-progress'], { GAMEDAY_STATE_DIR: env.GAMEDAY_STATE_DIR }, { ownGroup: true });
+    await waitFor('the latency fault to be injected', () => /injected/.test(run.stderr()), 60_000);
+    expect(processesOwnedBy(run.child.pid!).some((p) => p.cmdline.includes('toxiproxy'))).toBe(true);
+    const sent = performance.now();
+    interruptGroup(run);
+    const exit = await run.exit;
+    const seconds = (performance.now() - sent) / 1000;
+    console.log(`toxiproxy drill: exit ${exit.code} ${seconds.toFixed(1)} s after Ctrl-C to the group`);
+    expect(exit.code).toBe(1);
+    expect(seconds).toBeLessThan(5);
+    const chaos = readJson(path.join(out, 'chaos_report.json'));
+    expect(chaos.faults.length).toBeGreaterThan(0);
+    for (const f of chaos.faults) expect(f).toMatchObject({ outcome: 'reverted', injectVerified: true, revertVerified: true });
+    expect(processesOwnedBy(run.child.pid!)).toEqual([]);
+  });
+
+  it('Ctrl-C to the process group mid pod-kill: the replica is restarted and verified, nothing left, exit 1 within 5 s', async () => {
+    const out = path.join(tmpDir('gameday-sigint-pod-kill'), 'run');
+    const run = startCli(['run', fixture('interrupt-pod-kill.yaml'), '--out', out, '--no-progress'], { GAMEDAY_STATE_DIR: env.GAMEDAY_STATE_DIR }, { ownGroup: true });
+    await waitFor('the replica to be killed', () => /kill-r1 injected|pod-kill injected/.test(run.stderr()), 60_000);
+    const sent = performance.now();
+    interruptGroup(run);
+    const exit = await run.exit;
+    const seconds = (performance.now() - sent) / 1000;
+    console.log(`process drill: exit ${exit.code} ${seconds.toFixed(1)} s after Ctrl-C to the group`);
+    expect(exit.code).toBe(1);
+    expect(seconds).toBeLessThan(5);
+    const chaos = readJson(path.join(out, 'chaos_report.json'));
+    expect(chaos.faults).toHaveLength(1);
+    expect(chaos.faults[0]).toMatchObject({ outcome: 'reverted', injectVerified: true, revertVerified: true });
+    expect(processesOwnedBy(run.child.pid!)).toEqual([]);
   });
 
   it('k6 killed mid-run: the run is invalid (NO-GO) and what was collected is kept', async () => {

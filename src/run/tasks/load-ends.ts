@@ -2,6 +2,7 @@
 // say: how often each replayed or accepted webhook was applied.
 import type { RunContext } from '../context.ts';
 import { readSideEffects } from '../senders.ts';
+import { stopK6 } from './load.ts';
 import type { Task } from '../tasks.ts';
 
 export const loadEndsTask: Task<RunContext> = {
@@ -12,10 +13,7 @@ export const loadEndsTask: Task<RunContext> = {
     if (finished) ctx.k6Outcome = finished;
     else {
       ctx.problem('interrupted', `the drill was interrupted (${ctx.abortReason()}): stopped before its end`);
-      k6.kill('SIGINT');
-      const killer = setTimeout(() => k6.kill('SIGKILL'), 5000);
-      ctx.k6Outcome = await k6.done;
-      clearTimeout(killer);
+      ctx.k6Outcome = await stopK6(k6);
     }
     const outcome = ctx.k6Outcome;
     const userStop = ctx.opts.signal?.aborted ?? false;

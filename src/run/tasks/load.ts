@@ -7,6 +7,7 @@ import { bundleScenario, DRILL_SCENARIO } from '../../k6/bundle.ts';
 import { buildK6Plan, secretEnvName } from '../../k6/plan.ts';
 import { startK6, type K6Outcome } from '../../k6/runner.ts';
 import { segmentFiles } from '../../k6/segments.ts';
+import { withTimeout } from '../../platform/poll.ts';
 import { RUN_FILES } from '../../schema/run-dir.ts';
 import { LOAD_LEAD_MS, type RunContext } from '../context.ts';
 import type { Task } from '../tasks.ts';
@@ -14,6 +15,12 @@ import type { Task } from '../tasks.ts';
 /** The outcome that says the most: an invalid one over a failed-thresholds one over ok. */
 function worstOutcome(outcomes: K6Outcome[]): K6Outcome {
   return outcomes.find((o) => o.invalid) ?? outcomes.find((o) => o.code !== 'ok') ?? outcomes[0];
+}
+
+/** Stops k6 before its end: SIGINT (it writes its summary), SIGKILL if it has not ended within 5 s. */
+export async function stopK6(k6: NonNullable<RunContext['k6']>): Promise<K6Outcome> {
+  k6.kill('SIGINT');
+  return (await withTimeout(k6.done, 5000)) ?? (k6.kill('SIGKILL'), await k6.done);
 }
 
 export const loadTask: Task<RunContext> = {
@@ -28,11 +35,7 @@ export const loadTask: Task<RunContext> = {
     const secretEnv: Record<string, string> = {};
     for (const [partner, secret] of Object.entries(ctx.secrets)) secretEnv[secretEnvName(partner)] = secret;
     teardown('stop k6', async () => {
-      if (!ctx.k6 || ctx.k6Outcome) return;
-      ctx.k6.kill('SIGINT');
-      const killer = setTimeout(() => ctx.k6?.kill('SIGKILL'), 5000);
-      ctx.k6Outcome = await ctx.k6.done;
-      clearTimeout(killer);
+      if (ctx.k6 && !ctx.k6Outcome) ctx.k6Outcome = await stopK6(ctx.k6);
     });
     const runs = segmentFiles(ctx.opts.segments ?? 1).map((seg, i) =>
       startK6(ctx.group, {
