@@ -3,10 +3,9 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 import { EXIT_CODES } from '../judge/decide.ts';
 import { printDecision } from './print.ts';
-import { loadPolicy, PolicyError } from '../judge/policy.ts';
+import { loadPolicy } from '../judge/policy.ts';
 import { REPORT_FILE } from '../report/html.ts';
 import { ingestCommand } from './ingest.ts';
-import { PartnersFileError } from './simulate.ts';
 import { bundleCommand } from './bundle.ts';
 import { fisCommand } from './fis.ts';
 import { matrixCommand, suiteCommand } from './suite.ts';
@@ -14,6 +13,7 @@ import { k8sCommand } from './k8s.ts';
 import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
+import { preflight } from '../plan/preflight.ts';
 import { sweepLeftovers } from '../run/sweep.ts';
 import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
 
@@ -89,10 +89,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('check a drill file without running it')
+    .description('check a drill file without running it: the schema, placeholders and env: secrets, every check run makes before starting')
     .argument('<drill>', 'drill file')
     .action(async (drill: string) => {
       const loaded = await loadDrill(drill);
+      preflight(loaded);
       process.stdout.write(`${drill}: valid drill "${loaded.drill.name}" (${loaded.drill.faults.length} faults, ${loaded.drill.slos.length} SLOs)\n`);
       setExit(0);
     });
@@ -173,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof DrillError || err instanceof PolicyError || err instanceof PartnersFileError) {
+    if (err instanceof DrillError) {
       process.stderr.write(`${err.message}\n`);
       return EXIT_CODES.INVALID_DRILL;
     }

@@ -13,6 +13,7 @@ import { startPartnerServer, type PartnerServer } from '../../simulators/partner
 import { requireTool } from '../platform/toolchain.mjs';
 import { decide, type DecisionRecord, type RunProblem } from '../judge/decide.ts';
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
+import { preflight } from '../plan/preflight.ts';
 import { writeCompliance } from '../evidence/compliance-input.ts';
 import { listArtifacts, MANIFEST_FILE, sha256File, writeJson } from '../evidence/files.ts';
 import { writeJunit } from '../evidence/junit.ts';
@@ -38,7 +39,7 @@ import { renderReport, REPORT_FILE } from '../report/html.ts';
 import { readSideEffects, runSenders, type SenderRun } from './senders.ts';
 import { pollSutMetrics, type SutMetricsPoller } from './sut-metrics.ts';
 import type { SideEffect } from '../judge/journal-analysis.ts';
-import { renderTemplate, startEnvironment, type Environment, type TemplateVars } from '../targets/environment.ts';
+import { startEnvironment, type Environment, type TemplateVars } from '../targets/environment.ts';
 import { Ledger } from '../platform/ledger.ts';
 import { sweepLeftovers, type SweepReport } from './sweep.ts';
 import { ProcessGroup } from '../platform/processes.ts';
@@ -144,45 +145,10 @@ function faultTargets(fault: Fault, env: Environment): string[] {
   return [];
 }
 
-/** Resolves "env:NAME" secrets; a missing one is a drill error (nothing has run yet). */
-function partnerSecrets(loaded: LoadedDrill): Record<string, string> {
-  const out: Record<string, string> = {};
-  loaded.drill.partners.forEach((p, i) => {
-    if (!p.webhookSecret) return;
-    if (p.webhookSecret.startsWith('env:')) {
-      const name = p.webhookSecret.slice(4);
-      const value = process.env[name];
-      if (!value) throw new DrillError(loaded.file, [`partners[${i}].webhookSecret: environment variable ${name} is not set`]);
-      out[p.name] = value;
-    } else out[p.name] = p.webhookSecret;
-  });
-  return out;
-}
-
-/** Checks every placeholder of the service environment before anything starts. */
-function checkTemplates(loaded: LoadedDrill): void {
-  const vars: TemplateVars = {
-    port: '0',
-    replica: '0',
-    zone: 'a',
-    dataDir: '/',
-    partners: Object.fromEntries(loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '' }])),
-    broker: loaded.drill.target.broker ? { url: 'nats://127.0.0.1' } : undefined,
-  };
-  for (const [k, v] of Object.entries(loaded.drill.target.service.env)) {
-    try {
-      renderTemplate(v, vars);
-    } catch (err) {
-      throw new DrillError(loaded.file, [`target.service.env.${k}: ${(err as Error).message}`]);
-    }
-  }
-}
-
 export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Promise<RunResult> {
   const { drill } = loaded;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const secrets = partnerSecrets(loaded);
-  checkTemplates(loaded);
+  const { secrets } = preflight(loaded);
   const plan = planDrill(drill, opts.timeScale ?? drill.timeScale);
   const segments = opts.segments ?? 1;
   const k6Tool = requireTool('k6');

@@ -1,0 +1,56 @@
+// The checks a run makes before it starts anything, beyond the schema: every placeholder of the
+// service's environment is known, and every "env:NAME" secret is set. `gameday validate`,
+// `gameday suite` (for every drill before the first runs) and runDrill all call it, so what
+// validate accepts, run starts. Pure: the environment is a parameter.
+import { DrillError, type LoadedDrill } from '../schema/load.ts';
+import { renderTemplate, type TemplateVars } from '../schema/template.ts';
+
+export interface Preflight {
+  /** each partner's webhook secret, "env:NAME" resolved */
+  secrets: Record<string, string>;
+}
+
+/** Resolves "env:NAME" secrets; each missing one is a problem naming the variable. */
+function resolveSecrets(loaded: LoadedDrill, env: NodeJS.ProcessEnv, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  loaded.drill.partners.forEach((p, i) => {
+    if (!p.webhookSecret) return;
+    if (!p.webhookSecret.startsWith('env:')) {
+      out[p.name] = p.webhookSecret;
+      return;
+    }
+    const name = p.webhookSecret.slice(4);
+    const value = env[name];
+    if (value) out[p.name] = value;
+    else problems.push(`partners[${i}].webhookSecret: environment variable ${name} is not set: export it (e.g. ${name}=whsec_...) before running`);
+  });
+  return out;
+}
+
+/** Renders every placeholder of the service environment with stand-in values; unknown ones are problems. */
+function checkTemplates(loaded: LoadedDrill, problems: string[]): void {
+  const vars: TemplateVars = {
+    port: '0',
+    replica: '0',
+    zone: 'a',
+    dataDir: '/',
+    partners: Object.fromEntries(loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '' }])),
+    broker: loaded.drill.target.broker ? { url: 'nats://127.0.0.1' } : undefined,
+  };
+  for (const [k, v] of Object.entries(loaded.drill.target.service.env)) {
+    try {
+      renderTemplate(v, vars);
+    } catch (err) {
+      problems.push(`target.service.env.${k}: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** Every check of a loaded drill a run makes before starting anything; throws one DrillError listing all problems. */
+export function preflight(loaded: LoadedDrill, env: NodeJS.ProcessEnv = process.env): Preflight {
+  const problems: string[] = [];
+  const secrets = resolveSecrets(loaded, env, problems);
+  checkTemplates(loaded, problems);
+  if (problems.length) throw new DrillError(loaded.file, problems);
+  return { secrets };
+}
