@@ -13,6 +13,7 @@ import { k8sCommand } from './k8s.ts';
 import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
+import { SetupError } from '../platform/setup-error.mjs';
 import { preflight } from '../plan/preflight.ts';
 import { sweepLeftovers } from '../run/sweep.ts';
 import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
@@ -174,12 +175,17 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof DrillError) {
-      process.stderr.write(`${err.message}\n`);
+    // input the user can fix (drill and config files, flags, K6_BIN, GAMEDAY_STATE_DIR, --out): cause and fix, exit 3
+    if (err instanceof SetupError) {
+      process.stderr.write(`${err instanceof DrillError ? '' : 'gameday: '}${err.message}\n`);
       return EXIT_CODES.INVALID_DRILL;
     }
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_CODES.INVALID_DRILL;
-    process.stderr.write(`gameday: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // anything else is gameday's own failure: the message, and the stack only when asked for
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`gameday: ${message}\n`);
+    if (process.env.GAMEDAY_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write('(an error of gameday itself: set GAMEDAY_DEBUG=1 to see where it happened, and report it)\n');
     return 1;
   }
 }

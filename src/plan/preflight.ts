@@ -1,7 +1,10 @@
 // The checks a run makes before it starts anything, beyond the schema: every placeholder of the
-// service's environment is known, and every "env:NAME" secret is set. `gameday validate`,
+// service's environment is known, every "env:NAME" secret is set, and the service's program exists. `gameday validate`,
 // `gameday suite` (for every drill before the first runs) and runDrill all call it, so what
-// validate accepts, run starts. Pure: the environment is a parameter.
+// validate accepts, run starts. The environment is a parameter; it reads nothing but the file system.
+import fs from 'node:fs';
+import path from 'node:path';
+import { shorten } from '../schema/config-file.ts';
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
 import { renderTemplate, type TemplateVars } from '../schema/template.ts';
 
@@ -46,11 +49,35 @@ function checkTemplates(loaded: LoadedDrill, problems: string[]): void {
   }
 }
 
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The service's program exists: a path (relative to the drill's folder, where it runs) or a name on PATH. Containers run theirs in the image. */
+function checkCommand(loaded: LoadedDrill, env: NodeJS.ProcessEnv, problems: string[]): void {
+  if (loaded.drill.target.kind !== 'process') return;
+  const program = loaded.drill.target.service.command[0];
+  const found = program.includes('/')
+    ? isExecutable(path.resolve(loaded.dir, program))
+    : (env.PATH ?? '').split(path.delimiter).some((dir) => dir && isExecutable(path.join(dir, program)));
+  if (!found) {
+    problems.push(
+      `target.service.command[0]: "${shorten(program)}" ${program.includes('/') ? `is not an executable file (relative to ${shorten(loaded.dir)})` : 'is not on PATH'}: install it, or write the program's path`,
+    );
+  }
+}
+
 /** Every check of a loaded drill a run makes before starting anything; throws one DrillError listing all problems. */
 export function preflight(loaded: LoadedDrill, env: NodeJS.ProcessEnv = process.env): Preflight {
   const problems: string[] = [];
   const secrets = resolveSecrets(loaded, env, problems);
   checkTemplates(loaded, problems);
+  checkCommand(loaded, env, problems);
   if (problems.length) throw new DrillError(loaded.file, problems);
   return { secrets };
 }

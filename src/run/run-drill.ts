@@ -14,6 +14,7 @@ import { requireTool } from '../platform/toolchain.mjs';
 import { decide, type DecisionRecord, type RunProblem } from '../judge/decide.ts';
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
 import { preflight } from '../plan/preflight.ts';
+import { prepareRunDir } from '../platform/run-setup.ts';
 import { writeCompliance } from '../evidence/compliance-input.ts';
 import { listArtifacts, MANIFEST_FILE, sha256File, writeJson } from '../evidence/files.ts';
 import { writeJunit } from '../evidence/junit.ts';
@@ -156,7 +157,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
 
   const runId = newRunId();
   const runDir = path.resolve(opts.outDir ?? path.join(opts.reportsRoot ?? 'reports', drill.app, runId));
-  fs.mkdirSync(runDir, { recursive: true });
+  prepareRunDir(runDir);
   const logDir = path.join(runDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${runId}-`));

@@ -8,9 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { closest, distance } from 'fastest-levenshtein';
 import YAML from 'yaml';
 import type { z } from 'zod';
+import { SetupError, shorten } from '../platform/setup-error.mjs';
+
+export { shorten };
 
 /** Something the user gave could not be read or is invalid: nothing was run (exit code 3). */
-export class DrillError extends Error {
+export class DrillError extends SetupError {
   constructor(
     readonly file: string,
     readonly problems: string[],
@@ -27,13 +30,6 @@ export type InputErrorOf = (file: string, problems: string[]) => DrillError;
 
 export const drillError: InputErrorOf = (file, problems) => new DrillError(file, problems);
 
-
-/** A value as a message shows it: at most `max` characters, long ones as head…tail. */
-export function shorten(value: string, max = 80): string {
-  if (value.length <= max) return value;
-  const half = Math.floor((max - 1) / 2);
-  return `${value.slice(0, half)}…${value.slice(value.length - half)}`;
-}
 
 /** "load.requests[0].webhook.partner" */
 export function formatPath(p: ReadonlyArray<PropertyKey>): string {
