@@ -70,9 +70,12 @@ function unknownKeyLines(issue: z.core.$ZodIssueUnrecognizedKeys, known: readonl
   });
 }
 
+/** a message quoting a long invalid value is shortened to this many characters (head…tail) */
+const MAX_MESSAGE = 240;
+
 export function describeIssues(issues: ReadonlyArray<z.core.$ZodIssue>, known: KnownKeys = new WeakMap()): string[] {
   return issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys' ? unknownKeyLines(issue, known.get(issue.keys) ?? []) : [`${shorten(formatPath(issue.path))}: ${issue.message}`],
+    issue.code === 'unrecognized_keys' ? unknownKeyLines(issue, known.get(issue.keys) ?? []) : [`${shorten(formatPath(issue.path))}: ${shorten(issue.message, MAX_MESSAGE)}`],
   );
 }
 
