@@ -1,5 +1,6 @@
 // Fault spec → AWS FIS experiment template. Pure: the same spec and context give the same
 // template, byte for byte; nothing here talks to AWS.
+import { DrillError } from '../../src/schema/config-file.ts';
 import { createHash } from 'node:crypto';
 import type { CreateExperimentTemplateActionInput, CreateExperimentTemplateCommandInput, CreateExperimentTemplateTargetInput } from '@aws-sdk/client-fis';
 import { parseFisSpec, type FisFaultSpec, type FisFaultSpecInput } from '../../src/schema/fis.ts';
@@ -22,13 +23,15 @@ export interface TemplateContext {
 }
 
 /** The spec is invalid: nothing was sent to AWS. */
-export class FisSpecError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`${source}: the FIS fault spec is not valid\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class FisSpecError extends DrillError {
+  constructor(source: string, problems: string[]) {
+    super(source, problems, 'the FIS fault spec');
     this.name = 'FisSpecError';
+  }
+
+  /** the spec file (or fault) the problems are in */
+  get source(): string {
+    return this.file;
   }
 }
 

@@ -1,11 +1,9 @@
 // `gameday fis <spec> --dry-run`: reads an FIS fault spec, prints the experiment template it
 // would create, and does nothing else — no AWS client is even constructed.
-import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import YAML from 'yaml';
 import { buildExperimentTemplate, FisSpecError, validFisSpec, type FisTemplate } from '../../chaos/fis/templates.ts';
+import { readConfigFile } from '../schema/config-file.ts';
 import { EXIT_CODES } from '../judge/decide.ts';
 import type { FisFaultSpec } from '../schema/fis.ts';
 
@@ -21,37 +19,16 @@ export interface LoadedFisSpec {
   spec: FisFaultSpec;
 }
 
-async function readRaw(file: string, shown: string): Promise<unknown> {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.yaml' || ext === '.yml' || ext === '.json') {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new FisSpecError(shown, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-    }
-    const doc = YAML.parseDocument(text, { prettyErrors: true });
-    if (doc.errors.length) throw new FisSpecError(shown, doc.errors.map((e) => `${e.linePos ? `line ${e.linePos[0].line}: ` : ''}${e.message.split('\n')[0]}`));
-    return doc.toJS();
-  }
-  if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
-    if (!fs.existsSync(file)) throw new FisSpecError(shown, ['cannot read the file: ENOENT']);
-    let mod: { default?: unknown };
-    try {
-      mod = await import(pathToFileURL(file).href);
-    } catch (err) {
-      throw new FisSpecError(shown, [`the module could not be loaded: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`]);
-    }
-    if (mod.default === undefined) throw new FisSpecError(shown, ['the module has no default export: write `export default { fault: ..., region: ..., ... }`']);
-    return mod.default;
-  }
-  throw new FisSpecError(shown, [`unknown spec file type "${ext}": use .yaml, .yml, .json, .ts or .js`]);
+const fisSpecError = (file: string, problems: string[]) => new FisSpecError(file, problems);
+
+async function readRaw(fileArg: string): Promise<unknown> {
+  return (await readConfigFile(fileArg, fisSpecError, '`export default { fault: ..., region: ..., ... }`')).raw;
 }
 
 /** Reads and validates a spec file; FisSpecError names the file, the path and the fix. */
 export async function loadFisSpec(fileArg: string): Promise<LoadedFisSpec> {
   const file = path.resolve(fileArg);
-  const spec = validFisSpec((await readRaw(file, fileArg)) as FisFaultSpec, fileArg);
+  const spec = validFisSpec((await readRaw(fileArg)) as FisFaultSpec, fileArg);
   const base = path.basename(file).replace(/\.[^.]+$/, '').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
   return { file, name: spec.name ?? base, spec };
 }

@@ -3,10 +3,9 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 import { EXIT_CODES } from '../judge/decide.ts';
 import { printDecision } from './print.ts';
-import { loadPolicy, PolicyError } from '../judge/policy.ts';
+import { loadPolicy } from '../judge/policy.ts';
 import { REPORT_FILE } from '../report/html.ts';
 import { ingestCommand } from './ingest.ts';
-import { PartnersFileError } from './simulate.ts';
 import { bundleCommand } from './bundle.ts';
 import { fisCommand } from './fis.ts';
 import { matrixCommand, suiteCommand } from './suite.ts';
@@ -14,6 +13,8 @@ import { k8sCommand } from './k8s.ts';
 import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
+import { SetupError } from '../platform/setup-error.mjs';
+import { preflight } from '../plan/preflight.ts';
 import { describeSweep, sweepLeftovers, sweptAnything } from '../run/sweep.ts';
 import { GAMEDAY_VERSION } from '../platform/run-id.ts';
 import { runDrill } from '../run/run-drill.ts';
@@ -90,10 +91,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('check a drill file without running it')
+    .description('check a drill file without running it: the schema, placeholders and env: secrets, every check run makes before starting')
     .argument('<drill>', 'drill file')
     .action(async (drill: string) => {
       const loaded = await loadDrill(drill);
+      preflight(loaded);
       process.stdout.write(`${drill}: valid drill "${loaded.drill.name}" (${loaded.drill.faults.length} faults, ${loaded.drill.slos.length} SLOs)\n`);
       setExit(0);
     });
@@ -173,12 +175,17 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof DrillError || err instanceof PolicyError || err instanceof PartnersFileError) {
-      process.stderr.write(`${err.message}\n`);
+    // input the user can fix (drill and config files, flags, K6_BIN, GAMEDAY_STATE_DIR, --out): cause and fix, exit 3
+    if (err instanceof SetupError) {
+      process.stderr.write(`${err instanceof DrillError ? '' : 'gameday: '}${err.message}\n`);
       return EXIT_CODES.INVALID_DRILL;
     }
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_CODES.INVALID_DRILL;
-    process.stderr.write(`gameday: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // anything else is gameday's own failure: the message, and the stack only when asked for
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`gameday: ${message}\n`);
+    if (process.env.GAMEDAY_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    else process.stderr.write('(an error of gameday itself: set GAMEDAY_DEBUG=1 to see where it happened, and report it)\n');
     return 1;
   }
 }

@@ -3,37 +3,25 @@
 // until SIGINT/SIGTERM, then closes every connection and the journal.
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { openJournal, type Journal } from '../../simulators/journal.ts';
 import { startSimulatorServer, type SimulatorServer } from '../../simulators/partner-server.ts';
-import { DrillError, describeIssues } from '../schema/load.ts';
+import { DrillError, parseWith, readDataFile } from '../schema/config-file.ts';
 import { scalePartner } from '../plan/plan.ts';
 import { PartnersFile } from '../schema/partner.ts';
 
 /** The partners file could not be read or is invalid (exit code 3, like an invalid drill). */
 export class PartnersFileError extends DrillError {
   constructor(file: string, problems: string[]) {
-    super(file, problems);
+    super(file, problems, 'the partners file');
     this.name = 'PartnersFileError';
-    this.message = `${file}: the partners file is not valid\n${problems.map((p) => `  - ${p}`).join('\n')}`;
   }
 }
 
+const partnersFileError = (file: string, problems: string[]) => new PartnersFileError(file, problems);
+
 /** Reads and validates a partners file: `partners: [{ name, routes: [...], behaviours?: [...] }]`. */
 export function loadPartnersFile(file: string): PartnersFile {
-  const ext = path.extname(file).toLowerCase();
-  if (!['.yaml', '.yml', '.json'].includes(ext)) throw new PartnersFileError(file, [`unknown file type "${ext}": use .yaml, .yml or .json`]);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new PartnersFileError(file, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) throw new PartnersFileError(file, doc.errors.map((e) => `${e.linePos ? `line ${e.linePos[0].line}: ` : ''}${e.message.split('\n')[0]}`));
-  const parsed = PartnersFile.safeParse(doc.toJS());
-  if (!parsed.success) throw new PartnersFileError(file, describeIssues(parsed.error.issues));
-  return parsed.data;
+  return parseWith(PartnersFile, readDataFile(file, partnersFileError).raw, file, partnersFileError);
 }
 
 export interface SimulateOptions {

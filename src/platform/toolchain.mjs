@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SetupError, shorten } from './setup-error.mjs';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const toolsDir = path.join(projectRoot, '.tools');
@@ -89,7 +90,10 @@ function onPath(binary) {
 export function findTool(spec) {
   const fromEnv = process.env[spec.envVar];
   if (fromEnv) {
-    if (!fs.existsSync(fromEnv)) throw new Error(`${spec.envVar}=${fromEnv} does not exist: unset it or point it at a ${spec.name} binary`);
+    if (!isExecutableFile(fromEnv)) {
+      const why = fs.existsSync(fromEnv) ? 'is not an executable file' : 'does not exist';
+      throw new SetupError(`${spec.envVar}=${shorten(fromEnv)} ${why}: point it at a ${spec.name} binary, or unset it (gameday then uses .tools/bin, installed by 'npm run bootstrap', or PATH)`);
+    }
     return { path: fromEnv, version: binaryVersion(spec, fromEnv), source: spec.envVar };
   }
   const local = path.join(toolsBin, spec.binary);
@@ -147,7 +151,7 @@ export function requireTool(name) {
   const spec = pinnedTool(name);
   const found = findTool(spec);
   if (!found) {
-    throw new Error(`${name} ${spec.version} is not installed: run 'npm run bootstrap' (it installs it into .tools/bin), or set ${spec.envVar}.`);
+    throw new SetupError(`${name} ${spec.version} is not installed: run 'npm run bootstrap' (it installs it into .tools/bin), or set ${spec.envVar}.`);
   }
   return { ...found, pinned: spec.version, compatible: !!found.version && isCompatible(found.version, spec.version) };
 }

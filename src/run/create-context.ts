@@ -16,25 +16,26 @@ import { ProcessGroup } from '../platform/processes.ts';
 import { newRunId } from '../platform/run-id.ts';
 import { requireTool } from '../platform/toolchain.mjs';
 import { planDrill } from '../plan/plan.ts';
+import { preflight } from '../plan/preflight.ts';
+import { prepareRunDir } from '../platform/run-setup.ts';
 import type { LoadedDrill } from '../schema/load.ts';
 import { RUN_FILES } from '../schema/run-dir.ts';
 import type { RunContext, RunOptions } from './context.ts';
 import { FaultSchedule, faultTargets } from './faults.ts';
-import { checkTemplates, partnerSecrets } from './preflight.ts';
 
 /** The run context before any task ran: nothing started yet. */
 export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext {
   const { drill } = loaded;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // checks that need the environment, before anything starts (a DrillError: exit 3)
-  const secrets = partnerSecrets(loaded);
-  checkTemplates(loaded);
+  const { secrets } = preflight(loaded);
   const plan = planDrill(drill, opts.timeScale ?? drill.timeScale);
   const k6Tool = requireTool('k6');
   if (!k6Tool.compatible) log(`warning: k6 ${k6Tool.version ?? '(unknown version)'} at ${k6Tool.path}; gameday is pinned to ${k6Tool.pinned}`);
 
   const runId = newRunId();
   const runDir = path.resolve(opts.outDir ?? path.join(opts.reportsRoot ?? 'reports', drill.app, runId));
+  prepareRunDir(runDir);
   const logDir = path.join(runDir, RUN_FILES.logs);
   fs.mkdirSync(logDir, { recursive: true });
   const problems: RunProblem[] = [];

@@ -22,7 +22,7 @@ export const Ratio = z.union([z.number(), z.string()]).transform((value, ctx) =>
   return n;
 });
 
-const Service = z.object({
+const Service = z.strictObject({
   name: Slug,
   /** argv of one replica ({{port}} and the other placeholders of env expand here too); arguments starting with ./ or ../ are resolved against the drill file's folder */
   command: z.array(z.string()).min(1),
@@ -39,7 +39,7 @@ const Service = z.object({
 export const NEXT_UPSTREAM_CONDITIONS = ['error', 'timeout', 'invalid_header', 'http_500', 'http_502', 'http_503', 'http_504', 'http_429', 'non_idempotent', 'off'] as const;
 
 /** The load balancer is a judged part of the system: its passive health check and retries are the drill's to set. */
-const LoadBalancer = z.object({
+const LoadBalancer = z.strictObject({
   kind: z.literal('nginx'),
   /** failed attempts within failTimeout that take a replica out of rotation for failTimeout (nginx max_fails; 0: never) */
   maxFails: z.number().int().min(0).max(1000).default(1),
@@ -68,7 +68,7 @@ export const SizeMb = z.union([z.number(), z.string()]).transform((value, ctx) =
 
 
 /** A NATS JetStream cluster started for the run; replicas get its URL as {{broker.url}}. */
-const Broker = z.object({
+const Broker = z.strictObject({
   kind: z.literal('nats'),
   /** what faults name as their target (toxiproxy faults on the broker's proxies, broker-failover) */
   name: Slug.default('broker'),
@@ -78,10 +78,10 @@ const Broker = z.object({
    * streams created replicated (R3, file storage) before the service starts, so that the service
    * finds them instead of creating unreplicated ones; a broker-failover kills the leader of one
    */
-  streams: z.array(z.object({ name: NatsName, subjects: z.array(z.string().min(1)).min(1) })).default([]),
+  streams: z.array(z.strictObject({ name: NatsName, subjects: z.array(z.string().min(1)).min(1) })).default([]),
 });
 
-const Target = z.object({
+const Target = z.strictObject({
   /**
    * process: the service's replicas as local processes on 127.0.0.1.
    * containers: the replicas as containers on a Docker engine, on a network of the run's own with
@@ -100,22 +100,22 @@ const Target = z.object({
   loadBalancer: LoadBalancer.optional(),
   broker: Broker.optional(),
   /** the service's DATA_DIR on a filesystem of this size, mounted for the run (root or CAP_SYS_ADMIN needed): what disk-full fills */
-  disk: z.object({ size: SizeMb }).optional(),
+  disk: z.strictObject({ size: SizeMb }).optional(),
 });
 
 export const WEBHOOK_SCHEMES = ['standard-webhooks', 'stripe', 'github'] as const;
 
-const Webhook = z.object({
+const Webhook = z.strictObject({
   partner: Slug,
   scheme: z.enum(WEBHOOK_SCHEMES).default('standard-webhooks'),
   /**
    * idempotency replay: deliver the same webhook (same id, same bytes) twice, then GET this
    * path ("{id}" replaced) and check that the SUT applied it once ({"applied": 1})
    */
-  replay: z.object({ checkPath: z.string().startsWith('/').refine((p) => p.includes('{id}'), 'the check path needs an "{id}" placeholder') }).optional(),
+  replay: z.strictObject({ checkPath: z.string().startsWith('/').refine((p) => p.includes('{id}'), 'the check path needs an "{id}" placeholder') }).optional(),
 });
 
-const WebSocketFlow = z.object({
+const WebSocketFlow = z.strictObject({
   /** messages sent on each connection, one every `interval`; each must be echoed back */
   messages: z.number().int().positive().default(10),
   interval: Duration.default(1000),
@@ -123,7 +123,7 @@ const WebSocketFlow = z.object({
   echoTimeout: Duration.default(2000),
 });
 
-const Request = z.object({
+const Request = z.strictObject({
   name: Slug,
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
   path: z.string().startsWith('/'),
@@ -152,11 +152,11 @@ const Rate = z.number().positive();
 
 export const LoadProfile = z.discriminatedUnion('profile', [
   /** constant arrival rate */
-  z.object({ ...ProfileBase, profile: z.literal('baseline'), rate: Rate, duration: Duration }),
+  z.strictObject({ ...ProfileBase, profile: z.literal('baseline'), rate: Rate, duration: Duration }),
   /** long constant arrival rate; drift between the first and last tenth is reported */
-  z.object({ ...ProfileBase, profile: z.literal('soak'), rate: Rate, duration: Duration }),
+  z.strictObject({ ...ProfileBase, profile: z.literal('soak'), rate: Rate, duration: Duration }),
   /** base rate, jump to the peak, hold, back down, observe recovery */
-  z.object({
+  z.strictObject({
     ...ProfileBase,
     profile: z.literal('spike'),
     baseRate: Rate,
@@ -168,13 +168,13 @@ export const LoadProfile = z.discriminatedUnion('profile', [
     recovery: Duration,
   }),
   /** ramp the arrival rate until an SLO breaks; the breaking point is reported (rps) */
-  z.object({ ...ProfileBase, profile: z.literal('stress'), startRate: Rate, maxRate: Rate, duration: Duration }),
+  z.strictObject({ ...ProfileBase, profile: z.literal('stress'), startRate: Rate, maxRate: Rate, duration: Duration }),
   /** closed model: VUs ramp through stages */
-  z.object({
+  z.strictObject({
     ...ProfileBase,
     profile: z.literal('vu-ramp'),
     startVUs: z.number().int().nonnegative().default(0),
-    stages: z.array(z.object({ duration: Duration, target: z.number().int().nonnegative() })).min(1),
+    stages: z.array(z.strictObject({ duration: Duration, target: z.number().int().nonnegative() })).min(1),
   }),
 ]);
 export type LoadProfile = z.output<typeof LoadProfile>;
@@ -211,7 +211,7 @@ export function loadLengthMs(profiles: readonly LoadProfile[]): number {
   return profiles.reduce((end, p, i) => Math.max(end, starts[i] + profileLength(p)), 0);
 }
 
-const Load = z.object({
+const Load = z.strictObject({
   requests: z.array(Request).min(1),
   /** composed on one timeline: in sequence by default, in parallel when given the same `at` */
   profiles: z.array(LoadProfile).min(1),
@@ -223,7 +223,7 @@ const Load = z.object({
  * A partner's webhook sender on the timeline: delivers webhooks to the SUT at a rate, valid or
  * forged per `mix`, retrying on 429/5xx like a real sender; every attempt goes to the journal.
  */
-const WebhookSender = z.object({
+const WebhookSender = z.strictObject({
   name: Slug,
   /** whose webhooks: the partner's webhookSecret signs them */
   partner: Slug,
@@ -238,7 +238,7 @@ const WebhookSender = z.object({
   rate: z.number().positive().max(1000),
   /** relative weights of the variants, e.g. {valid: 8, wrong-secret: 1, stale-timestamp: 1} */
   mix: z.partialRecord(z.enum(WEBHOOK_VARIANTS), z.number().nonnegative()).default({ valid: 1 }),
-  retry: z.object({ maxAttempts: z.number().int().min(1).max(10).default(5), base: Duration.default(100), cap: Duration.default(2000) }).optional(),
+  retry: z.strictObject({ maxAttempts: z.number().int().min(1).max(10).default(5), base: Duration.default(100), cap: Duration.default(2000) }).optional(),
   /**
    * where the SUT says how often a webhook was applied ("{id}" replaced; answers {"applied": n}):
    * read after the load for every replayed id, so idempotency-violations can be judged
@@ -263,7 +263,7 @@ const FaultBase = {
 
 /** One fault of the drill: the common fields and the action's own parameters, from the fault registry (chaos/registry.ts). */
 function faultOption<A extends FaultAction>(action: A) {
-  return z.object({ ...FaultBase, action: z.literal(action), ...(FAULTS[action].params.shape as (typeof FAULTS)[A]['params']['shape']) });
+  return z.strictObject({ ...FaultBase, action: z.literal(action), ...(FAULTS[action].params.shape as (typeof FAULTS)[A]['params']['shape']) });
 }
 type FaultOption = { [A in FaultAction]: ReturnType<typeof faultOption<A>> }[FaultAction];
 const Fault = z.discriminatedUnion('action', FAULT_ACTIONS.map((a) => faultOption(a)) as [FaultOption, ...FaultOption[]]);
@@ -305,8 +305,8 @@ const Figure = z.union([z.number(), z.string()]).transform((value, ctx) => {
 
 /** The windowed SLI a recovery is judged on, per 1-second window. */
 const RecoverySli = z.discriminatedUnion('metric', [
-  z.object({ metric: z.literal('error-rate'), below: Ratio }),
-  z.object({ metric: z.literal('latency'), percentile: z.number().gt(0).lt(100), below: Duration }),
+  z.strictObject({ metric: z.literal('error-rate'), below: Ratio }),
+  z.strictObject({ metric: z.literal('latency'), percentile: z.number().gt(0).lt(100), below: Duration }),
 ]);
 
 /** Figures of the simulator journal analysis (src/judge/journal-analysis.ts). Ratios: higher is better; counts: lower is. */
@@ -314,7 +314,7 @@ export const JOURNAL_FIGURES = ['backoff-compliance', 'backoff-jitter', 'retry-a
 export const JOURNAL_RATIO_FIGURES: readonly string[] = ['backoff-compliance', 'backoff-jitter', 'retry-after-honoured'];
 
 /** The retry policy the SUT declares for its partner calls: what backoff-compliance and backoff-jitter judge against. */
-export const BackoffExpectation = z.object({
+export const BackoffExpectation = z.strictObject({
   base: Duration,
   cap: Duration,
   jitter: z.enum(JITTERS).default('full'),
@@ -327,17 +327,17 @@ export const CHAOS_FIGURES = ['broker-failover-time', 'message-loss'] as const;
 const DAY_MS = 86_400_000;
 
 export const Slo = z.discriminatedUnion('kind', [
-  z.object({ ...SloBase, kind: z.literal('latency'), percentile: z.number().gt(0).lt(100), below: Duration }),
-  z.object({ ...SloBase, kind: z.literal('error-rate'), below: Ratio }),
+  z.strictObject({ ...SloBase, kind: z.literal('latency'), percentile: z.number().gt(0).lt(100), below: Duration }),
+  z.strictObject({ ...SloBase, kind: z.literal('error-rate'), below: Ratio }),
   /** successful / total requests ≥ objective; success = not http_req_failed */
-  z.object({ ...SloBase, kind: z.literal('availability'), objective: Ratio }),
+  z.strictObject({ ...SloBase, kind: z.literal('availability'), objective: Ratio }),
   /** requests per second over the phase (or the run) ≥ atLeast */
-  z.object({ ...SloBase, kind: z.literal('throughput'), atLeast: z.number().positive() }),
+  z.strictObject({ ...SloBase, kind: z.literal('throughput'), atLeast: z.number().positive() }),
   /**
    * After `fault` is reverted, the windowed SLI (per 1-s window) is back within its objective
    * and stays there for `hold`, within `within` of the revert.
    */
-  z.object({
+  z.strictObject({
     ...SloOwnEvidence,
     kind: z.literal('recovery-time'),
     fault: Slug,
@@ -351,7 +351,7 @@ export const Slo = z.discriminatedUnion('kind', [
    * met when burn ≤ maxBurn. Multi-window burn-rate alerts (SRE workbook, factors 14.4/6/3/1 over
    * `period`) are evaluated with their windows scaled to the drill's length and reported.
    */
-  z.object({
+  z.strictObject({
     ...SloBase,
     kind: z.literal('error-budget-burn'),
     objective: Ratio,
@@ -360,7 +360,7 @@ export const Slo = z.discriminatedUnion('kind', [
     period: Duration.default(30 * DAY_MS),
   }),
   /** After `fault` is reverted, the SUT metric `metric` (read from `path` during the run) returns to ≤ atMost within `within`. */
-  z.object({
+  z.strictObject({
     ...SloOwnEvidence,
     kind: z.literal('backlog-drain'),
     fault: Slug,
@@ -371,7 +371,7 @@ export const Slo = z.discriminatedUnion('kind', [
     hold: Duration.default(0),
   }),
   /** A figure of the simulator journal analysis against atLeast / atMost (counts default to atMost 0). */
-  z.object({
+  z.strictObject({
     ...SloOwnEvidence,
     kind: z.literal('journal'),
     figure: z.enum(JOURNAL_FIGURES),
@@ -382,7 +382,7 @@ export const Slo = z.discriminatedUnion('kind', [
     backoff: BackoffExpectation.optional(),
   }),
   /** A figure of the chaos report: broker-failover-time `within` a duration, message-loss `atMost` a count. */
-  z.object({
+  z.strictObject({
     ...SloOwnEvidence,
     kind: z.literal('chaos'),
     figure: z.enum(CHAOS_FIGURES),
@@ -395,7 +395,7 @@ export const Slo = z.discriminatedUnion('kind', [
    * (atMost "20%": at most 20% slower), `error-rate` as a difference of ratios (atMost "1%": at most
    * one point more errors). `profile` is the index in load.profiles (default: the first soak).
    */
-  z.object({
+  z.strictObject({
     ...SloOwnEvidence,
     kind: z.literal('drift'),
     metric: z.enum(['latency-p95', 'error-rate']),
@@ -468,6 +468,50 @@ function checkContainers(target: TargetOut, faults: readonly FaultOut[], ctx: z.
 }
 
 /** A fault's target: the service, or the broker for network faults and broker-failover; each needs its part of the target. */
+
+/** Every later item whose name an earlier one already has: an issue naming both paths. */
+function checkUniqueNames(items: ReadonlyArray<{ name: string }>, at: Array<string | number>, what: string, ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  items.forEach((item, i) => {
+    const j = first.get(item.name);
+    if (j === undefined) first.set(item.name, i);
+    else ctx.addIssue({ code: 'custom', path: [...at, i, 'name'], message: `${what} names must be unique: "${item.name}" is also ${formatAt([...at, j, 'name'])}: rename one of them` });
+  });
+}
+
+function formatAt(p: Array<string | number>): string {
+  return p.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${key}` : key), '');
+}
+
+/**
+ * What a fault acts on, for telling whether two faults collide: the replicas a process or
+ * containers fault kills (pod-kill: one, az-failure: those of the zone), else the driver and its target.
+ */
+function faultScope(f: FaultOut, service: TargetOut['service']): string[] {
+  const zones = service.zones.slice(0, service.replicas);
+  if ((f.driver === 'process' || f.driver === 'containers') && f.action === 'pod-kill') return [`replica ${f.replica}`];
+  if ((f.driver === 'process' || f.driver === 'containers') && f.action === 'az-failure') return zones.flatMap((z, r) => (z === f.zone ? [`replica ${r}`] : []));
+  return [`${f.driver} ${f.target}`];
+}
+
+/** Two faults acting on the same replica, zone, proxy or service at overlapping times: one would undo the other. */
+function checkFaultOverlaps(faults: readonly FaultOut[], service: TargetOut['service'], ctx: z.RefinementCtx): void {
+  faults.forEach((b, i) => {
+    const bScope = new Set(faultScope(b, service));
+    for (let j = 0; j < i; j++) {
+      const a = faults[j];
+      if (!(a.at < b.at + b.duration && b.at < a.at + a.duration)) continue;
+      const shared = faultScope(a, service).filter((x) => bScope.has(x));
+      if (!shared.length) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['faults', i, 'at'],
+        message: `fault "${b.name}" acts on ${shared.join(', ')} while faults[${j}] ("${a.name}", ${a.at}–${a.at + a.duration} ms) does too: start it after ${a.at + a.duration} ms or aim it elsewhere`,
+      });
+    }
+  });
+}
+
 function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.RefinementCtx): void {
   const { service, broker } = target;
   const at = (...p: Array<string | number>) => ['faults', i, ...p];
@@ -496,7 +540,7 @@ function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.Refi
 }
 
 export const Drill = z
-  .object({
+  .strictObject({
     name: Slug,
     /** the application the drill belongs to (reports/<app>/...) */
     app: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'use letters, digits, "-" and "_", e.g. "APP2"'),
@@ -507,7 +551,7 @@ export const Drill = z
      * Blast radius: a run only touches what it creates on loopback. A shared Toxiproxy elsewhere
      * (TOXIPROXY_URL) is refused unless the drill says why it may be used.
      */
-    allowRemote: z.object({ reason: z.string().trim().min(10, 'say why this drill may reach beyond loopback (who approved it, what it touches)') }).optional(),
+    allowRemote: z.strictObject({ reason: z.string().trim().min(10, 'say why this drill may reach beyond loopback (who approved it, what it touches)') }).optional(),
     target: Target,
     load: Load,
     partners: z.array(PartnerSpec).default([]),
@@ -539,10 +583,7 @@ export const Drill = z
         ctx.addIssue({ code: 'custom', path: ['partners', i, 'webhookSecret'], message: 'write "whsec_<base64>" or "env:VARIABLE_NAME"' });
       }
     });
-    const senderNames = new Set<string>();
     drill.senders.forEach((w, i) => {
-      if (senderNames.has(w.name)) ctx.addIssue({ code: 'custom', path: ['senders', i, 'name'], message: `sender names must be unique: "${w.name}" is used twice` });
-      senderNames.add(w.name);
       const p = partners.get(w.partner);
       if (!p) ctx.addIssue({ code: 'custom', path: ['senders', i, 'partner'], message: `no partner named "${w.partner}": add it under partners` });
       else if (!p.webhookSecret) ctx.addIssue({ code: 'custom', path: ['partners', drill.partners.indexOf(p), 'webhookSecret'], message: `partner "${p.name}" sends webhooks, so it needs a webhookSecret` });
@@ -550,12 +591,16 @@ export const Drill = z
       const loadMs = loadLengthMs(drill.load.profiles);
       if (w.at + w.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['senders', i, 'duration'], message: `the sender runs past the end of the load (${loadMs} ms): end it by then` });
     });
+    checkUniqueNames(drill.load.requests, ['load', 'requests'], 'request', ctx);
+    checkUniqueNames(drill.partners, ['partners'], 'partner', ctx);
+    checkUniqueNames(drill.senders, ['senders'], 'sender', ctx);
+    checkUniqueNames(drill.faults, ['faults'], 'fault', ctx);
+    checkUniqueNames(drill.slos, ['slos'], 'SLO', ctx);
+    checkFaultOverlaps(drill.faults, drill.target.service, ctx);
     checkBroker(drill.target, ctx);
     checkContainers(drill.target, drill.faults, ctx);
-    const faultNames = new Set<string>();
+    const faultNames = new Set(drill.faults.map((f) => f.name));
     drill.faults.forEach((f, i) => {
-      if (faultNames.has(f.name)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'name'], message: `fault names must be unique: "${f.name}" is used twice` });
-      faultNames.add(f.name);
       if (!supports(f.driver, f.action)) {
         const other = DRIVERS.find((d) => supports(d, f.action));
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `the ${f.driver} driver does not support "${f.action}" (it supports ${actionsOf(f.driver).join(', ')})${other ? `: use driver "${other}"` : ''}` });
@@ -570,10 +615,7 @@ export const Drill = z
       const loadMs = loadLengthMs(drill.load.profiles);
       if (f.at + f.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (at ${loadMs} ms): end it by then, or lengthen load.profiles` });
     });
-    const sloNames = new Set<string>();
     drill.slos.forEach((s, i) => {
-      if (sloNames.has(s.name)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'name'], message: `SLO names must be unique: "${s.name}" is used twice` });
-      sloNames.add(s.name);
       const request = 'request' in s ? s.request : undefined;
       const phase = 'phase' in s ? s.phase : undefined;
       if (request && !requests.has(request)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'request'], message: `no request named "${request}" in load.requests (${[...requests].join(', ')})` });

@@ -14,10 +14,10 @@ const Headers = z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a he
 const LatencyDistribution = z.discriminatedUnion(
   'dist',
   [
-    z.object({ dist: z.literal('fixed'), value: Duration }),
-    z.object({ dist: z.literal('uniform'), min: Duration, max: Duration }),
+    z.strictObject({ dist: z.literal('fixed'), value: Duration }),
+    z.strictObject({ dist: z.literal('uniform'), min: Duration, max: Duration }),
     /** log-normal given its median and 99th percentile (μ = ln p50, σ = (ln p99 − ln p50) / 2.326); `max` cuts the tail */
-    z.object({ dist: z.literal('lognormal'), p50: Duration, p99: Duration, max: Duration.optional() }),
+    z.strictObject({ dist: z.literal('lognormal'), p50: Duration, p99: Duration, max: Duration.optional() }),
   ],
   { error: () => 'unknown latency distribution: write dist "fixed", "uniform" or "lognormal"' },
 );
@@ -52,7 +52,7 @@ const common = { latency: Latency.default(0) };
 const noStatus = (why: string) => ({ status: z.undefined({ error: () => why }).optional() });
 
 /** One answer: status, headers, body, Retry-After. */
-const Answer = z.object({
+const Answer = z.strictObject({
   status: Status.default(200),
   headers: Headers.optional(),
   /** JSON body (a string is sent as is); a default JSON body when absent */
@@ -64,9 +64,9 @@ const SequenceStep = z.union([Status, Answer], { error: () => 'a step is a statu
 
 const BEHAVIOURS = {
   /** the default kind: `{at, status, retryAfter?, latency?, body?}` without `kind` is a respond */
-  respond: z.object({ kind: z.literal('respond').optional(), ...Answer.shape, ...common }),
+  respond: z.strictObject({ kind: z.literal('respond').optional(), ...Answer.shape, ...common }),
   /** statuses in order ([429, 429, 200]); then repeat, or hold the last; counted per route or per logical call */
-  sequence: z.object({
+  sequence: z.strictObject({
     kind: z.literal('sequence'),
     steps: z.array(SequenceStep).min(1, 'a sequence needs at least one step'),
     then: z.enum(['hold-last', 'repeat']).default('hold-last'),
@@ -76,7 +76,7 @@ const BEHAVIOURS = {
     ...common,
   }),
   /** token bucket per client (x-client-id header, else the remote address): `rate` tokens/s, `burst` at most */
-  'rate-limit': z.object({
+  'rate-limit': z.strictObject({
     kind: z.literal('rate-limit'),
     rate: z.number().positive(),
     burst: z.number().int().min(1).optional(),
@@ -85,17 +85,17 @@ const BEHAVIOURS = {
     ...common,
   }),
   /** never answers: the connection stays open until the client gives up or the simulator stops */
-  hang: z.object({ kind: z.literal('hang'), ...noStatus('a hang never answers: remove status'), ...common }),
+  hang: z.strictObject({ kind: z.literal('hang'), ...noStatus('a hang never answers: remove status'), ...common }),
   /** a 2xx with a JSON body cut in the middle */
-  'malformed-json': z.object({ kind: z.literal('malformed-json'), status: Status.default(200), headers: Headers.optional(), ...common }),
+  'malformed-json': z.strictObject({ kind: z.literal('malformed-json'), status: Status.default(200), headers: Headers.optional(), ...common }),
   /** over the wire only: a TCP RST instead of an answer */
-  reset: z.object({ kind: z.literal('reset'), ...noStatus('a reset sends no status: remove status'), ...common }),
+  reset: z.strictObject({ kind: z.literal('reset'), ...noStatus('a reset sends no status: remove status'), ...common }),
   /** over the wire only: status, headers and `fraction` of the body (chunked), then the connection is destroyed */
-  'close-mid-body': z.object({ kind: z.literal('close-mid-body'), ...Answer.omit({ retryAfter: true, retryAfterDate: true }).shape, fraction: z.number().gt(0).lt(1).default(0.5), ...common }),
+  'close-mid-body': z.strictObject({ kind: z.literal('close-mid-body'), ...Answer.omit({ retryAfter: true, retryAfterDate: true }).shape, fraction: z.number().gt(0).lt(1).default(0.5), ...common }),
   /** over the wire only: Content-Length of the whole body, `fraction` of it sent, then the connection is ended */
-  truncated: z.object({ kind: z.literal('truncated'), ...Answer.omit({ retryAfter: true, retryAfterDate: true }).shape, fraction: z.number().gte(0).lt(1).default(0.5), ...common }),
+  truncated: z.strictObject({ kind: z.literal('truncated'), ...Answer.omit({ retryAfter: true, retryAfterDate: true }).shape, fraction: z.number().gte(0).lt(1).default(0.5), ...common }),
   /** the body a few bytes at a time: `chunkBytes` every `interval` */
-  'slow-dribble': z.object({
+  'slow-dribble': z.strictObject({
     kind: z.literal('slow-dribble'),
     ...Answer.omit({ retryAfter: true, retryAfterDate: true }).shape,
     chunkBytes: z.number().int().min(1).default(4),
@@ -152,7 +152,7 @@ const RoutePath = z
   .refine((p) => p === '*' || (p.startsWith('/') && !p.includes('?')), 'write a path like "/offers", "/offers/:id", "/offers/*" or "*" (every path), without a query')
   .refine((p) => !p.startsWith('/__gameday'), '"/__gameday" is reserved for the control API');
 
-export const Route = z.object({
+export const Route = z.strictObject({
   /** how the control API names it; "<METHOD> <path>" when absent */
   name: Slug.optional(),
   method: z.preprocess((m) => (typeof m === 'string' ? m.toUpperCase() : m), z.enum(ROUTE_METHODS, { error: () => `write one of ${ROUTE_METHODS.join(', ')}` })).default('*'),
@@ -162,7 +162,7 @@ export const Route = z.object({
 export type Route = z.output<typeof Route>;
 
 export const Partner = z
-  .object({
+  .strictObject({
     name: Slug,
     /** signing secret of this partner's webhooks: "whsec_<base64>" or "env:VARIABLE"; never written to evidence */
     webhookSecret: z.string().optional(),
@@ -185,7 +185,7 @@ export type PartnerInput = z.input<typeof Partner>;
 
 /** The partners file of `gameday simulate`. */
 export const PartnersFile = z
-  .object({ partners: z.array(Partner).min(1, 'list at least one partner') })
+  .strictObject({ partners: z.array(Partner).min(1, 'list at least one partner') })
   .superRefine((f, ctx) => {
     const seen = new Set<string>();
     f.partners.forEach((p, i) => {

@@ -37,7 +37,7 @@ const Expiry = z.union([z.string(), z.date()]).transform((value, ctx) => {
   return { text, atMs: ms };
 });
 
-export const Waiver = z.object({
+export const Waiver = z.strictObject({
   /** the SLO's name (a baseline verdict: "baseline:<slo>") */
   slo: z.string().min(1, 'name the SLO the waiver is for'),
   /** who accepted the risk: a person or a team, reachable */
@@ -50,7 +50,7 @@ export type Waiver = z.output<typeof Waiver>;
 
 export const Severity = z.enum(['blocking', 'advisory']);
 
-export const BaselinePolicy = z.object({
+export const BaselinePolicy = z.strictObject({
   /** how many of the latest GO runs of the same drill make the baseline */
   runs: z.number().int().min(1).max(100).default(5),
   /** worse than the baseline median by more than this share is a regression: 0.1 or "10%" */
@@ -60,7 +60,7 @@ export const BaselinePolicy = z.object({
 });
 export type BaselinePolicy = z.output<typeof BaselinePolicy>;
 
-export const Policy = z.object({
+export const Policy = z.strictObject({
   /** per SLO name: blocking or advisory, overriding the drill's severity */
   slos: z.record(z.string(), Severity).default({}),
   waivers: z.array(Waiver).default([]),

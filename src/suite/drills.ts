@@ -2,6 +2,7 @@
 // validated before anything runs.
 import fs from 'node:fs';
 import path from 'node:path';
+import { preflight } from '../plan/preflight.ts';
 import { DrillError, loadDrill, type LoadedDrill } from '../schema/load.ts';
 
 export const DRILL_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.yaml', '.yml', '.json'];
@@ -39,13 +40,15 @@ export function resolveDrillFiles(args: readonly string[]): string[] {
   return out;
 }
 
-/** Loads every drill; all problems of all files in one DrillError. Two drills with one name are an error (run directories and the matrix go by name). */
+/** Loads and pre-flights every drill (as a run would before starting); all problems of all files in one DrillError. Two drills with one name are an error (run directories and the matrix go by name). */
 export async function loadDrills(files: readonly string[]): Promise<LoadedDrill[]> {
   const loaded: LoadedDrill[] = [];
   const problems: string[] = [];
   for (const f of files) {
     try {
-      loaded.push(await loadDrill(f));
+      const l = await loadDrill(f);
+      preflight(l);
+      loaded.push(l);
     } catch (err) {
       if (!(err instanceof DrillError)) throw err;
       problems.push(err.message);

@@ -1,23 +1,21 @@
 // Mutants: reading the mutants file, and applying one mutant to a drill (pure).
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
-import { describeIssues } from '../schema/load.ts';
+import { DrillError, parseWith, readDataFile } from '../schema/config-file.ts';
 import type { Drill } from '../schema/drill.ts';
 import { MutantsFile, type Mutant } from '../schema/mutants.ts';
 
 export const MUTANTS_FILE_NAME = 'mutants.yaml';
 
 /** The mutants file could not be read or is invalid. */
-export class MutantsError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: the mutants file is not valid\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class MutantsError extends DrillError {
+  constructor(file: string, problems: string[]) {
+    super(file, problems, 'the mutants file');
     this.name = 'MutantsError';
   }
 }
+
+const mutantsError = (file: string, problems: string[]) => new MutantsError(file, problems);
 
 export interface LoadedMutants {
   file: string;
@@ -25,22 +23,12 @@ export interface LoadedMutants {
 }
 
 export function parseMutants(raw: unknown, file: string): Mutant[] {
-  const result = MutantsFile.safeParse(raw);
-  if (!result.success) throw new MutantsError(file, describeIssues(result.error.issues));
-  return result.data.mutants;
+  return parseWith(MutantsFile, raw, file, mutantsError).mutants;
 }
 
 export function loadMutants(fileArg: string): LoadedMutants {
-  const file = path.resolve(fileArg);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new MutantsError(fileArg, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}; fix: pass --mutants FILE`]);
-  }
-  const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) throw new MutantsError(fileArg, doc.errors.map((e) => `${e.linePos ? `line ${e.linePos[0].line}: ` : ''}${e.message.split('\n')[0]}`));
-  return { file, mutants: parseMutants(doc.toJS(), fileArg) };
+  const { file, raw } = readDataFile(fileArg, mutantsError, 'fix: pass --mutants FILE');
+  return { file, mutants: parseMutants(raw, fileArg) };
 }
 
 /**

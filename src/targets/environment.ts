@@ -2,6 +2,7 @@
 // Toxiproxy proxy, plus the Toxiproxy server itself (started here, or an existing one); and what
 // the drill's target asks for: an nginx load balancer in front of the replicas' proxies, a NATS
 // JetStream cluster (each node behind a proxy of its own), DATA_DIR on a size-limited filesystem.
+import { shorten } from '../platform/setup-error.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
@@ -20,7 +21,23 @@ async function startToxiproxy(o: EnvironmentOptions): Promise<{ driver: Toxiprox
   if (existing) {
     refuseRemote(existing, o.drill);
     const driver = new ToxiproxyDriver(existing.replace(/\/$/, ''));
-    return { driver, version: await driver.version(), source: `TOXIPROXY_URL=${existing}` };
+    let version: string;
+    try {
+      version = await driver.version();
+    } catch (err) {
+      // the Toxiproxy client drops fetch's cause ("fetch failed"): ask once more to learn why (ECONNREFUSED, ENOTFOUND, ...)
+      const probe: unknown = await fetch(`${existing.replace(/\/$/, '')}/version`, { signal: AbortSignal.timeout(2000) }).then(() => err, (e: unknown) => e);
+      let why = (err as Error).message;
+      for (let e: unknown = probe, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+        const code = (e as { code?: unknown }).code;
+        if (typeof code === 'string') {
+          why = code;
+          break;
+        }
+      }
+      throw new Error(`no Toxiproxy answers at TOXIPROXY_URL=${shorten(existing)} (${why}): start it there, or unset TOXIPROXY_URL so that gameday starts its own`);
+    }
+    return { driver, version, source: `TOXIPROXY_URL=${existing}` };
   }
   const tool = requireTool('toxiproxy');
   const port = await freePort();

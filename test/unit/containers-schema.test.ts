@@ -27,7 +27,7 @@ describe('target.kind: containers', () => {
   it('accepts the containers driver with pod-kill, az-failure and partition, and toxiproxy faults on the proxies', () => {
     expect(actionsOf('containers')).toEqual(['partition', 'pod-kill', 'az-failure']);
     const d = Drill.parse(
-      drill('containers', [fault('containers', 'pod-kill', { replica: 1, restartAfter: '2s' }), fault('containers', 'az-failure', { zone: 'b', name: 'az' }), fault('containers', 'partition', { name: 'p' }), fault('toxiproxy', 'latency', { name: 'lat', latency: '100ms' })], {
+      drill('containers', [fault('containers', 'pod-kill', { replica: 1, restartAfter: '2s' }), fault('containers', 'az-failure', { zone: 'b', name: 'az', at: '12s' }), fault('containers', 'partition', { name: 'p' }), fault('toxiproxy', 'latency', { name: 'lat', latency: '100ms' })], {
         env: { WEBHOOK_SECRETS: '{{webhookSecrets}}', SECRET: '{{partners.acme.webhookSecret}}', WHERE: '{{zone}}-{{replica}}' },
       }),
     );

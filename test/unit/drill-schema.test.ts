@@ -366,7 +366,7 @@ describe('invalid drills', () => {
     const raw = validDrill();
     raw.faults[0].duration = '5s';
     raw.faults.push({ name: 'hub-latency', action: 'down', target: 'partner-hub', at: '30s', duration: '5s' });
-    await onlyProblem(raw, 'faults[1].name', 'fault names must be unique: "hub-latency" is used twice');
+    await onlyProblem(raw, 'faults[1].name', 'fault names must be unique: "hub-latency" is also faults[0].name: rename one of them');
   });
 
   it('rejects an unknown fault action', async () => {
@@ -457,7 +457,7 @@ describe('unreadable drill files', () => {
   it('refuses an unknown file type', async () => {
     const file = write('drill.txt', YAML.stringify(validDrill()));
     const err = await expectDrillError(file);
-    expect(err.problems).toEqual(['unknown drill file type ".txt": use .ts, .js, .yaml, .yml or .json']);
+    expect(err.problems).toEqual(['unknown file type ".txt": use .ts, .js, .yaml, .yml or .json']);
   });
 
   it('reports a missing file with its error code', async () => {

@@ -66,7 +66,7 @@ describe('the policy file', () => {
       const p = loadPolicy(file);
       expect(p.slos).toEqual({ 'offers-p95-fault': 'blocking' });
       expect(p.waivers[0]).toMatchObject({ owner: 'sre-team', expires: { text: '2026-12-31' } });
-      expect(() => loadPolicy(path.join(dir, 'nope.yaml'))).toThrow(/nope\.yaml: the policy is not valid\n {2}- cannot read the file \(ENOENT\)/);
+      expect(() => loadPolicy(path.join(dir, 'nope.yaml'))).toThrow(/nope\.yaml: the policy is not valid\n {2}- cannot read the file: ENOENT; check the path/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

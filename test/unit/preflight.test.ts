@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { printDecision } from '../../src/cli/print.ts';
 import { decide } from '../../src/judge/decide.ts';
-import { checkTemplates } from '../../src/run/preflight.ts';
+import { preflight } from '../../src/plan/preflight.ts';
 import { Drill } from '../../src/schema/drill.ts';
 import { DrillError, type LoadedDrill } from '../../src/schema/load.ts';
 
@@ -18,10 +19,10 @@ function loaded(command: string[]): LoadedDrill {
 
 describe('checks before anything starts', () => {
   it('placeholders in the service command are checked like those in its environment', () => {
-    expect(() => checkTemplates(loaded(['./server', '--port', '{{port}}', '--zone={{zone}}']))).not.toThrow();
+    expect(() => preflight(loaded(['node', '--port', '{{port}}', '--zone={{zone}}']), { PATH: path.dirname(process.execPath) })).not.toThrow();
     const err = (() => {
       try {
-        checkTemplates(loaded(['./server', '--listen', '{{prot}}']));
+        preflight(loaded(['node', '--listen', '{{prot}}']), { PATH: path.dirname(process.execPath) });
       } catch (e) {
         return e;
       }

@@ -263,7 +263,7 @@ describe('the SLO schema', () => {
         { name: 'a', kind: 'availability', objective: '99%' },
         { name: 'a', kind: 'availability', objective: '99.9%' },
       ]),
-    ).toEqual(['slos[1].name: SLO names must be unique: "a" is used twice']);
+    ).toEqual(['slos[1].name: SLO names must be unique: "a" is also slos[0].name: rename one of them']);
   });
 
   it('every verdict has a reason code', () => {

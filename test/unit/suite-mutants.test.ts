@@ -55,7 +55,7 @@ describe('mutants file schema', () => {
     expect(text).toMatch(/mutants\[1\]\.override: an override changes something: give env/);
     expect(text).toMatch(/mutants\[2\]\.name: "healthy" is the row of the unmodified system/);
     expect(text).toMatch(/mutants\[3\]\.override\.env\.not a name: "not a name" is not an environment variable name/);
-    expect(text).toMatch(/mutants\[4\]: Unrecognized key: "extra"/i);
+    expect(text).toMatch(/mutants\[4\].extra: unknown key/);
   });
 
   it('mutant names are unique and a drill is named once per mutant', () => {

@@ -1,0 +1,85 @@
+// The checks a run makes before it starts anything, beyond the schema: every placeholder of the
+// service's environment is known, every "env:NAME" secret is set, and the service's program exists. `gameday validate`,
+// `gameday suite` (for every drill before the first runs) and runDrill all call it, so what
+// validate accepts, run starts. The environment is a parameter; it reads nothing but the file system.
+import fs from 'node:fs';
+import path from 'node:path';
+import { shorten } from '../schema/config-file.ts';
+import { DrillError, type LoadedDrill } from '../schema/load.ts';
+import { renderTemplate, type TemplateVars } from '../schema/template.ts';
+
+export interface Preflight {
+  /** each partner's webhook secret, "env:NAME" resolved */
+  secrets: Record<string, string>;
+}
+
+/** Resolves "env:NAME" secrets; each missing one is a problem naming the variable. */
+function resolveSecrets(loaded: LoadedDrill, env: NodeJS.ProcessEnv, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  loaded.drill.partners.forEach((p, i) => {
+    if (!p.webhookSecret) return;
+    if (!p.webhookSecret.startsWith('env:')) {
+      out[p.name] = p.webhookSecret;
+      return;
+    }
+    const name = p.webhookSecret.slice(4);
+    const value = env[name];
+    if (value) out[p.name] = value;
+    else problems.push(`partners[${i}].webhookSecret: environment variable ${name} is not set: export it (e.g. ${name}=whsec_...) before running`);
+  });
+  return out;
+}
+
+/** Renders every placeholder of the service's environment and command with stand-in values; unknown ones are problems. */
+function checkTemplates(loaded: LoadedDrill, problems: string[]): void {
+  const vars: TemplateVars = {
+    port: '0',
+    replica: '0',
+    zone: 'a',
+    dataDir: '/',
+    partners: Object.fromEntries(loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '' }])),
+    broker: loaded.drill.target.broker ? { url: 'nats://127.0.0.1' } : undefined,
+  };
+  const { service } = loaded.drill.target;
+  const fields: Array<[string, string]> = [...Object.entries(service.env).map(([k, v]): [string, string] => [`target.service.env.${k}`, v]), ...service.command.map((a, i): [string, string] => [`target.service.command[${i}]`, a])];
+  for (const [where, v] of fields) {
+    try {
+      renderTemplate(v, vars);
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`);
+    }
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The service's program exists: a path (relative to the drill's folder, where it runs) or a name on PATH. Containers run theirs in the image. */
+function checkCommand(loaded: LoadedDrill, env: NodeJS.ProcessEnv, problems: string[]): void {
+  if (loaded.drill.target.kind !== 'process') return;
+  const program = loaded.drill.target.service.command[0];
+  const found = program.includes('/')
+    ? isExecutable(path.resolve(loaded.dir, program))
+    : (env.PATH ?? '').split(path.delimiter).some((dir) => dir && isExecutable(path.join(dir, program)));
+  if (!found) {
+    problems.push(
+      `target.service.command[0]: "${shorten(program)}" ${program.includes('/') ? `is not an executable file (relative to ${shorten(loaded.dir)})` : 'is not on PATH'}: install it, or write the program's path`,
+    );
+  }
+}
+
+/** Every check of a loaded drill a run makes before starting anything; throws one DrillError listing all problems. */
+export function preflight(loaded: LoadedDrill, env: NodeJS.ProcessEnv = process.env): Preflight {
+  const problems: string[] = [];
+  const secrets = resolveSecrets(loaded, env, problems);
+  checkTemplates(loaded, problems);
+  checkCommand(loaded, env, problems);
+  if (problems.length) throw new DrillError(loaded.file, problems);
+  return { secrets };
+}
