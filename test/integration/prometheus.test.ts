@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub } from '../../examples/partner-hub/harness.mjs';
 import { startPrometheus, type ManagedPrometheus } from '../../src/targets/prometheus.ts';
 import { checkQuery, instantQuery, rangeQuery } from '../../src/targets/promql.ts';
+import { evaluatePrometheusSlo } from '../../src/judge/prometheus-slo.ts';
+import { PrometheusSlo } from '../../src/schema/telemetry.ts';
+import { collectTelemetry } from '../../src/targets/telemetry.ts';
 import { tmpDir, waitFor } from '../helpers.ts';
 
 const base = tmpDir('gameday-prometheus');
@@ -76,5 +79,39 @@ describe('managed Prometheus over the demo hub', () => {
     const r = await rangeQuery({ url: other.url, timeoutMs: 1000 }, 'up', Date.now() - 5000, Date.now(), 1000);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.kind).toBe('unreachable');
+  });
+
+  it('judges a kind: prometheus SLO from collected records: the error ratio rises in the "fault" window only; no data is no-evidence', async () => {
+    const rounds = async (bad: boolean) => {
+      for (let round = 0; round < 6; round++) {
+        for (let i = 0; i < 5; i++) await fetch(`${hub.url}/healthz`);
+        if (bad) for (let i = 0; i < 5; i++) await fetch(`${hub.url}/no-such-route`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    // settle: the earlier test's 404s leave the 5 s rate window
+    await new Promise((r) => setTimeout(r, 6000));
+    const steadyStart = Date.now();
+    await rounds(false);
+    const faultStart = Date.now();
+    await rounds(true);
+    const faultEnd = Date.now();
+    await new Promise((r) => setTimeout(r, 1500)); // the last scrape of the window
+    const ratio = 'sum(rate(http_requests_total{code="404"}[2s])) / sum(rate(http_requests_total{route!="/metrics"}[2s]))';
+    const slos = {
+      steady: PrometheusSlo.parse({ name: 'steady-404', kind: 'prometheus', query: `(${ratio}) or vector(0)`, atMost: 0.05, reduce: 'max' }),
+      fault: PrometheusSlo.parse({ name: 'fault-404', kind: 'prometheus', query: ratio, atMost: 0.05, reduce: 'max', phase: 'fault' }),
+      nothing: PrometheusSlo.parse({ name: 'nothing', kind: 'prometheus', query: 'http_requests_total{route="/never"}', atMost: 1 }),
+    };
+    const records = await collectTelemetry({ url: prom.url }, [
+      { for: 'steady-404', query: slos.steady.query, startMs: steadyStart + 2500, endMs: faultStart, stepMs: 500 },
+      { for: 'fault-404', query: slos.fault.query, startMs: faultStart, endMs: faultEnd, stepMs: 500 },
+      { for: 'nothing', query: slos.nothing.query, startMs: steadyStart, endMs: faultEnd, stepMs: 500 },
+    ]);
+    const [steady, fault, nothing] = [evaluatePrometheusSlo(slos.steady, records[0]), evaluatePrometheusSlo(slos.fault, records[1]), evaluatePrometheusSlo(slos.nothing, records[2])];
+    expect(steady, JSON.stringify(records[0])).toMatchObject({ pass: true, reason: 'met' });
+    expect(fault, JSON.stringify(records[1])).toMatchObject({ pass: false, reason: 'breached' });
+    expect(fault.observed).toBeGreaterThan(0.3);
+    expect(nothing).toMatchObject({ pass: false, reason: 'no-evidence' });
   });
 });
