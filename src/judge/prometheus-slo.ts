@@ -4,7 +4,6 @@
 import type { PrometheusSlo, Reduction, TelemetryRecord } from '../schema/telemetry.ts';
 import { TELEMETRY_FILE } from '../schema/telemetry.ts';
 import { round, verdictBase, type Verdict } from './verdict.ts';
-import type { Slo } from '../schema/drill.ts';
 
 export interface RunWindows {
   /** absolute ms */
@@ -61,7 +60,7 @@ export function evaluatePrometheusSlo(slo: PrometheusSlo, record: TelemetryRecor
   const op = bound === 'atMost' ? '≤' : '≥';
   const objective = slo.reduce === 'every' ? `every point of ${slo.query} ${op} ${limit}` : `${slo.reduce}(${slo.query}) ${op} ${limit}`;
   const scope = slo.afterFault ? `${slo.within} ms after fault ${slo.afterFault} was reverted` : slo.phase ? `the ${slo.phase} phase` : 'the whole run';
-  const base = { ...verdictBase(slo as unknown as Slo, [TELEMETRY_FILE]), kind: 'prometheus' as const, phase: slo.phase ?? (slo.afterFault ? `after ${slo.afterFault}` : 'all'), request: null };
+  const base = { ...verdictBase(slo, [TELEMETRY_FILE]), kind: 'prometheus' as const, phase: slo.phase ?? (slo.afterFault ? `after ${slo.afterFault}` : 'all'), request: null };
   const noEvidence = (detail: string): Verdict => ({ ...base, objective, observed: null, unit: 'count', samples: 0, pass: false, reason: 'no-evidence', detail });
   if (windowProblem) return noEvidence(`nothing to query: ${windowProblem}`);
   if (!record) return noEvidence(`the query was never asked (${scope})`);

@@ -38,7 +38,7 @@ export interface BurnAlertResult {
 
 export interface Verdict {
   slo: string;
-  kind: SloKind | 'baseline' | 'prometheus';
+  kind: SloKind | 'baseline';
   phase: string;
   request: string | null;
   objective: string;

@@ -1,5 +1,6 @@
 // The drill: one schema for the TypeScript form (`defineDrill({...})`) and the YAML form.
 import { z } from 'zod';
+import { PrometheusSlo, Telemetry } from './telemetry.ts';
 import { Duration } from './duration.ts';
 import { Partner as PartnerSpec } from './partner.ts';
 import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
@@ -417,6 +418,8 @@ export const Slo = z.discriminatedUnion('kind', [
     profile: z.number().int().nonnegative().optional(),
     atMost: Ratio,
   }),
+  /** A PromQL expression over a phase / the window after a fault / the run, reduced and bounded (src/schema/telemetry.ts) */
+  PrometheusSlo,
 ]);
 
 /** The subject gameday's broker-failover probe publishes on, captured by `stream` (and consumed by nothing else). */
@@ -529,6 +532,8 @@ export const Drill = z
     faults: z.array(Fault).default([]),
     /** webhook senders delivering to the SUT on the timeline (valid and forged) */
     senders: z.array(WebhookSender).default([]),
+    /** the drill's Prometheus: managed by gameday or the team's own (kind: prometheus SLOs read it) */
+    telemetry: Telemetry.optional(),
     slos: z.array(Slo).min(1, 'a drill needs at least one SLO: without one there is nothing to decide'),
   })
   .superRefine((drill, ctx) => {

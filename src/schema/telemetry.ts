@@ -2,8 +2,11 @@
 // (`kind: prometheus`) and the records the run keeps of every query it asked (telemetry.ndjson).
 // The SLO shape is standalone here so it can join the Slo union in drill.ts in one line.
 import { z } from 'zod';
-import { Phase } from './drill.ts';
 import { Duration } from './duration.ts';
+
+// the timeline's phases, as PHASES in drill.ts (which imports this file; a test keeps them equal)
+export const TELEMETRY_PHASES = ['steady', 'fault', 'recovery'] as const;
+const Phase = z.enum(TELEMETRY_PHASES);
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "server-5xx-ratio"');
 

@@ -70,3 +70,15 @@ describe('resolveHeaders', () => {
     expect(() => resolveHeaders({ authorization: 'env:NOPE' }, {})).toThrow(/NOPE is not set/);
   });
 });
+
+describe('the drill schema', () => {
+  it('knows the same phases as the drill and takes kind: prometheus SLOs and telemetry', async () => {
+    const { PHASES, Slo, SLO_KINDS } = await import('../../src/schema/drill.ts');
+    const { TELEMETRY_PHASES, Telemetry } = await import('../../src/schema/telemetry.ts');
+    expect([...TELEMETRY_PHASES]).toEqual([...PHASES]);
+    expect(SLO_KINDS).toContain('prometheus');
+    expect(Slo.parse({ name: 'p95', kind: 'prometheus', query: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[30s])))', atMost: 0.25, phase: 'fault' })).toMatchObject({ kind: 'prometheus', reduce: 'max' });
+    expect(Telemetry.parse({ prometheus: { managed: true } })).toEqual({ prometheus: { managed: true, scrapeInterval: 1000, metricsPath: '/metrics' } });
+    expect(Telemetry.safeParse({ prometheus: { managed: true, url: 'http://x' } }).success).toBe(false);
+  });
+});
