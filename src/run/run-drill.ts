@@ -32,6 +32,7 @@ import { readBaselineRuns } from '../evidence/baseline-runs.ts';
 import { journalFigures } from '../judge/journal-figures.ts';
 import { profileFigures } from '../judge/profile-figures.ts';
 import { JOURNAL_FILE, SUT_METRICS_FILE } from '../judge/verdict.ts';
+import { finishDrillTelemetry, runWindows, startDrillTelemetry, stopDrillTelemetry, type DrillTelemetry } from './telemetry.ts';
 import type { Policy } from '../schema/policy.ts';
 import { buildReportData } from '../report/data.ts';
 import { renderReport, REPORT_FILE } from '../report/html.ts';
@@ -227,6 +228,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   let sideEffects: { effects: SideEffect[]; errors: string[] } | null = null;
   let poller: SutMetricsPoller | null = null;
   let sutSeries: Record<string, MetricPoint[]> = {};
+  let telemetry: DrillTelemetry | null = null; // telemetry.prometheus (src/run/telemetry.ts)
   const partners: PartnerServer[] = [];
   const faultRecords: FaultRecord[] = plan.faults.map((f) => ({
     name: f.fault.name,
@@ -335,6 +337,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     const started = env;
     // the process driver only where the replicas are local processes (a containers target has none)
     drivers = { toxiproxy: started.toxiproxy, ...(drill.target.kind === 'process' ? { process: new ProcessDriver(() => started.handles()) } : {}), ...started.drivers() };
+    // telemetry: the managed Prometheus scraping every replica, or the team's own checked; its queries must parse
+    telemetry = await startDrillTelemetry(drill, { replicas: started.replicas.map((r) => ({ port: r.port, zone: r.zone, name: `replica-${r.index}` })), env: { GAMEDAY_RUN_ID: runId } });
 
     const scriptFile = path.join(runDir, 'k6_script.js');
     await bundleScenario(DRILL_SCENARIO, scriptFile);
@@ -451,6 +455,13 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 
+  // telemetry: the PromQL SLOs' range queries, asked after the load (telemetry.ndjson); a server that fails them makes the run invalid
+  let telemetryRecords: Awaited<ReturnType<typeof finishDrillTelemetry>> | null = null;
+  if (telemetry && t0 !== null) {
+    telemetryRecords = await finishDrillTelemetry(drill, telemetry, runWindows(t0, plan.phases, faultTimesFromRecords(faultRecords, t0), plan.totalMs, Date.now()), runDir);
+    for (const p of telemetryRecords.problems) problem(p.code, p.message);
+  } else await stopDrillTelemetry(telemetry);
+
   // evidence: what was collected, whatever happened above
   for (const r of faultRecords) {
     if (r.outcome === 'not-started' && !problems.some((p) => p.code === 'interrupted')) {
@@ -496,6 +507,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     durationMs: plan.totalMs,
     series: sutSeries,
     profiles,
+    ...(telemetryRecords ? { telemetry: { records: telemetryRecords.records, windowProblems: telemetryRecords.windowProblems } } : {}),
   });
   let baselineSkipped: Array<{ dir: string; problem: string }> = [];
   if (opts.policy) {
