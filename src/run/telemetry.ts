@@ -140,3 +140,43 @@ export async function finishDrillTelemetry(
     await telemetry.managed?.stop();
   }
 }
+
+/**
+ * `gameday validate`: every kind: prometheus query checked by Prometheus' own parser — the team's
+ * server when it answers, or for `managed: true` a Prometheus started for the check (no targets)
+ * and stopped. "deferred" when the team's server does not answer: the run checks again.
+ */
+export async function checkDrillQueries(drill: Drill, file: string): Promise<{ status: 'none' | 'checked' | 'deferred'; problems: string[]; note?: string }> {
+  const spec = drill.telemetry?.prometheus;
+  const slos = promSlos(drill);
+  if (!spec || slos.length === 0) return { status: 'none', problems: [] };
+  let endpoint: PromEndpoint;
+  let managed: ManagedPrometheus | null = null;
+  let dir: string | null = null;
+  if ('managed' in spec) {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-prometheus-check-'));
+    managed = await startPrometheus({ dir, targets: [] });
+    endpoint = { url: managed.url };
+  } else {
+    let headers: Record<string, string>;
+    try {
+      headers = resolveHeaders(spec.headers);
+    } catch (err) {
+      return { status: 'deferred', problems: [], note: `${err instanceof Error ? err.message : String(err)}; the queries are checked when the drill runs` };
+    }
+    endpoint = { url: spec.url, headers };
+  }
+  try {
+    const problems: string[] = [];
+    for (const [i, slo] of drill.slos.entries()) {
+      if (slo.kind !== 'prometheus') continue;
+      const problem = await checkQuery(endpoint, slo.query);
+      if (problem?.kind === 'unreachable') return { status: 'deferred', problems: [], note: `${problem.message}: the PromQL queries are checked when the drill runs` };
+      if (problem) problems.push(`${file}: slos[${i}].query ${JSON.stringify(slo.query)}: Prometheus says: ${problem.message} (fix the PromQL expression)`);
+    }
+    return { status: 'checked', problems };
+  } finally {
+    await managed?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

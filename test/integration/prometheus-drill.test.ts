@@ -51,4 +51,19 @@ describe('kind: prometheus SLOs on a real drill', () => {
     const chaos = readJson<{ faults: { outcome: string }[] }>(path.join(out, 'chaos_report.json'));
     expect(chaos.faults.map((f) => f.outcome)).toEqual(['not-started']);
   });
+
+  it('gameday validate reports a PromQL syntax error with the query and Prometheus own message; an unreachable server defers the check', async () => {
+    const dir = tmpDir('gameday-prom-validate');
+    const yaml = fs.readFileSync(fixture, 'utf8').replaceAll('../../examples/', `${path.join(ROOT, 'examples')}/`);
+    fs.writeFileSync(path.join(dir, 'bad.yaml'), yaml.replace('query: sum(rate(http_requests_total{route="/never"}[3s]))', 'query: sum(rate(http_requests_total{route="/never"}[3s])'));
+    const bad = await runCli(['validate', path.join(dir, 'bad.yaml')]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain('slos[3].query "sum(rate(http_requests_total{route=\\"/never\\"}[3s])"');
+    expect(bad.stderr).toMatch(/Prometheus says: .*parse error/);
+    const port = await freePort();
+    fs.writeFileSync(path.join(dir, 'away.yaml'), yaml.replace('  prometheus: { managed: true, scrapeInterval: 1s }', `  prometheus: { url: "http://127.0.0.1:${port}" }`));
+    const away = await runCli(['validate', path.join(dir, 'away.yaml')]);
+    expect(away.code, away.stderr).toBe(0);
+    expect(away.stderr).toContain('the PromQL queries are checked when the drill runs');
+  });
 });
