@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { OWNER_ENV, ownerMarker } from '../platform/processes.ts';
 import { prometheusSloWindow, type RunWindows } from '../judge/prometheus-slo.ts';
 import type { Drill } from '../schema/drill.ts';
 import { TELEMETRY_FILE, type PrometheusSlo, type TelemetryRecord } from '../schema/telemetry.ts';
@@ -56,7 +57,8 @@ export async function startDrillTelemetry(
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-prometheus-'));
     const started = await startPrometheus({
       dir,
-      env: o.env,
+      // the owner marker: if this run is killed, the next run's sweep (or gameday cleanup) kills it
+      env: { [OWNER_ENV]: ownerMarker(), ...o.env },
       scrapeIntervalMs: spec.scrapeInterval,
       targets: o.replicas.map((r, i) => ({ address: `127.0.0.1:${r.port}`, metricsPath: spec.metricsPath, labels: { instance_name: r.name ?? `replica-${i}`, ...(r.zone ? { instance_zone: r.zone } : {}) } })),
     });

@@ -82,3 +82,13 @@ describe('the drill schema', () => {
     expect(Telemetry.safeParse({ prometheus: { managed: true, url: 'http://x' } }).success).toBe(false);
   });
 });
+
+describe('the run windows and requests', () => {
+  it('are the plan windows in epoch ms, cut where the load ended, and one range query per PromQL SLO', async () => {
+    const { runWindows, telemetryRequests } = await import('../../src/run/telemetry.ts');
+    const w = runWindows(1_000_000, [{ phase: 'steady', startMs: 0, endMs: 5000 }, { phase: 'fault', startMs: 5000, endMs: 10_000 }, { phase: 'recovery', startMs: 10_000, endMs: 20_000 }], { f: { revertedAtMs: 10_000 }, g: { revertedAtMs: null } }, 20_000, 1_012_000);
+    expect(w).toEqual({ runStartMs: 1_000_000, runEndMs: 1_012_000, phases: [{ phase: 'steady', startMs: 1_000_000, endMs: 1_005_000 }, { phase: 'fault', startMs: 1_005_000, endMs: 1_010_000 }, { phase: 'recovery', startMs: 1_010_000, endMs: 1_012_000 }], revertedAtMs: { f: 1_010_000 } });
+    const drill = { slos: [slo({ atMost: 1, phase: 'fault' }), { ...slo({ atMost: 1, afterFault: 'g', within: '5s' }), name: 'after-g' }] } as unknown as import('../../src/schema/drill.ts').Drill;
+    expect(telemetryRequests(drill, w)).toEqual({ requests: [{ for: 'server-5xx', query: 'sum(rate(x[5s]))', startMs: 1_005_000, endMs: 1_010_000, stepMs: 1000 }], windowProblems: { 'after-g': 'fault g was never reverted' } });
+  });
+});
