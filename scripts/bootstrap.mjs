@@ -33,6 +33,7 @@ const DEBIAN_PACKAGES = [
   { command: 'nats-server', pkg: 'nats-server', why: 'the broker-failover fault (3-node JetStream cluster)' },
   { command: 'chromium', pkg: 'chromium', why: 'rendering the HTML report in tests' },
   { command: 'nginx', pkg: 'nginx', why: "the demo's load balancer across replicas and zones (src/targets/load-balancer.ts)" },
+  { command: 'prometheus', pkg: 'prometheus', why: 'PromQL SLOs, probes and guards against a real Prometheus (src/targets/prometheus.ts; telemetry.prometheus.managed)' },
   { command: 'dockerd', pkg: 'docker.io', why: 'the containers driver (chaos/containers): replicas and Toxiproxy as containers' },
 ];
 

@@ -10,7 +10,9 @@
 //   GET  /webhooks/:partner/:id   {"applied": n}: how many times that delivery was applied
 //   POST /login              {"username","password"} against a small user table; token bucket
 //                            per client (x-client-id, else the remote address): 429 + Retry-After
-//   GET  /metrics            JSON figures: backlog, offlineQueue, consumed, published, breaker, ...
+//   GET  /metrics            JSON figures: backlog, offlineQueue, consumed, published, breaker, ...;
+//                            Prometheus text (http_requests_total{code,route}, http_request_duration_seconds
+//                            histogram, hub_* counters) when the Accept header asks for text/plain or openmetrics
 //   GET  /ws                 WebSocket echo (each text message is sent back)
 //   GET  /healthz
 // Configuration (environment): PORT, HOST (listen address, default 127.0.0.1; 0.0.0.0 in its container image), PARTNER_URL, WEBHOOK_SECRETS (JSON {partner: "whsec_..."}),
@@ -422,6 +424,52 @@ async function metrics(res) {
   return send(res, 200, JSON.stringify(body));
 }
 
+// Prometheus text exposition of the HTTP traffic, for a scraping Prometheus (telemetry.prometheus.managed):
+// http_requests_total{code,route} and the http_request_duration_seconds histogram per route
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const httpTotals = new Map(); // `${route}\t${code}` -> count
+const httpDurations = new Map(); // route -> { buckets: number[], sum, count }
+function routeLabel(pathname) {
+  if (/^\/webhooks\/[a-z0-9-]+$/.test(pathname)) return '/webhooks/:partner';
+  if (/^\/webhooks\/[a-z0-9-]+\/[^/]+$/.test(pathname)) return '/webhooks/:partner/:id';
+  return ['/healthz', '/offers', '/login', '/metrics', '/ws'].includes(pathname) ? pathname : 'other';
+}
+function observeHttp(route, code, seconds) {
+  const key = `${route}\t${code}`;
+  httpTotals.set(key, (httpTotals.get(key) ?? 0) + 1);
+  let h = httpDurations.get(route);
+  if (!h) httpDurations.set(route, (h = { buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 }));
+  DURATION_BUCKETS.forEach((le, i) => { if (seconds <= le) h.buckets[i]++; });
+  h.sum += seconds;
+  h.count++;
+}
+function prometheusText() {
+  const labels = `replica="${REPLICA}",zone="${ZONE}"`;
+  const lines = ['# HELP http_requests_total HTTP requests answered, by status code and route.', '# TYPE http_requests_total counter'];
+  for (const [key, n] of httpTotals) {
+    const [route, code] = key.split('\t');
+    lines.push(`http_requests_total{${labels},route="${route}",code="${code}"} ${n}`);
+  }
+  lines.push('# HELP http_request_duration_seconds Time to answer an HTTP request, by route.', '# TYPE http_request_duration_seconds histogram');
+  for (const [route, h] of httpDurations) {
+    DURATION_BUCKETS.forEach((le, i) => lines.push(`http_request_duration_seconds_bucket{${labels},route="${route}",le="${le}"} ${h.buckets[i]}`));
+    lines.push(`http_request_duration_seconds_bucket{${labels},route="${route}",le="+Inf"} ${h.count}`);
+    lines.push(`http_request_duration_seconds_sum{${labels},route="${route}"} ${h.sum}`);
+    lines.push(`http_request_duration_seconds_count{${labels},route="${route}"} ${h.count}`);
+  }
+  lines.push('# HELP hub_webhooks_total Webhook deliveries by outcome.', '# TYPE hub_webhooks_total counter');
+  for (const [outcome, n] of Object.entries(counters.webhooks)) if (typeof n === 'number') lines.push(`hub_webhooks_total{${labels},outcome="${outcome}"} ${n}`);
+  lines.push('# HELP hub_login_total Login attempts by outcome.', '# TYPE hub_login_total counter');
+  for (const [outcome, n] of Object.entries(counters.login)) if (typeof n === 'number') lines.push(`hub_login_total{${labels},outcome="${outcome}"} ${n}`);
+  lines.push('# HELP hub_websockets Open WebSocket connections.', '# TYPE hub_websockets gauge', `hub_websockets{${labels}} ${sockets.clients.size}`);
+  return lines.join('\n') + '\n';
+}
+/** Prometheus asks for text (openmetrics or text/plain); everyone else keeps the JSON figures. */
+function wantsPrometheusText(req) {
+  const accept = String(req.headers.accept ?? '');
+  return /openmetrics-text|text\/plain/.test(accept) && !/application\/json/.test(accept);
+}
+
 function send(res, status, body, headers = {}) {
   res.writeHead(status, { 'content-type': 'application/json', 'x-replica': REPLICA, 'x-zone': ZONE, ...headers });
   res.end(body);
@@ -432,6 +480,8 @@ const server = http.createServer((req, res) => {
   const route = url.pathname.match(/^\/webhooks\/([a-z0-9-]+)$/);
   const appliedRoute = url.pathname.match(/^\/webhooks\/([a-z0-9-]+)\/([^/]+)$/);
   const exempt = url.pathname === '/healthz' || url.pathname === '/metrics';
+  const started = process.hrtime.bigint();
+  res.on('finish', () => observeHttp(routeLabel(url.pathname), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
   if (RATE_LIMIT_SCOPE === 'all' && !exempt && !admit(req, res)) return;
   const handle =
     req.method === 'GET' && url.pathname === '/healthz'
@@ -444,6 +494,8 @@ const server = http.createServer((req, res) => {
             ? () => applied(res, appliedRoute[1], decodeURIComponent(appliedRoute[2]))
             : req.method === 'POST' && url.pathname === '/login'
               ? () => login(req, res)
+              : req.method === 'GET' && url.pathname === '/metrics' && wantsPrometheusText(req)
+                ? () => send(res, 200, prometheusText(), { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
               : req.method === 'GET' && url.pathname === '/metrics'
                 ? () => metrics(res)
                 : () => send(res, 404, JSON.stringify({ error: 'not found' }));

@@ -1,4 +1,5 @@
 // The gameday command line.
+import { checkDrillQueries } from '../run/telemetry.ts';
 import path from 'node:path';
 import { Command, InvalidArgumentError, CommanderError } from 'commander';
 import { EXIT_CODES } from '../judge/decide.ts';
@@ -96,6 +97,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (drill: string) => {
       const loaded = await loadDrill(drill);
       preflight(loaded);
+      // kind: prometheus queries: Prometheus' own parser says whether they are PromQL (src/run/telemetry.ts)
+      const promql = await checkDrillQueries(loaded.drill, drill);
+      if (promql.problems.length) {
+        process.stderr.write(`${drill}: the drill is not valid\n${promql.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+        return setExit(3);
+      }
+      if (promql.note) process.stderr.write(`${drill}: ${promql.note}\n`);
       process.stdout.write(`${drill}: valid drill "${loaded.drill.name}" (${loaded.drill.faults.length} faults, ${loaded.drill.slos.length} SLOs)\n`);
       setExit(0);
     });

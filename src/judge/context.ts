@@ -4,6 +4,7 @@
 import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
 import type { Slo } from '../schema/drill.ts';
+import type { TelemetryRecord } from '../schema/telemetry.ts';
 import type { ProfileFigure } from './profile-figures.ts';
 
 /** A fault's actual times, ms after t0; null when it did not happen. */
@@ -34,6 +35,8 @@ export interface SloContext {
   series?: Readonly<Record<string, readonly MetricPoint[]>>;
   /** figures of the load profiles (soak drift, stress breaking point) */
   profiles?: readonly ProfileFigure[];
+  /** kind: prometheus SLOs: the range queries asked after the load (TelemetryRecord.for = the SLO name), and why an SLO had no window to query */
+  telemetry?: { records: readonly TelemetryRecord[]; windowProblems?: Readonly<Record<string, string>> };
 }
 
 type FigureSlo = Extract<Slo, { kind: 'journal' | 'chaos' }>;

@@ -7,6 +7,7 @@ import { evaluateErrorBudgetBurn } from './burn.ts';
 import type { SloContext } from './context.ts';
 import { evaluateChaos, evaluateJournal } from './external.ts';
 import { evaluateDrift } from './drift.ts';
+import { evaluatePrometheusSlo } from './prometheus-slo.ts';
 import { evaluateBacklogDrain, evaluateRecoveryTime } from './recovery.ts';
 import { evaluateAvailability, evaluateErrorRate, evaluateLatency, evaluateThroughput } from './request-slos.ts';
 
@@ -44,6 +45,8 @@ export function evaluateSlo(slo: Slo, input: MetricsAggregator | SloContext): Ve
       return evaluateChaos(slo, ctx);
     case 'drift':
       return evaluateDrift(slo, ctx);
+    case 'prometheus':
+      return evaluatePrometheusSlo(slo, ctx.telemetry?.records.find((r) => r.for === slo.name), ctx.telemetry?.windowProblems?.[slo.name]);
   }
 }
 

@@ -9,7 +9,7 @@ import type { JournalEntry } from '../schema/journal.ts';
 import type { Drill } from '../schema/drill.ts';
 import type { Policy } from '../schema/policy.ts';
 import { compareWithBaseline, type BaselineRun } from './baseline.ts';
-import type { FaultTimes, MetricPoint } from './context.ts';
+import type { FaultTimes, MetricPoint, SloContext } from './context.ts';
 import { decide, type DecisionRecord, type RunProblem } from './decide.ts';
 import { evaluateSlos, type Verdict } from './evaluate.ts';
 import type { SideEffect } from './journal-analysis.ts';
@@ -37,6 +37,8 @@ export interface Observations {
   /** SUT metric series (backlog-drain) */
   series: Readonly<Record<string, readonly MetricPoint[]>>;
   problems: readonly RunProblem[];
+  /** what the drill's Prometheus answered (kind: prometheus SLOs) */
+  telemetry?: SloContext['telemetry'];
   /** the load balancer's logs, when the target had one: failed requests are attributed from them */
   loadBalancer?: { accessLog: readonly string[]; errorLog: readonly string[]; replicaOf: Readonly<Record<string, string>> } | null;
 }
@@ -79,6 +81,7 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pic
     durationMs: o.durationMs,
     series: o.series,
     profiles,
+    ...(o.telemetry ? { telemetry: o.telemetry } : {}),
   });
   const attribution = o.loadBalancer && o.t0 !== null ? attributeFailures({ ...o.loadBalancer, t0: o.t0, phases: o.phases }) : null;
   if (attribution) {

@@ -1,6 +1,10 @@
 // OpenSLO v1 import: SLO objects (with an inline SLI or a reference to an SLI in the same file)
 // become gameday SLOs a drill can hold.
 //   ratioMetric (good/total or bad/total)         → availability, objective = target
+//   ratioMetric whose metric sources are type Prometheus with spec.query, and no
+//     gameday.dev/request annotation (which asks for gameday's own requests) → kind: prometheus,
+//     query (good)/(total) avg ≥ target, or (bad)/(total) avg ≤ 1 − target; the queries are used
+//     as written (rates or ratios, as Sloth and Pyrra write them); the drill needs telemetry.prometheus
 //   thresholdMetric, op lt|lte value, target 0.95 → latency, p(95) < value (ms)
 // OpenSLO says nothing of where a drill's requests or phases are: the annotations
 // gameday.dev/request, gameday.dev/phase and gameday.dev/severity on the SLO say it, and
@@ -29,6 +33,21 @@ type SliSpec = OpenSloSli['spec'];
 
 function annotation(slo: OpenSloSlo, key: string): string | undefined {
   return slo.metadata.annotations?.[`${ANNOTATION}${key}`];
+}
+
+type RatioMetricSpec = NonNullable<SliSpec['ratioMetric']>;
+
+/** The PromQL ratio of a ratioMetric whose sources are all Prometheus queries; null otherwise. */
+function prometheusRatio(r: RatioMetricSpec): { query: string; bad: boolean } | null {
+  const q = (h: { metricSource: { type?: string; spec?: Record<string, unknown> } } | undefined) => {
+    const src = h?.metricSource;
+    return src && /^prometheus$/i.test(src.type ?? '') && typeof src.spec?.query === 'string' ? (src.spec.query as string).trim() : null;
+  };
+  const num = q(r.good ?? r.bad);
+  const den = q(r.total);
+  if (!num || !den) return null;
+  const wrap = (x: string) => `(${x})`;
+  return { query: `${wrap(num)} / ${wrap(den)}`, bad: r.bad !== undefined };
 }
 
 /** Reads every OpenSLO document of `yamlText` (multi-document YAML, or a list) and turns its SLOs into gameday SLOs. */
@@ -95,7 +114,10 @@ export function importOpenSlo(yamlText: string, file: string): SloInput[] {
       const target = o.target ?? o.targetPercent! / 100;
       const name = spec.objectives.length === 1 ? doc.metadata.name : `${doc.metadata.name}-${j + 1}`;
       let candidate: SloInput;
-      if (sli!.ratioMetric) {
+      const promql = sli!.ratioMetric && !request ? prometheusRatio(sli!.ratioMetric) : null;
+      if (promql) {
+        candidate = { name, kind: 'prometheus', query: promql.query, reduce: 'avg', ...(promql.bad ? { atMost: Math.round((1 - target) * 1e9) / 1e9 } : { atLeast: target }), ...scope } as SloInput;
+      } else if (sli!.ratioMetric) {
         candidate = { name, kind: 'availability', objective: target, ...scope } as SloInput;
       } else {
         if (o.op === undefined || o.value === undefined) {

@@ -71,6 +71,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       series: ctx.sutSeries,
       problems: ctx.problems,
       loadBalancer: loadBalancerLogs(ctx),
+      telemetry: ctx.telemetry ?? undefined,
     },
     drill,
     { policy: opts.policy, now: opts.now ?? new Date(), baseline: baseline?.runs },

@@ -15,6 +15,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { Drill } from '../schema/drill.ts';
 import type { LoadedDrill } from '../schema/load.ts';
 import type { Policy } from '../schema/policy.ts';
+import type { TelemetryRecord } from '../schema/telemetry.ts';
 import type { Environment, TemplateVars } from '../targets/target.ts';
 import type { FaultSchedule } from './faults.ts';
 import type { SenderRun } from './senders.ts';
@@ -90,6 +91,8 @@ export interface RunContext {
   senderRuns: SenderRun[];
   sutSeries: Record<string, MetricPoint[]>;
   sideEffects: { effects: SideEffect[]; errors: string[] } | null;
+  /** what the drill's Prometheus answered (kind: prometheus SLOs) */
+  telemetry: { records: TelemetryRecord[]; windowProblems: Record<string, string> } | null;
   /** something could not be undone (a proxy, a mount): the ledger stays for `gameday cleanup` */
   keepLedger: boolean;
 }

@@ -111,6 +111,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     senderRuns: [],
     sutSeries: {},
     sideEffects: null,
+    telemetry: null,
     keepLedger: false,
   };
   return ctx;

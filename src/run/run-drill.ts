@@ -15,12 +15,13 @@ import { partnersTask } from './tasks/partners.ts';
 import { progressTask } from './tasks/progress.ts';
 import { sweepTask } from './tasks/sweep.ts';
 import { targetTask } from './tasks/target.ts';
+import { telemetryTask } from './tasks/telemetry.ts';
 import { timelineTask } from './tasks/timeline.ts';
 
 export type { RunOptions, RunResult };
 
 /** The tasks of a run, in order. */
-export const RUN_TASKS: ReadonlyArray<Task<RunContext>> = [sweepTask, scratchTask, journalTask, partnersTask, targetTask, loadTask, timelineTask, progressTask, loadEndsTask];
+export const RUN_TASKS: ReadonlyArray<Task<RunContext>> = [sweepTask, scratchTask, journalTask, partnersTask, targetTask, telemetryTask, loadTask, timelineTask, progressTask, loadEndsTask];
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 

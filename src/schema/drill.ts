@@ -1,6 +1,7 @@
 // The drill: one schema for the TypeScript form (`defineDrill({...})`) and the YAML form.
 import { z } from 'zod';
 import { DRIVERS, FAULT_ACTIONS, FAULTS, supports, actionsOf, type DriverName, type FaultAction } from '../../chaos/registry.ts';
+import { PrometheusSlo, Telemetry } from './telemetry.ts';
 import { Duration } from './duration.ts';
 import { NatsName, Slug } from './names.ts';
 import { Partner as PartnerSpec } from './partner.ts';
@@ -402,6 +403,8 @@ export const Slo = z.discriminatedUnion('kind', [
     profile: z.number().int().nonnegative().optional(),
     atMost: Ratio,
   }),
+  /** A PromQL expression over a phase / the window after a fault / the run, reduced and bounded (src/schema/telemetry.ts) */
+  PrometheusSlo,
 ]);
 
 /** The subject gameday's broker-failover probe publishes on, captured by `stream` (and consumed by nothing else). */
@@ -558,6 +561,8 @@ export const Drill = z
     faults: z.array(Fault).default([]),
     /** webhook senders delivering to the SUT on the timeline (valid and forged) */
     senders: z.array(WebhookSender).default([]),
+    /** the drill's Prometheus: managed by gameday or the team's own (kind: prometheus SLOs read it) */
+    telemetry: Telemetry.optional(),
     slos: z.array(Slo).min(1, 'a drill needs at least one SLO: without one there is nothing to decide'),
   })
   .superRefine((drill, ctx) => {

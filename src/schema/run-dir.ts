@@ -13,6 +13,8 @@ export const RUN_FILES = {
   chaosReport: 'chaos_report.json',
   /** every exchange of the partner simulators and webhook senders */
   journal: 'simulator_journal.ndjson',
+  /** every PromQL question the run asked its Prometheus, and the answer */
+  telemetry: 'telemetry.ndjson',
   /** readings of the SUT's own metrics endpoint */
   sutMetrics: 'sut_metrics.ndjson',
   /** k6's samples (gzip NDJSON), summary and stderr (per execution segment: k6_samples.segIofN...) */

@@ -100,6 +100,15 @@ describe('OpenSLO import', () => {
     expect(importOpenSlo(text, 'openslo.yaml')[0]).toMatchObject({ kind: 'availability', objective: 0.995 });
   });
 
+  it('a Prometheus ratio without a gameday.dev/request annotation becomes a kind: prometheus SLO on the server-side ratio', () => {
+    const text = AVAILABILITY.replace('    gameday.dev/request: offers\n', '');
+    expect(importOpenSlo(text, 'openslo.yaml')).toEqual([
+      { name: 'offers-availability', kind: 'prometheus', query: '(sum(rate(http_requests_total{route="/offers",code!~"5.."}[5m]))) / (sum(rate(http_requests_total{route="/offers"}[5m])))', reduce: 'avg', atLeast: 0.995, phase: 'fault' },
+    ]);
+    const bad = importOpenSlo(text.replace('good:', 'bad:').replace('code!~"5.."', 'code=~"5.."'), 'openslo.yaml')[0];
+    expect(bad).toMatchObject({ kind: 'prometheus', atMost: 0.005, reduce: 'avg' });
+  });
+
   it('what it imports is a valid gameday SLO a drill accepts', () => {
     const slos = [...importOpenSlo(AVAILABILITY, 'a.yaml'), ...importOpenSlo(LATENCY, 'b.yaml')];
     const drill = drillWith(slos);

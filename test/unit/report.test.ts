@@ -12,7 +12,7 @@ describe('report data', () => {
     expect(data.coverage.faultKindsNotExercised).toEqual(expect.arrayContaining(['latency', 'pod-kill', 'az-failure', 'broker-failover', 'disk-full']));
     expect(data.coverage.faultKindsNotExercised).not.toContain('down');
     expect(data.coverage.sloKindsEvaluated).toEqual(['error-budget-burn', 'error-rate', 'latency', 'recovery-time']);
-    expect(data.coverage.sloKindsNotEvaluated).toEqual(['availability', 'throughput', 'backlog-drain', 'journal', 'chaos', 'drift']);
+    expect(data.coverage.sloKindsNotEvaluated).toEqual(['availability', 'throughput', 'backlog-drain', 'journal', 'chaos', 'drift', 'prometheus']);
     // one point per second, with percentiles
     expect(data.timeline).toHaveLength(60);
     expect(data.timeline[25]).toMatchObject({ tMs: 25_000, requests: 20, errorRate: 0.2 });

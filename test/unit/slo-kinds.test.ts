@@ -239,6 +239,7 @@ describe('the SLO schema', () => {
       { name: 'h', kind: 'backlog-drain', fault: 'f', metric: 'queue_depth', atMost: 0, within: '4m' },
       { name: 'i', kind: 'journal', figure: 'valid-rejected' },
       { name: 'j', kind: 'chaos', figure: 'message-loss', atMost: 0 },
+      { name: 'k', kind: 'prometheus', query: 'sum(rate(http_requests_total{code=~"5.."}[30s]))', atMost: 0.5 },
     ]);
     // drift needs a soak profile: test/unit/profile-figures.test.ts
     expect(all.map((s) => s.kind)).toEqual(SLO_KINDS.filter((k) => k !== 'drift'));
