@@ -14,6 +14,7 @@ import { k8sCommand } from './k8s.ts';
 import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { verdictCommand } from './verdict.ts';
+import { doctorCommand } from './doctor.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
 import { sweepLeftovers } from '../run/sweep.ts';
 import { GAMEDAY_VERSION, runDrill } from '../run/run-drill.ts';
@@ -138,6 +139,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<run-dir>', 'the run directory gameday run wrote')
     .option('--json', 'print the verdict as one JSON object')
     .action((runDir: string, o) => setExit(verdictCommand(runDir, o)));
+
+  program
+    .command('doctor')
+    .description('print which k6, Toxiproxy, nginx and nats-server a drill would use, where they are, what is missing and how to install it; exit 1 when k6 or Toxiproxy is missing')
+    .action(() => setExit(doctorCommand()));
 
   program.addCommand(fisCommand(setExit));
   program.addCommand(suiteCommand(setExit));
