@@ -13,6 +13,8 @@ import { matrixCommand, suiteCommand } from './suite.ts';
 import { k8sCommand } from './k8s.ts';
 import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
+import { verdictCommand } from './verdict.ts';
+import { doctorCommand } from './doctor.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
 import { SetupError } from '../platform/setup-error.mjs';
 import { preflight } from '../plan/preflight.ts';
@@ -141,6 +143,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--key <pub>', "the signer's public key (PEM); without it the bundle's own key is used (integrity, not origin)")
     .option('--json', 'print the result as JSON')
     .action(async (target: string, o) => setExit(await verifyCommand(target, o)));
+
+  program
+    .command('verdict')
+    .description("print a run's decision and failed SLOs from its run directory (--json: the JSON an Argo Rollouts web provider reads); exit = the run's decision, 3 when unreadable")
+    .argument('<run-dir>', 'the run directory gameday run wrote')
+    .option('--json', 'print the verdict as one JSON object')
+    .action((runDir: string, o) => setExit(verdictCommand(runDir, o)));
+
+  program
+    .command('doctor')
+    .description('print which k6, Toxiproxy, nginx and nats-server a drill would use, where they are, what is missing and how to install it; exit 1 when k6 or Toxiproxy is missing')
+    .action(() => setExit(doctorCommand()));
 
   program.addCommand(fisCommand(setExit));
   program.addCommand(suiteCommand(setExit));
