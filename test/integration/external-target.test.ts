@@ -64,7 +64,7 @@ describe('external target', () => {
     expect(() => refuseRemoteEndpoints(remote, { allowRemote: { reason: 'approved by the on-call lead' } })).not.toThrow();
   });
 
-  it('puts the run's Toxiproxy on the load path: a latency fault bites and is reverted', async () => {
+  it("puts the run's Toxiproxy on the load path: a latency fault bites and is reverted", async () => {
     const driver = new ToxiproxyDriver(tx.url);
     const ledger = new Ledger(`ext-${process.pid}`);
     try {
