@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Makes a fresh clone ready: npm dependencies, then k6 and Toxiproxy at their pinned
+// Makes a fresh clone ready: npm dependencies, then k6, Toxiproxy and go-httpbin at their pinned
 // versions, the Debian packages tests use, and a running Docker engine (started here when none
 // answers). Runs before `npm test` and `npm run demo`; a second run does nothing.
 import { createHash } from 'node:crypto';

@@ -19,7 +19,7 @@ export function pinnedTools() {
   return Object.entries(pkg.gameday.tools).map(([name, t]) => ({
     name,
     ...t,
-    envVar: `${name.toUpperCase()}_BIN`,
+    envVar: `${name.toUpperCase().replace(/-/g, "_")}_BIN`,
   }));
 }
 
