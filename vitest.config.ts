@@ -5,11 +5,11 @@ import { defineConfig } from 'vitest/config';
 // runs started by tests keep their signing key and ledger out of the user's home
 const scratch = path.join(os.tmpdir(), `gameday-vitest-${process.pid}`);
 
+// Two lanes: `npm run test:unit` (pure logic, seconds) and `npm run test:integration` (real k6,
+// Toxiproxy, nginx, NATS, Prometheus, Docker, Chromium); `npm test` runs both. Under CI=true a
+// component a test needs that is missing fails the run (test/helpers.ts needs()).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // integration tests start real k6, Toxiproxy and SUT processes: on 2 cores they run one file at a time
-    fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
     reporters: ['default'],
@@ -17,5 +17,10 @@ export default defineConfig({
       GAMEDAY_KEY_DIR: path.join(scratch, 'keys'),
       GAMEDAY_STATE_DIR: path.join(scratch, 'state'),
     },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // integration tests start real processes and servers: on 2 cores they run one file at a time
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], fileParallelism: false } },
+    ],
   },
 });

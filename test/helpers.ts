@@ -134,3 +134,15 @@ export async function toxiproxyState(url: string): Promise<Record<string, { name
   const res = await fetch(`${url}/proxies`);
   return res.json() as any;
 }
+
+/**
+ * The reason a component a test needs is missing, or null. Locally a test may skip with that
+ * reason; under CI (CI=true) a missing component fails the run instead of a silent skip.
+ */
+export function needs(component: string, missing: string | null | false | undefined): string | null {
+  if (!missing) return null;
+  const reason = typeof missing === 'string' ? missing : `${component} is not available`;
+  if (process.env.CI) throw new Error(`${component} is missing in CI, where missing means failed: ${reason}`);
+  process.stderr.write(`skipping tests that need ${component}: ${reason}\n`);
+  return reason;
+}

@@ -7,13 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bytesToReach, checkFillPercent, fillDisk, fsUsage, readUsage, revertFill, sweepFillers, FILLER_PREFIX } from '../../chaos/disk/fill.ts';
 import { limitedFsSupport, listLimitedFs, prepareLimitedFs, releaseLimitedFs, TMPFS_SOURCE, type LimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { mountAt, parseMountInfo, readMounts } from '../../chaos/disk/mounts.ts';
-import { tmpDir } from '../helpers.ts';
+import { tmpDir, needs } from '../helpers.ts';
 
 const support = limitedFsSupport();
-const unsupported = !support.supported;
+const unsupported = needs('a size-limited filesystem (root)', !support.supported && (support.reason ?? 'unsupported')) !== null;
 const reason = `a size-limited filesystem cannot be mounted on this machine: ${support.reason}`;
 if (unsupported) console.warn(`disk-full tests skipped: ${reason}`);
 const loopSupport = limitedFsSupport('loop');
+needs('a loop-mounted filesystem (root, losetup)', !loopSupport.supported && (loopSupport.reason ?? 'unsupported'));
 const loopReason = `loop-mounted ext4 is not possible here: ${loopSupport.reason}`;
 
 /** A 1 MB write by a separate process (dd), as the SUT would do it: its error text, or "" when it worked. */

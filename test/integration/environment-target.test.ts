@@ -15,7 +15,7 @@ import { Ledger } from '../../src/platform/ledger.ts';
 import { ProcessGroup } from '../../src/platform/processes.ts';
 import { resolveNginx } from '../../src/targets/load-balancer.ts';
 import { Drill } from '../../src/schema/drill.ts';
-import { ROOT, processesOwnedBy, tmpDir, waitFor } from '../helpers.ts';
+import { ROOT, processesOwnedBy, tmpDir, waitFor, needs } from '../helpers.ts';
 
 const SECRET = 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';
 
@@ -28,7 +28,7 @@ function missing(): string | null {
   const fsSupport = limitedFsSupport();
   return fsSupport.supported ? null : `no size-limited filesystem here: ${fsSupport.reason}`;
 }
-const skip = missing();
+const skip = needs('nginx, nats-server and a size-limited filesystem', missing());
 if (skip) console.warn(`environment target tests skipped: ${skip}`);
 
 const drill = Drill.parse({

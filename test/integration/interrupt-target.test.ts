@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { limitedFsSupport, listLimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
 import { resolveNginx } from '../../src/targets/load-balancer.ts';
-import { ROOT, interruptGroup, processesOwnedBy, readJson, runCli, startCli, tmpDir, waitFor } from '../helpers.ts';
+import { ROOT, interruptGroup, processesOwnedBy, readJson, runCli, startCli, tmpDir, waitFor, needs } from '../helpers.ts';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/interrupt-broker-disk.yaml');
 
@@ -21,7 +21,7 @@ function missing(): string | null {
   const support = limitedFsSupport();
   return support.supported ? null : `no size-limited filesystem here: ${support.reason}`;
 }
-const skip = missing();
+const skip = needs('nginx, nats-server and a size-limited filesystem', missing());
 if (skip) console.warn(`interrupt tests of the broker and disk faults skipped: ${skip}`);
 
 /** gameday mounts that were not there before */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, startHub } from '../../examples/partner-hub/harness.mjs';
 import { LB_HEALTH_PATH, UPSTREAM_HEADER, resolveNginx, startLoadBalancer, type LoadBalancer, type Upstream } from '../../src/targets/load-balancer.ts';
 import { ownerMarker } from '../../src/platform/processes.ts';
-import { ROOT, processesOwnedBy, tmpDir, waitFor } from '../helpers.ts';
+import { ROOT, processesOwnedBy, tmpDir, waitFor, needs } from '../helpers.ts';
 
 const SECRET = 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';
 const OWNER_ENV = { GAMEDAY_OWNER: ownerMarker(), GAMEDAY_RUN_ID: 'load-balancer-test' };
@@ -19,8 +19,7 @@ let nginxMissing: string | null = null;
 try {
   resolveNginx();
 } catch (err) {
-  nginxMissing = err instanceof Error ? err.message : String(err);
-  console.warn(`load balancer tests skipped: ${nginxMissing}`);
+  nginxMissing = needs('nginx', err instanceof Error ? err.message : String(err));
 }
 
 type Hub = Awaited<ReturnType<typeof startHub>>;

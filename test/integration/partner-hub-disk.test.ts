@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signWebhook, startHub } from '../../examples/partner-hub/harness.mjs';
 import { ownerMarker } from '../../src/platform/processes.ts';
-import { tmpDir } from '../helpers.ts';
+import { tmpDir, needs } from '../helpers.ts';
 
 const SECRET = 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';
 /** the hub's file name for a delivery of partner acme */
@@ -29,7 +29,7 @@ function canMount(): string | null {
   }
 }
 
-const unsupported = canMount();
+const unsupported = needs('a size-limited filesystem (root)', canMount());
 if (unsupported) console.warn(`partner hub disk tests skipped: ${unsupported}`);
 
 const base = tmpDir('gameday-hub-disk');

@@ -8,11 +8,12 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/html.ts';
 import { finishedRun } from '../unit/report-fixture.ts';
+import { needs } from '../helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUT = path.join(os.tmpdir(), 'gameday-report-test');
-const hasChromium = fs.existsSync(CHROMIUM);
+const hasChromium = needs('Chromium', !fs.existsSync(CHROMIUM) && `${CHROMIUM} does not exist`) === null;
 
 if (!hasChromium) console.warn(`report-html.test.ts: skipped, ${CHROMIUM} is absent (apt-get install chromium)`);
 

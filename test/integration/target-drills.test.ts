@@ -9,7 +9,7 @@ import { limitedFsSupport } from '../../chaos/disk/limited-fs.ts';
 import { mountAt, readMounts } from '../../chaos/disk/mounts.ts';
 import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
 import { resolveNginx } from '../../src/targets/load-balancer.ts';
-import { ROOT, readJson, readSamples, runCli, tmpDir } from '../helpers.ts';
+import { ROOT, readJson, readSamples, runCli, tmpDir, needs } from '../helpers.ts';
 
 const fixture = (name: string) => path.join(ROOT, 'test/fixtures', name);
 
@@ -21,10 +21,10 @@ function why(check: () => unknown): string | null {
     return err instanceof Error ? err.message : String(err);
   }
 }
-const noNginx = why(resolveNginx);
-const noNats = why(resolveNatsServer);
+const noNginx = needs('nginx', why(resolveNginx));
+const noNats = needs('nats-server', why(resolveNatsServer));
 const fsSupport = limitedFsSupport();
-const noDisk = fsSupport.supported ? null : fsSupport.reason;
+const noDisk = needs('a size-limited filesystem (root)', fsSupport.supported ? null : fsSupport.reason);
 for (const [what, reason] of [['load balancer', noNginx], ['broker', noNats], ['disk', noDisk]] as const) {
   if (reason) console.warn(`${what} drill skipped: ${reason}`);
 }
