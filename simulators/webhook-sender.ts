@@ -76,6 +76,17 @@ export function pickVariant(weights: Array<[WebhookVariant, number]>, random: ()
   return weights[weights.length - 1][0];
 }
 
+/**
+ * The variant of delivery `i`: the first deliveries go through every variant the mix names once —
+ * valid first, a replay last (so it has a delivery to replay) — then each is drawn by weight. A
+ * compressed run with few deliveries still sends every variant it claims to test.
+ */
+export function variantAt(i: number, weights: Array<[WebhookVariant, number]>, random: () => number): WebhookVariant {
+  const named = weights.map(([v]) => v);
+  const order = [...named.filter((v) => v === 'valid'), ...named.filter((v) => v !== 'valid' && v !== 'replayed-id'), ...named.filter((v) => v === 'replayed-id')];
+  return i < order.length ? order[i] : pickVariant(weights, random);
+}
+
 export async function sendWebhooks(opts: SenderOptions): Promise<SenderReport> {
   const random = opts.random ?? Math.random;
   const maxAttempts = opts.retry?.maxAttempts ?? 5;
@@ -96,7 +107,7 @@ export async function sendWebhooks(opts: SenderOptions): Promise<SenderReport> {
   const validSent: Delivery[] = [];
 
   const deliver = async (i: number) => {
-    let variant = pickVariant(weights, random);
+    let variant = variantAt(i, weights, random);
     if (variant === 'replayed-id' && !validSent.length) variant = 'valid'; // nothing to replay yet
     const id = opts.scheme === 'stripe' ? `evt_${randomUUID().replace(/-/g, '')}` : `msg_${randomUUID()}`;
     const body = JSON.stringify(opts.payload?.(i, id) ?? { id, type: 'offer.updated', data: { offer: `offer-${i % 10}`, price: 100 + (i % 50) } });

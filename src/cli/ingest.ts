@@ -40,7 +40,7 @@ export async function ingestCommand(drillFile: string, files: string[], o: { out
   const problems = perFile.filter((f) => f.truncated).map((f) => ({ code: 'samples-truncated', message: `${f.file} ends mid-line: that runner was cut off` }));
   // the same judge as a run; what only a run can observe (faults, journal, SUT metrics) is absent: those SLOs say no-evidence
   const { verdicts, decision } = judge(
-    { metrics: merged, t0: merged.stats.firstSampleMs ?? 0, phases: plan.phases, profiles: [], durationMs: plan.totalMs, faults: {}, journal: null, sideEffects: null, chaosFigures: {}, series: {}, problems },
+    { metrics: merged, t0: merged.stats.firstSampleMs ?? 0, phases: plan.phases, timeScale: plan.timeScale, profiles: [], durationMs: plan.totalMs, faults: {}, journal: null, sideEffects: null, chaosFigures: {}, series: {}, problems },
     drill,
     { policy, now: new Date() },
   );

@@ -33,6 +33,8 @@ export interface SloContext {
   durationMs?: number;
   /** SUT metric name → its readings (backlog-drain) */
   series?: Readonly<Record<string, readonly MetricPoint[]>>;
+  /** the run's time-scale: windows on the timeline (a recovery's hold) are scaled with it */
+  timeScale?: number;
   /** figures of the load profiles (soak drift, stress breaking point) */
   profiles?: readonly ProfileFigure[];
   /** kind: prometheus SLOs: the range queries asked after the load (TelemetryRecord.for = the SLO name), and why an SLO had no window to query */

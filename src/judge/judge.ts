@@ -24,6 +24,8 @@ export interface Observations {
   /** epoch ms of t = 0; null when the load never started */
   t0: number | null;
   phases: readonly PhaseWindow[];
+  /** the factor every duration of the timeline was multiplied by */
+  timeScale: number;
   profiles: readonly Profile[];
   durationMs: number;
   /** fault name → when it was injected and reverted (ms after t0) */
@@ -81,6 +83,7 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pic
     durationMs: o.durationMs,
     series: o.series,
     profiles,
+    timeScale: o.timeScale,
     ...(o.telemetry ? { telemetry: o.telemetry } : {}),
   });
   const attribution = o.loadBalancer && o.t0 !== null ? attributeFailures({ ...o.loadBalancer, t0: o.t0, phases: o.phases }) : null;

@@ -103,18 +103,29 @@ function revertOf(fault: string, ctx: SloContext): { ms: number } | { missing: s
   return { ms: times.revertedAtMs };
 }
 
+/**
+ * The hold, on the run's clock: it is a stretch of the timeline, so a compressed run holds for
+ * the compressed time (the recovery objective itself, `within`, is the system's and is not scaled).
+ */
+function holdOf(slo: { hold: number }, ctx: SloContext): { ms: number; text: string } {
+  const scale = ctx.timeScale ?? 1;
+  const ms = Math.round(slo.hold * scale);
+  return { ms, text: scale === 1 ? duration(ms) : `${duration(ms)} (${duration(slo.hold)} declared, time-scale ${scale})` };
+}
+
 export function evaluateRecoveryTime(slo: RecoverySlo, ctx: SloContext): Verdict {
   const base = verdictBase(slo, [SAMPLES_FILE, CHAOS_FILE]);
   const what = `${sliText(slo)} per 1-s window${slo.request ? ` (request ${slo.request})` : ''}`;
-  const objective = `${what} within ${duration(slo.within)} of fault ${slo.fault} reverted, held ${duration(slo.hold)}`;
+  const hold = holdOf(slo, ctx);
+  const objective = `${what} within ${duration(slo.within)} of fault ${slo.fault} reverted, held ${hold.text}`;
   const revert = revertOf(slo.fault, ctx);
   if ('missing' in revert) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: revert.missing };
   const points = recoverySli(slo, ctx);
   const after = points.filter((p) => p.tMs + 1000 > revert.ms && p.good !== null);
   if (after.length === 0) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: `no samples after fault ${slo.fault} was reverted at +${duration(revert.ms)}` };
-  const r = recoveryAfter(points, revert.ms, slo.hold, 1000);
+  const r = recoveryAfter(points, revert.ms, hold.ms, 1000);
   if (!r.recovered) {
-    return { ...base, objective, observed: null, unit: 'ms', samples: after.length, pass: false, reason: 'never-recovered', detail: `${describeFailure(r, slo.hold, sliText(slo))}; fault ${slo.fault} reverted at +${duration(revert.ms)}` };
+    return { ...base, objective, observed: null, unit: 'ms', samples: after.length, pass: false, reason: 'never-recovered', detail: `${describeFailure(r, hold.ms, sliText(slo))}; fault ${slo.fault} reverted at +${duration(revert.ms)}` };
   }
   const pass = r.recoveryMs <= slo.within;
   return {
@@ -125,7 +136,7 @@ export function evaluateRecoveryTime(slo: RecoverySlo, ctx: SloContext): Verdict
     samples: after.length,
     pass,
     reason: pass ? 'met' : 'breached',
-    detail: `back within objective ${duration(r.recoveryMs)} after fault ${slo.fault} was reverted (+${duration(revert.ms)}), held ${duration(slo.hold)}${r.relapses ? ` after ${r.relapses} relapse(s)` : ''}; 1-s windows`,
+    detail: `back within objective ${duration(r.recoveryMs)} after fault ${slo.fault} was reverted (+${duration(revert.ms)}), held ${hold.text}${r.relapses ? ` after ${r.relapses} relapse(s)` : ''}; 1-s windows`,
   };
 }
 
@@ -133,7 +144,8 @@ type BacklogSlo = Extract<Slo, { kind: 'backlog-drain' }>;
 
 export function evaluateBacklogDrain(slo: BacklogSlo, ctx: SloContext): Verdict {
   const base = verdictBase(slo, [SUT_METRICS_FILE, CHAOS_FILE]);
-  const objective = `${slo.metric} ≤ ${slo.atMost} within ${duration(slo.within)} of fault ${slo.fault} reverted${slo.hold ? `, held ${duration(slo.hold)}` : ''}`;
+  const hold = holdOf(slo, ctx);
+  const objective = `${slo.metric} ≤ ${slo.atMost} within ${duration(slo.within)} of fault ${slo.fault} reverted${slo.hold ? `, held ${hold.text}` : ''}`;
   const revert = revertOf(slo.fault, ctx);
   if ('missing' in revert) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: revert.missing };
   const readings = ctx.series?.[slo.metric];
@@ -141,9 +153,9 @@ export function evaluateBacklogDrain(slo: BacklogSlo, ctx: SloContext): Verdict 
   const points: SliPoint[] = [...readings].sort((a, b) => a.timeMs - b.timeMs).map((p) => ({ tMs: p.timeMs, good: Number.isFinite(p.value) ? p.value <= slo.atMost : null }));
   const after = points.filter((p) => p.tMs >= revert.ms && p.good !== null);
   if (after.length === 0) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: `no readings of ${slo.metric} after fault ${slo.fault} was reverted at +${duration(revert.ms)}` };
-  const r = recoveryAfter(points, revert.ms, slo.hold, 0);
+  const r = recoveryAfter(points, revert.ms, hold.ms, 0);
   if (!r.recovered) {
-    return { ...base, objective, observed: null, unit: 'ms', samples: after.length, pass: false, reason: 'never-recovered', detail: `${describeFailure(r, slo.hold, `${slo.metric} ≤ ${slo.atMost}`)}; fault ${slo.fault} reverted at +${duration(revert.ms)}` };
+    return { ...base, objective, observed: null, unit: 'ms', samples: after.length, pass: false, reason: 'never-recovered', detail: `${describeFailure(r, hold.ms, `${slo.metric} ≤ ${slo.atMost}`)}; fault ${slo.fault} reverted at +${duration(revert.ms)}` };
   }
   const pass = r.recoveryMs <= slo.within;
   const peak = readings.reduce((m, p) => (p.timeMs >= revert.ms && p.value > m ? p.value : m), -Infinity);

@@ -62,6 +62,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       metrics,
       t0,
       phases: plan.phases,
+      timeScale: plan.timeScale,
       profiles: plan.profiles,
       durationMs: plan.totalMs,
       faults: t0 === null ? {} : faultTimesFromRecords(ctx.faults.records, t0),

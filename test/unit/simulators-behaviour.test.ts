@@ -374,3 +374,19 @@ describe('runtime: routes, timelines and overrides', () => {
     expect(rt.views().map((v) => v.active.source)).toEqual(['timeline', 'timeline', 'timeline']);
   });
 });
+
+describe('a sender delivers every variant its mix names', () => {
+  it('goes through each named variant once first (valid first, the replay last), then draws by weight', async () => {
+    const { variantAt } = await import('../../simulators/webhook-sender.ts');
+    const weights: Array<[import('../../simulators/webhooks.ts').WebhookVariant, number]> = [
+      ['replayed-id', 1],
+      ['valid', 10],
+      ['wrong-secret', 1],
+      ['stale-timestamp', 1],
+    ];
+    const never = () => 0.999999; // a draw would always land on the last weight
+    expect([0, 1, 2, 3].map((i) => variantAt(i, weights, never))).toEqual(['valid', 'wrong-secret', 'stale-timestamp', 'replayed-id']);
+    expect(variantAt(4, weights, () => 0)).toBe('replayed-id');
+    expect(variantAt(4, weights, () => 0.5)).toBe('valid');
+  });
+});
