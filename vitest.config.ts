@@ -18,9 +18,10 @@ export default defineConfig({
       GAMEDAY_STATE_DIR: path.join(scratch, 'state'),
     },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // the unit lane first, in parallel; then the integration lane alone (sequence.groupOrder)
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
       // integration tests start real processes and servers: on 2 cores they run one file at a time
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], fileParallelism: false } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });
