@@ -1,6 +1,6 @@
 // One drill, as a list of tasks over one run context: sweep → scratch → journal → partners →
-// system under test → load → timeline (senders, SUT metrics, faults) → progress → the load's
-// end. Teardowns run in reverse whatever happens — every fault reverted and verified, every
+// system under test → telemetry → load → timeline (senders, SUT metrics, faults) → progress →
+// the load's end. Teardowns run in reverse whatever happens — every fault reverted and verified, every
 // process stopped — then the run is concluded: judged from what it observed, its evidence
 // written and sealed, with the reason when it failed midway.
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
