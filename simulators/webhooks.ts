@@ -243,34 +243,142 @@ export function wrongSecretFor(secret: string): string {
   return secret.startsWith('whsec_') ? `whsec_${bytes.toString('base64')}` : `wrong_${bytes.toString('hex')}`;
 }
 
-/** The same JSON value in other bytes: keys in reverse order, indented. */
-export function reserializeJson(body: string): string {
-  const reorder = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(reorder);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reorder(x)]));
-    return v;
+// --- JSON bodies, read without losing a byte ----------------------------------------------
+// JSON.parse turns 9007199254740993 into 9007199254740992 and 1e400 into Infinity, and keeps the
+// last of two equal keys: rewriting a body through it can change (or fail to change) the value a
+// receiver sees. The forgeries below work on the tokens instead: every number, string and literal
+// keeps its exact text unless it is the one meant to change.
+
+export type JsonNode =
+  | { kind: 'number' | 'string' | 'literal'; raw: string; start: number; end: number }
+  | { kind: 'array'; items: JsonNode[]; start: number; end: number }
+  | { kind: 'object'; entries: Array<{ key: string; value: JsonNode }>; start: number; end: number };
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+/** A JSON text as a tree of its tokens (raw text and position of each); throws on anything JSON.parse refuses. */
+export function parseJsonLossless(text: string): JsonNode {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
   };
-  const out = JSON.stringify(reorder(JSON.parse(body)), null, 2);
+  const fail = (what: string): never => {
+    throw new SyntaxError(`not JSON: ${what} at offset ${i}`);
+  };
+  const token = (re: RegExp, kind: 'number' | 'string'): { kind: 'number' | 'string'; raw: string; start: number; end: number } => {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (!m) return fail(`a malformed ${kind}`);
+    const start = i;
+    i += m[0].length;
+    return { kind, raw: m[0], start, end: i };
+  };
+  const value = (): JsonNode => {
+    ws();
+    const c = text[i];
+    const start = i;
+    if (c === '{') {
+      i++;
+      const entries: Array<{ key: string; value: JsonNode }> = [];
+      ws();
+      if (text[i] === '}') return (i++, { kind: 'object', entries, start, end: i });
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('a key expected');
+        const key = token(STRING, 'string').raw;
+        ws();
+        if (text[i++] !== ':') fail('":" expected');
+        entries.push({ key, value: value() });
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return (i++, { kind: 'object', entries, start, end: i });
+        else fail('"," or "}" expected');
+      }
+    }
+    if (c === '[') {
+      i++;
+      const items: JsonNode[] = [];
+      ws();
+      if (text[i] === ']') return (i++, { kind: 'array', items, start, end: i });
+      for (;;) {
+        items.push(value());
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return (i++, { kind: 'array', items, start, end: i });
+        else fail('"," or "]" expected');
+      }
+    }
+    if (c === '"') return token(STRING, 'string');
+    for (const lit of ['true', 'false', 'null']) {
+      if (text.startsWith(lit, i)) return (i += lit.length, { kind: 'literal', raw: lit, start, end: i });
+    }
+    return token(NUMBER, 'number');
+  };
+  const root = value();
+  ws();
+  if (i !== text.length) fail('trailing characters');
+  return root;
+}
+
+/** The entries of an object that count: of two equal keys JSON.parse keeps the last. */
+function liveEntries(entries: Array<{ key: string; value: JsonNode }>): Array<{ key: string; value: JsonNode }> {
+  const keys = entries.map((e) => JSON.parse(e.key) as string);
+  return entries.filter((_, i) => keys.indexOf(keys[i], i + 1) < 0);
+}
+
+/** Every value a receiver sees, in document order (containers before their contents). */
+function nodesOf(node: JsonNode): JsonNode[] {
+  if (node.kind === 'array') return [node, ...node.items.flatMap(nodesOf)];
+  if (node.kind === 'object') return [node, ...liveEntries(node.entries).flatMap((e) => nodesOf(e.value))];
+  return [node];
+}
+
+/**
+ * The same JSON value in other bytes: the keys of each object in reverse order (unless it holds
+ * a key twice, where the order decides which one counts), indented by two spaces, every number,
+ * string and literal written exactly as it was; a newline added when that changes nothing (a
+ * bare number, string or literal, an empty object or array).
+ */
+export function reserializeJson(body: string): string {
+  const emit = (n: JsonNode, indent: string): string => {
+    const inner = `${indent}  `;
+    if (n.kind === 'array') return n.items.length ? `[\n${n.items.map((x) => inner + emit(x, inner)).join(',\n')}\n${indent}]` : '[]';
+    if (n.kind === 'object') {
+      if (!n.entries.length) return '{}';
+      const keys = new Set(n.entries.map((e) => JSON.parse(e.key) as string));
+      const entries = keys.size === n.entries.length ? [...n.entries].reverse() : n.entries;
+      return `{\n${entries.map((e) => `${inner}${e.key}: ${emit(e.value, inner)}`).join(',\n')}\n${indent}}`;
+    }
+    return n.raw;
+  };
+  const out = emit(parseJsonLossless(body), '');
   return out === body ? `${out}\n` : out;
 }
 
-/** The body with one value changed: the first number + 1, else the first string with "x" added, else a new field. */
+/**
+ * The body with exactly one value changed, every other byte kept: the first number negated (0,
+ * or a number too small for a double, becomes 1: adding 1 is lost on 9007199254740992 and
+ * 1e+300), else the first string with "x" appended, else the first true/false flipped, else the
+ * first null made 0, else the first empty array or object given one member ([0],
+ * {"tampered":true}) — a value JSON.parse keeps, not one shadowed by a later equal key. Whatever
+ * the body, its bytes change and a receiver that parses it sees another value.
+ */
 export function tamperJson(body: string): string {
-  const value = JSON.parse(body) as unknown;
-  let done = false;
-  const walk = (v: unknown): unknown => {
-    if (done) return v;
-    if (typeof v === 'number') {
-      done = true;
-      return v + 1;
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  let tampered = walk(value);
-  if (!done) tampered = value && typeof value === 'object' && !Array.isArray(value) ? { ...value, tampered: true } : { value, tampered: true };
-  return JSON.stringify(tampered);
+  const nodes = nodesOf(parseJsonLossless(body));
+  const first = (p: (n: JsonNode) => boolean) => nodes.find(p);
+  const leaf = (kind: JsonNode['kind'], raw?: (r: string) => boolean) => first((n) => n.kind === kind && 'raw' in n && (!raw || raw(n.raw)));
+  const replace = (n: JsonNode, text: string) => body.slice(0, n.start) + text + body.slice(n.end);
+  const num = leaf('number');
+  if (num && 'raw' in num) return replace(num, Number(num.raw) === 0 ? '1' : num.raw.startsWith('-') ? num.raw.slice(1) : `-${num.raw}`);
+  const str = leaf('string');
+  if (str && 'raw' in str) return replace(str, `${str.raw.slice(0, -1)}x"`);
+  const bool = leaf('literal', (r) => r !== 'null');
+  if (bool && 'raw' in bool) return replace(bool, bool.raw === 'true' ? 'false' : 'true');
+  const nul = leaf('literal');
+  if (nul) return replace(nul, '0');
+  const empty = first((n) => (n.kind === 'array' && !n.items.length) || (n.kind === 'object' && !n.entries.length))!;
+  return replace(empty, empty.kind === 'array' ? '[0]' : '{"tampered":true}');
 }
 
 export interface ForgeInput {

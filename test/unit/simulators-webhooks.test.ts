@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EXPECTED_FAILURE,
   forgeDelivery,
+  parseJsonLossless,
   reserializeJson,
   SIGNATURE_HEADERS,
   signDelivery,
@@ -20,6 +22,7 @@ import {
   WEBHOOK_VARIANTS,
   wrongSecretFor,
   type Delivery,
+  type JsonNode,
   type WebhookScheme,
 } from '../../simulators/webhooks.ts';
 
@@ -164,7 +167,7 @@ describe.each(WEBHOOK_SCHEMES)('forged %s deliveries', (scheme) => {
     expect(f.headers).toEqual(valid.headers);
     expect(f.body).not.toBe(valid.body);
     const [a, b] = [JSON.parse(valid.body), JSON.parse(f.body)];
-    expect(b).toEqual({ ...a, data: { ...a.data, price: a.data.price + 1 } });
+    expect(b).toEqual({ ...a, data: { ...a.data, price: -a.data.price } });
     expect(verify(f)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
   });
 
@@ -237,8 +240,129 @@ describe('body rewriting helpers', () => {
     expect(JSON.parse(reserializeJson('1'))).toBe(1);
   });
 
-  it('tamperJson changes exactly one value (or adds a field when there is no number)', () => {
-    expect(JSON.parse(tamperJson('{"a":1,"b":2}'))).toEqual({ a: 2, b: 2 });
-    expect(JSON.parse(tamperJson('{"a":"x"}'))).toEqual({ a: 'x', tampered: true });
+  it('tamperJson changes exactly one value: the first number negated, else a string, a literal, an empty container', () => {
+    expect(JSON.parse(tamperJson('{"a":1,"b":2}'))).toEqual({ a: -1, b: 2 });
+    expect(JSON.parse(tamperJson('{"a":"x"}'))).toEqual({ a: 'xx' });
+  });
+
+  // the bodies the issue found untouched: adding 1 was lost, or the marker field was already there
+  it.each([
+    ['{"amount":9007199254740992}', '{"amount":-9007199254740992}'],
+    ['{"v":1e+300}', '{"v":-1e+300}'],
+    ['{"tampered":true}', '{"tampered":false}'],
+    ['{"a":0}', '{"a":1}'],
+    ['{"a":-0}', '{"a":1}'],
+    ['{"a":1e-400}', '{"a":1}'],
+    ['{"a":1,"a":2}', '{"a":1,"a":-2}'],
+    ['{}', '{"tampered":true}'],
+    ['[[],{}]', '[[0],{}]'],
+    ['null', '0'],
+    ['"s"', '"sx"'],
+  ])('tamperJson(%s) = %s', (body, tampered) => {
+    expect(tamperJson(body)).toBe(tampered);
+    expect(JSON.parse(tamperJson(body))).not.toEqual(JSON.parse(body));
+  });
+
+  it('reserializeJson keeps every number as written (no round trip through a double)', () => {
+    const body = '{"big":12345678901234567890,"v":1e+300,"tiny":1e-400,"z":-0.0}';
+    const out = reserializeJson(body);
+    for (const raw of ['12345678901234567890', '1e+300', '1e-400', '-0.0']) expect(out).toContain(raw);
+    expect(reserializeJson('{"a":1,"a":2}')).toBe('{\n  "a": 1,\n  "a": 2\n}'); // equal keys: the order decides, kept
+  });
+});
+
+// --- property: for any JSON body, each forgery differs from the valid delivery exactly as intended
+
+/** JSON texts with what JSON.parse loses: integers past 2^53, exponents out of a double's range, -0, equal keys, the marker key. */
+const rawJson = fc.letrec<{ value: string }>((tie) => {
+  const ws = fc.constantFrom('', '', ' ', '\n  ');
+  const number = fc.oneof(
+    fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
+    fc.tuple(fc.integer({ min: -9, max: 9 }), fc.integer({ min: -400, max: 400 })).map(([m, e]) => `${m}e${e >= 0 ? '+' : ''}${e}`),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+    fc.constantFrom('9007199254740992', '1e+300', '-0', '0.0', '1e-400', '1E400'),
+  );
+  const string = fc.string({ unit: 'binary', maxLength: 6 }).map((x) => JSON.stringify(x));
+  const key = fc.oneof(fc.constantFrom('"tampered"', '"a"', '"__proto__"'), string);
+  return {
+    value: fc.oneof(
+      { depthSize: 'small' },
+      number,
+      string,
+      fc.constantFrom('true', 'false', 'null'),
+      fc.tuple(ws, fc.array(tie('value'), { maxLength: 4 })).map(([w, xs]) => `[${w}${xs.join(`,${w}`)}]`),
+      fc.tuple(ws, fc.array(fc.tuple(key, tie('value')), { maxLength: 4 })).map(([w, kv]) => `{${w}${kv.map(([k, v]) => `${k}${w}:${v}`).join(',')}}`),
+    ),
+  };
+}).value;
+const anyJsonBody = fc.oneof(fc.json(), rawJson);
+
+/** (path, raw token) of every value a receiver sees — equal keys resolved as JSON.parse does; empty containers as tokens. */
+function leaves(body: string): string[] {
+  const out: string[] = [];
+  const walk = (n: JsonNode, at: string) => {
+    if (n.kind === 'array') return n.items.length ? n.items.forEach((x, i) => walk(x, `${at}/${i}`)) : out.push(`${at}=[]`);
+    if (n.kind === 'object') {
+      const keys = n.entries.map((e) => JSON.parse(e.key) as string);
+      const live = n.entries.filter((_, i) => keys.indexOf(keys[i], i + 1) < 0);
+      return live.length ? live.forEach((e) => walk(e.value, `${at}/${JSON.stringify(JSON.parse(e.key))}`)) : out.push(`${at}={}`);
+    }
+    out.push(`${at}=${n.kind === 'string' ? JSON.stringify(JSON.parse(n.raw)) : n.raw}`);
+  };
+  walk(parseJsonLossless(body), '');
+  return out;
+}
+
+describe('forgeries of any JSON body (property-based)', () => {
+  const RUNS = 1000;
+
+  it(`tamperJson: the bytes change, exactly one value a receiver sees changes, and JSON.parse sees it (${RUNS} bodies)`, () => {
+    fc.assert(
+      fc.property(anyJsonBody, (body) => {
+        const t = tamperJson(body);
+        expect(t).not.toBe(body);
+        const [a, b] = [leaves(body), leaves(t)];
+        expect(b).toHaveLength(a.length);
+        expect(a.filter((x, i) => x !== b[i])).toHaveLength(1);
+        expect(JSON.parse(t)).not.toEqual(JSON.parse(body));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`reserializeJson: other bytes, the same values token for token (${RUNS} bodies)`, () => {
+    fc.assert(
+      fc.property(anyJsonBody, (body) => {
+        const r = reserializeJson(body);
+        expect(r).not.toBe(body);
+        expect(leaves(r).sort()).toEqual(leaves(body).sort());
+        expect(JSON.parse(r)).toEqual(JSON.parse(body));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`forgeDelivery: for every scheme and body, each variant changes only what it names and fails for its reason (${RUNS} bodies)`, () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...WEBHOOK_SCHEMES), anyJsonBody, (scheme, body) => {
+        const base = { ...input(scheme), body };
+        const valid = forgeDelivery('valid', base);
+        const verify = (d: Delivery) => verifyDelivery(scheme, SECRETS[scheme], d, { nowS: NOW });
+        expect(verify(valid)).toMatchObject({ ok: true });
+        for (const variant of ['wrong-secret', 'old-key-after-rotation'] as const) {
+          const f = forgeDelivery(variant, base);
+          expect(f.body).toBe(valid.body);
+          expect(changedHeaders(valid, f)).toEqual([signatureHeader[scheme]]);
+          expect(verify(f)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+        }
+        for (const variant of ['tampered-body', 'reserialized-json'] as const) {
+          const f = forgeDelivery(variant, base);
+          expect(f.headers).toEqual(valid.headers);
+          expect(f.body).not.toBe(valid.body);
+          expect(verify(f)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
