@@ -9,6 +9,16 @@
 // Verification compares in constant time and, where the scheme has a timestamp, allows 300 s
 // either way. (stripe-node itself only rejects old timestamps; this verifier also rejects ones
 // more than the tolerance in the future, which is what a SUT should do.)
+//
+// It is as strict as the official verifiers, never more lenient (read from their source:
+// standardwebhooks 1.0.1 `Webhook.verify`, stripe-node `Webhooks.constructEvent`,
+// @octokit/webhooks-methods `verify`). Each compares the signature *as text* with the one it
+// computes — padded standard base64 for Standard Webhooks, lower-case hex for Stripe, the whole
+// "sha256=<lower-case hex>" for GitHub — so an unpadded, base64url, upper-case or otherwise
+// re-encoded signature never matches, however the bytes decode. Both timestamp schemes sign the
+// timestamp as the number they parsed (parseInt), so "01700000000" is signed as "1700000000".
+// Stricter than they are: a timestamp must be digits only (parseInt also takes "17e8x"), future
+// timestamps are refused, a Stripe header with two t= is malformed (stripe-node keeps the last).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const WEBHOOK_SCHEMES = ['standard-webhooks', 'stripe', 'github'] as const;
@@ -97,12 +107,13 @@ export function verifyStandardWebhooks(secret: string, headers: HeaderBag, body:
   const timestampS = Number(ts);
   const late = checkTimestamp(timestampS, opts);
   if (late) return late;
-  const expected = hmac(standardWebhooksKey(secret), `${id}.${ts}.${body}`);
+  // the signature as the reference library writes it: standard base64, padded; compared as text
+  const expected = Buffer.from(hmac(standardWebhooksKey(secret), `${id}.${timestampS}.${body}`).toString('base64'));
   let matched = false;
   for (const entry of sigs.split(' ')) {
     const comma = entry.indexOf(',');
     if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
-    if (safeEqual(Buffer.from(entry.slice(comma + 1), 'base64'), expected)) matched = true;
+    if (safeEqual(Buffer.from(entry.slice(comma + 1)), expected)) matched = true;
   }
   if (!matched) return mismatch();
   if (opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `webhook-id ${id} was delivered before` };
@@ -137,14 +148,17 @@ export function verifyStripe(secret: string, headers: HeaderBag, body: string, o
   const h = header(headers, 'stripe-signature');
   if (!h) return { ok: false, reason: 'missing-headers', detail: 'Stripe-Signature is required' };
   const pairs = h.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const);
-  const t = pairs.find(([k]) => k === 't')?.[1];
+  const ts = pairs.filter(([k]) => k === 't').map(([, v]) => v);
   const v1 = pairs.filter(([k]) => k === 'v1').map(([, v]) => v);
-  if (!t || !/^\d+$/.test(t) || !v1.length) return { ok: false, reason: 'malformed-header', detail: 'Stripe-Signature needs t=<unix> and v1=<hex>' };
-  const timestampS = Number(t);
+  if (ts.length !== 1 || !/^\d+$/.test(ts[0]) || !v1.length) return { ok: false, reason: 'malformed-header', detail: 'Stripe-Signature needs one t=<unix> and v1=<hex>' };
+  const timestampS = Number(ts[0]);
   const late = checkTimestamp(timestampS, opts);
   if (late) return late;
-  const expected = hmac(secret, `${t}.${body}`);
-  if (!v1.some((sig) => /^[0-9a-f]+$/i.test(sig) && safeEqual(Buffer.from(sig, 'hex'), expected))) return mismatch();
+  // lower-case hex, compared as text, as stripe-node does
+  const expected = Buffer.from(hmac(secret, `${timestampS}.${body}`).toString('hex'));
+  let matched = false;
+  for (const sig of v1) if (safeEqual(Buffer.from(sig), expected)) matched = true;
+  if (!matched) return mismatch();
   const id = stripeEventId(body);
   if (id && opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `event ${id} was delivered before` };
   return { ok: true, id, timestampS };
@@ -163,8 +177,9 @@ export function signGitHub(secret: string, p: { id: string; body: string }): Del
 export function verifyGitHub(secret: string, headers: HeaderBag, body: string, opts: VerifyOptions = {}): Verification {
   const sig = header(headers, 'x-hub-signature-256');
   if (!sig) return { ok: false, reason: 'missing-headers', detail: 'X-Hub-Signature-256 is required' };
-  if (!/^sha256=[0-9a-f]{64}$/i.test(sig)) return { ok: false, reason: 'malformed-header', detail: 'X-Hub-Signature-256 is sha256=<64 hex digits>' };
-  if (!safeEqual(Buffer.from(sig.slice(7), 'hex'), hmac(secret, body))) return mismatch();
+  if (!sig.startsWith('sha256=')) return { ok: false, reason: 'malformed-header', detail: 'X-Hub-Signature-256 is sha256=<64 lower-case hex digits>' };
+  // the whole header as text against "sha256=<lower-case hex>", as @octokit/webhooks-methods does
+  if (!safeEqual(Buffer.from(sig), Buffer.from(githubSignature(secret, body)))) return mismatch();
   const id = header(headers, 'x-github-delivery') ?? null;
   if (id && opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `delivery ${id} was delivered before` };
   return { ok: true, id, timestampS: null };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EXPECTED_FAILURE,
   forgeDelivery,
+  githubSignature,
   parseJsonLossless,
   reserializeJson,
   SIGNATURE_HEADERS,
@@ -112,6 +113,85 @@ describe('verification', () => {
     const headers = { ...d.headers, 'webhook-signature': `v2,${good.slice(3)} v1,AAAA` };
     expect(verifyStandardWebhooks(secret, headers, body, { nowS: now })).toMatchObject({ ok: false, reason: 'signature-mismatch' });
     expect(verifyStandardWebhooks(secret, { ...d.headers, 'webhook-signature': `v1,AAAA ${good}` }, body, { nowS: now }).ok).toBe(true);
+  });
+});
+
+// --- as strict as the official verifiers (standardwebhooks, stripe-node, @octokit/webhooks-methods)
+// Each compares the signature as text with the one it computes; each leniency below was accepted here before.
+
+describe('no more lenient than the official verifiers', () => {
+  const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+  const body = '{"id":"evt_9","type":"offer.updated"}';
+  const now = 1_700_000_000;
+  /** a Standard Webhooks delivery whose signature has "+" or "/" and padding in it, so that re-encodings differ */
+  const swDelivery = () => {
+    for (let i = 0; ; i++) {
+      const d = signStandardWebhooks(secret, { id: `msg_${i}`, timestampS: now, body });
+      const sig = d.headers['webhook-signature'].slice(3);
+      if (/[+/]/.test(sig) && sig.endsWith('=')) return { d, sig };
+    }
+  };
+  const sw = (d: Delivery, sig: string) => verifyStandardWebhooks(secret, { ...d.headers, 'webhook-signature': `v1,${sig}` }, body, { nowS: now });
+
+  it('Standard Webhooks: the signature as the reference signs it verifies', () => {
+    const { d, sig } = swDelivery();
+    expect(sw(d, sig)).toMatchObject({ ok: true });
+  });
+
+  it('Standard Webhooks: an unpadded signature is refused', () => {
+    const { d, sig } = swDelivery();
+    expect(sw(d, sig.replace(/=+$/, ''))).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it('Standard Webhooks: a base64url signature is refused', () => {
+    const { d, sig } = swDelivery();
+    expect(sw(d, sig.replace(/\+/g, '-').replace(/\//g, '_'))).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it('Standard Webhooks: trailing bytes after the padding are refused', () => {
+    const { d, sig } = swDelivery();
+    expect(Buffer.from(`${sig}AAAA`, 'base64').equals(Buffer.from(sig, 'base64'))).toBe(true); // what a byte comparison saw
+    expect(sw(d, `${sig}AAAA`)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it.each(['standard-webhooks', 'stripe'] as const)('%s: a timestamp with a leading zero is signed as the number it is, not as the text', (scheme) => {
+    // signed over "01700000000": the reference computes over "1700000000" and finds no match
+    const padded = scheme === 'stripe'
+      ? { 'stripe-signature': `t=0${now},v1=${createHmac('sha256', secret).update(`0${now}.${body}`).digest('hex')}` }
+      : { 'webhook-id': 'm', 'webhook-timestamp': `0${now}`, 'webhook-signature': `v1,${createHmac('sha256', Buffer.from(secret.slice(6), 'base64')).update(`m.0${now}.${body}`).digest('base64')}` };
+    expect(verifyDelivery(scheme, secret, { headers: padded, body }, { nowS: now })).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+    // signed over the number, as the reference does, it verifies there and here
+    const canonical = signDelivery(scheme, secret, { id: 'm', timestampS: now, body }).headers;
+    const zeroed = scheme === 'stripe' ? { 'stripe-signature': canonical['stripe-signature'].replace(`t=${now}`, `t=0${now}`) } : { ...canonical, 'webhook-timestamp': `0${now}` };
+    expect(verifyDelivery(scheme, secret, { headers: zeroed, body }, { nowS: now })).toMatchObject({ ok: true });
+  });
+
+  it('Stripe: upper-case hex in v1= is refused', () => {
+    const h = signStripe(secret, { timestampS: now, body }).headers['stripe-signature'];
+    const upper = h.replace(/v1=([0-9a-f]+)/, (_, hex: string) => `v1=${hex.toUpperCase()}`);
+    expect(upper).not.toBe(h);
+    expect(verifyStripe(secret, { 'stripe-signature': upper }, body, { nowS: now })).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it('Stripe: two t= entries are malformed (stripe-node would take the last)', () => {
+    const h = signStripe(secret, { timestampS: now, body }).headers['stripe-signature'];
+    expect(verifyStripe(secret, { 'stripe-signature': `t=${now - 1000},${h}` }, body, { nowS: now })).toMatchObject({ ok: false, reason: 'malformed-header' });
+  });
+
+  it('GitHub: upper-case hex is refused', () => {
+    const sig = githubSignature(secret, body);
+    expect(verifyGitHub(secret, { 'x-hub-signature-256': `sha256=${sig.slice(7).toUpperCase()}` }, body)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it('GitHub: an upper-case SHA256= prefix is refused', () => {
+    const sig = githubSignature(secret, body);
+    expect(verifyGitHub(secret, { 'x-hub-signature-256': sig }, body)).toMatchObject({ ok: true });
+    expect(verifyGitHub(secret, { 'x-hub-signature-256': sig.replace('sha256=', 'SHA256=') }, body)).toMatchObject({ ok: false, reason: 'malformed-header' });
+  });
+
+  it('stays stricter where it was: a future timestamp is refused (the references differ: stripe-node accepts it)', () => {
+    const d = signStripe(secret, { timestampS: now + 301, body });
+    expect(verifyStripe(secret, d.headers, body, { nowS: now })).toMatchObject({ ok: false, reason: 'timestamp-in-future' });
   });
 });
 
