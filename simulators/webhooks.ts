@@ -75,9 +75,17 @@ const mismatch = (detail = 'no signature matches'): Verification => ({ ok: false
 
 // --- Standard Webhooks ---------------------------------------------------------------------
 
-/** `whsec_<base64>` → the key bytes. */
+/**
+ * `whsec_<base64>` → the key bytes. Decoded as strictly as the reference library does
+ * (@stablelib/base64: standard alphabet, padded, nothing after the padding, not empty): a secret
+ * it refuses is refused here, rather than signing with whatever Buffer.from makes of it.
+ */
 export function standardWebhooksKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+  const b64 = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+  if (!b64 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(b64)) {
+    throw new Error('not a Standard Webhooks secret: write "whsec_" and the key in padded standard base64');
+  }
+  return Buffer.from(b64, 'base64');
 }
 
 export function standardWebhooksSignature(secret: string, id: string, timestampS: number, body: string): string {
@@ -399,7 +407,7 @@ export function tamperJson(body: string): string {
 export interface ForgeInput {
   scheme: WebhookScheme;
   secret: string;
-  /** the secret before the last rotation (old-key-after-rotation); derived when absent */
+  /** the secret retired by the last rotation, which the SUT held before it (old-key-after-rotation needs it) */
   oldSecret?: string;
   id: string;
   timestampS: number;
@@ -427,7 +435,10 @@ export function forgeDelivery(variant: WebhookVariant, input: ForgeInput): Deliv
     case 'wrong-secret':
       return sign(wrongSecretFor(secret));
     case 'old-key-after-rotation':
-      return sign(input.oldSecret ?? wrongSecretFor(`old:${secret}`));
+      // a key the SUT never held would be one more wrong secret: only a really retired one tests rotation
+      if (!input.oldSecret) throw new Error('old-key-after-rotation signs with the secret a rotation retired: give oldSecret');
+      if (input.oldSecret === secret) throw new Error('old-key-after-rotation: the retired secret is the current one');
+      return sign(input.oldSecret);
     case 'tampered-body':
       return { headers: valid.headers, body: tamperJson(input.body) };
     case 'reserialized-json':

@@ -24,10 +24,23 @@ export interface TemplateVars {
   replica: string;
   zone: string;
   dataDir: string;
-  partners: Record<string, { url: string; webhookSecret: string }>;
+  partners: Record<string, PartnerVars>;
   /** with target.broker: the URL this replica connects to */
   broker?: { url: string };
+  /** process targets: the file that holds {"t0": epoch ms} once the timeline starts (absent before) */
+  t0File?: string;
 }
+
+export interface PartnerVars {
+  url: string;
+  webhookSecret: string;
+  /** a partner whose key is rotated during the run: the previous secret and the moments (time-scaled ms from t0) */
+  previousWebhookSecret?: string;
+  rotationAt?: number;
+  rotationEnd?: number;
+}
+
+const ROTATION_FIELDS = ['previousWebhookSecret', 'rotationAt', 'rotationEnd'] as const;
 
 /** Fills {{port}}, {{partners.acme.url}}, ... in a replica's environment; an unknown name is an error. */
 export function renderTemplate(template: string, vars: TemplateVars): string {
@@ -38,15 +51,25 @@ export function renderTemplate(template: string, vars: TemplateVars): string {
       const p = Object.hasOwn(vars.partners, parts[1]) ? vars.partners[parts[1]] : undefined;
       const field = parts[2];
       if (p && (field === 'url' || field === 'webhookSecret')) return p[field];
+      if (p && (ROTATION_FIELDS as readonly string[]).includes(field)) {
+        const v = p[field as (typeof ROTATION_FIELDS)[number]];
+        if (v === undefined) throw new Error(`{{${key}}}: partner "${parts[1]}" rotates no key: give it previousWebhookSecret and rotation: { at, overlap }`);
+        return String(v);
+      }
     } else if (key === 'broker.url') {
       if (vars.broker) return vars.broker.url;
       throw new Error('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } to the drill');
     } else if (key === 'webhookSecrets') {
       return JSON.stringify(Object.fromEntries(Object.entries(vars.partners).map(([n, p]) => [n, p.webhookSecret])));
+    } else if (key === 't0File') {
+      if (vars.t0File) return vars.t0File;
+      throw new Error('{{t0File}} is written for process targets only (a containers target has no path for it yet)');
     } else if (parts.length === 1 && ['port', 'replica', 'zone', 'dataDir'].includes(key)) {
       return String(vars[key as 'port' | 'replica' | 'zone' | 'dataDir']);
     }
-    throw new Error(`unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}} or {{broker.url}}`);
+    throw new Error(
+      `unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{t0File}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}}, {{partners.NAME.previousWebhookSecret}}, {{partners.NAME.rotationAt}}, {{partners.NAME.rotationEnd}} or {{broker.url}}`,
+    );
   });
 }
 
@@ -84,7 +107,7 @@ export interface Environment {
   chaosFigures(): Record<string, number | null>;
   /** what the load balancer, broker and disk were and did, for chaos_report.json */
   chaosEvidence(): Record<string, unknown>;
-  /** starts the timeline of what the environment runs itself (a containers target's partner simulators) */
+  /** starts the timeline of what the environment runs itself (a containers target's partner simulators; {{t0File}}) */
   startTimeline?(t0: number): void;
   /** Stops the replicas, the load balancer and the broker, unmounts DATA_DIR. Idempotent; call after the run's processes are stopped. */
   stop(): Promise<void>;
@@ -156,6 +179,8 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
   let disk: DiskEnv | null = null;
   let lb: LoadBalancer | null = null;
   let workDir: string | null = null;
+  // {{t0File}}: a folder of the run's own, the file written when the timeline starts
+  let t0Dir: string | null = null;
   let stopping: Promise<void> | null = null;
   const stop = async () => {
     // the order matters: nothing may hold DATA_DIR open when it is unmounted
@@ -169,6 +194,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
       }
     }
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    if (t0Dir) fs.rmSync(t0Dir, { recursive: true, force: true });
     await disk?.stop();
   };
 
@@ -176,6 +202,11 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     if (target.disk) disk = prepareDisk({ dir: o.dataDir, sizeMb: target.disk.size, runId: o.runId, ledger: o.ledger });
     if (target.broker) broker = await startBroker({ spec: target.broker, faults: o.drill.faults, runId: o.runId, group: o.group, ledger: o.ledger, toxiproxy: tx.driver, logDir: o.logDir });
     const dataDir = disk?.dir ?? o.dataDir;
+    if (Object.values(service.env).some((v) => /\{\{\s*t0File\s*\}\}/.test(v))) {
+      t0Dir = fs.mkdtempSync(path.join(os.tmpdir(), `gameday-${o.runId}-t0-`));
+      o.ledger.folderCreated(t0Dir);
+    }
+    const t0File = t0Dir ? path.join(t0Dir, 't0.json') : undefined;
     const spawnReplica = (index: number, zone: string, port: number, env: Record<string, string>) => {
       // appends: a restarted replica's output follows the killed one's
       const log = fs.openSync(path.join(o.logDir, `${service.name}-r${index}.log`), 'a');
@@ -187,7 +218,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     for (let index = 0; index < service.replicas; index++) {
       const zone = service.zones[index % service.zones.length];
       const port = await freePort();
-      const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir, partners: o.partners, broker: broker ? { url: broker.urlFor(index) } : undefined };
+      const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir, partners: o.partners, broker: broker ? { url: broker.urlFor(index) } : undefined, t0File };
       const env: Record<string, string> = { PORT: String(port), REPLICA: String(index), ZONE: zone, DATA_DIR: dataDir };
       for (const [k, v] of Object.entries(service.env)) env[k] = renderTemplate(v, vars);
       envs.push(env);
@@ -255,6 +286,12 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
         broker: started.broker?.evidence() ?? null,
         disk: started.disk?.evidence() ?? null,
       }),
+      startTimeline: (t0) => {
+        if (!t0File) return;
+        // atomically: a replica reading it sees the whole of it or nothing
+        fs.writeFileSync(`${t0File}.tmp`, JSON.stringify({ t0 }));
+        fs.renameSync(`${t0File}.tmp`, t0File);
+      },
       stop: () => (stopping ??= stop()),
     };
   } catch (err) {

@@ -38,6 +38,7 @@ import { readSideEffects, runSenders, type SenderRun } from './senders.ts';
 import { pollSutMetrics, type SutMetricsPoller } from './sut-metrics.ts';
 import type { SideEffect } from '../../simulators/analysis.ts';
 import { renderTemplate, startEnvironment, type Environment, type TemplateVars } from './environment.ts';
+import { partnerRotations, previousSecretEnvName, rotationVars } from './rotation.ts';
 import { Ledger, sweepLeftovers, type SweepReport } from './ledger.ts';
 import { ProcessGroup } from './processes.ts';
 import { ProgressLine } from './progress.ts';
@@ -164,8 +165,11 @@ function checkTemplates(loaded: LoadedDrill): void {
     replica: '0',
     zone: 'a',
     dataDir: '/',
-    partners: Object.fromEntries(loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '' }])),
+    partners: Object.fromEntries(
+      loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '', ...(p.rotation ? { previousWebhookSecret: '', rotationAt: 0, rotationEnd: 0 } : {}) }]),
+    ),
     broker: loaded.drill.target.broker ? { url: 'nats://127.0.0.1' } : undefined,
+    t0File: loaded.drill.target.kind === 'process' ? '/t0.json' : undefined,
   };
   for (const [k, v] of Object.entries(loaded.drill.target.service.env)) {
     try {
@@ -182,6 +186,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   const secrets = partnerSecrets(loaded);
   checkTemplates(loaded);
   const plan = planDrill(drill, opts.timeScale ?? drill.timeScale);
+  // partners whose webhook key is rotated during the run: previous secret and moments
+  const rotations = partnerRotations(loaded, plan.timeScale);
   const segments = opts.segments ?? 1;
   const k6Tool = requireTool('k6');
   if (!k6Tool.compatible) log(`warning: k6 ${k6Tool.version ?? '(unknown version)'} at ${k6Tool.path}; gameday is pinned to ${k6Tool.pinned}`);
@@ -317,12 +323,12 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     for (const p of plan.partners) {
       // a containers target runs its simulators on its own network (the environment fills in the URL)
       if (inContainers) {
-        partnerVars[p.name] = { url: '', webhookSecret: secrets[p.name] ?? '' };
+        partnerVars[p.name] = { url: '', webhookSecret: secrets[p.name] ?? '', ...rotationVars(rotations[p.name]) };
         continue;
       }
       const server = await startPartnerServer(p, journal);
       partners.push(server);
-      partnerVars[p.name] = { url: server.url, webhookSecret: secrets[p.name] ?? '' };
+      partnerVars[p.name] = { url: server.url, webhookSecret: secrets[p.name] ?? '', ...rotationVars(rotations[p.name]) };
     }
     const dataDir = path.join(scratch, 'data');
     fs.mkdirSync(dataDir, { recursive: true });
@@ -343,6 +349,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
 
     const secretEnv: Record<string, string> = {};
     for (const [partner, secret] of Object.entries(secrets)) secretEnv[secretEnvName(partner)] = secret;
+    for (const [partner, r] of Object.entries(rotations)) secretEnv[previousSecretEnvName(partner)] = r.previousSecret;
     // one k6 process, or N on k6 execution segments whose samples all feed one aggregator
     const k6Runs = segmentFiles(segments).map((seg, i) =>
       startK6(group, {
@@ -365,7 +372,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     for (const p of partners) p.startTimeline(t0);
     env.startTimeline?.(t0);
     const replicaUrls = () => started.replicas.map((r) => `http://127.0.0.1:${r.port}`);
-    const sending = runSenders({ senders: drill.senders, timeScale: plan.timeScale, t0, baseUrl: () => started.entryUrls[0], secrets, journal, signal: runAbort.signal });
+    const sending = runSenders({ senders: drill.senders, timeScale: plan.timeScale, t0, baseUrl: () => started.entryUrls[0], secrets, rotations, journal, signal: runAbort.signal });
     poller = pollSutMetrics({
       targets: sutMetricsToCollect(drill.slos),
       baseUrls: replicaUrls,
@@ -469,7 +476,7 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
     if (!fs.existsSync(file)) writeJson(file, { missing: true, reason: k6Outcome?.message ?? 'k6 did not run' });
   }
   // a secret in any artifact makes the evidence unshippable: the run is invalid
-  const scan = await scrubSecrets(runDir, Object.values(secrets));
+  const scan = await scrubSecrets(runDir, [...Object.values(secrets), ...Object.values(rotations).map((r) => r.previousSecret)]);
   for (const f of scan.findings) problem('secret-in-evidence', `a secret (${f.form}) appears in ${f.file}`);
   if (segMetrics[0] !== metrics) for (const m of segMetrics) metrics.merge(m);
   if (metrics.stats.truncated) log('warning: the k6 output ended mid-line: k6 was cut off; the evidence says so (samples.truncated)');

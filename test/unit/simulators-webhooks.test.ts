@@ -205,8 +205,15 @@ const SECRETS: Record<WebhookScheme, string> = {
 const NOW = 1_700_000_000;
 const BODY = JSON.stringify({ id: 'evt_42', type: 'offer.updated', data: { offer: 'offer-1', price: 129, currency: 'EUR' } });
 
+/** the secrets a rotation retired: valid secrets of each scheme (a whsec_ one decodes as base64) */
+const PREVIOUS: Record<WebhookScheme, string> = {
+  'standard-webhooks': `whsec_${Buffer.from('the previous standard webhooks key').toString('base64')}`,
+  stripe: 'whsec_previous_stripe_style_secret',
+  github: 'the previous GitHub secret',
+};
+
 function input(scheme: WebhookScheme) {
-  return { scheme, secret: SECRETS[scheme], oldSecret: wrongSecretFor(`previous:${SECRETS[scheme]}`), id: 'msg_42', timestampS: NOW, body: BODY };
+  return { scheme, secret: SECRETS[scheme], oldSecret: PREVIOUS[scheme], id: 'msg_42', timestampS: NOW, body: BODY };
 }
 
 /** Header names whose values differ between two deliveries (absent counts as different). */
@@ -240,6 +247,22 @@ describe.each(WEBHOOK_SCHEMES)('forged %s deliveries', (scheme) => {
     expect(changedHeaders(valid, f)).toEqual([signatureHeader[scheme]]);
     expect(verify(f)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
     expect(verifyDelivery(scheme, input(scheme).oldSecret, f, { nowS: NOW }).ok).toBe(true);
+    expect(f).toEqual(signDelivery(scheme, PREVIOUS[scheme], { id: 'msg_42', timestampS: NOW, body: BODY }));
+  });
+
+  if (scheme === 'standard-webhooks') {
+    it('a whsec_ secret the reference library cannot decode is refused, not signed with (the old derived "previous" key was one)', () => {
+      const derived = wrongSecretFor(`old:${SECRETS[scheme]}`); // what old-key-after-rotation used to sign with
+      expect(derived.startsWith('whsec_')).toBe(false);
+      for (const bad of [derived, 'whsec_', 'whsec_abc', 'whsec_AAAA=AAA', 'whsec_AA-_']) {
+        expect(() => signStandardWebhooks(bad, { id: 'm', timestampS: NOW, body: BODY }), bad).toThrow(/not a Standard Webhooks secret/);
+      }
+    });
+  }
+
+  it('old-key-after-rotation: without the retired secret there is nothing to forge (no key the SUT never held)', () => {
+    expect(() => forgeDelivery('old-key-after-rotation', { ...input(scheme), oldSecret: undefined })).toThrow(/retired/);
+    expect(() => forgeDelivery('old-key-after-rotation', { ...input(scheme), oldSecret: SECRETS[scheme] })).toThrow(/current/);
   });
 
   it('tampered-body: same headers, one value of the body changed', () => {
