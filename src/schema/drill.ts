@@ -29,7 +29,7 @@ const Service = z.object({
   replicas: z.number().int().min(1).max(16).default(1),
   /** replica i runs in zones[i % zones.length]; exported to it as ZONE */
   zones: z.array(Slug).min(1).default(['a']),
-  /** environment of every replica; {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{partners.NAME.url}} and {{partners.NAME.webhookSecret}} are filled in */
+  /** environment of every replica; {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{t0File}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}} (and for a partner that rotates its key {{partners.NAME.previousWebhookSecret}}, {{partners.NAME.rotationAt}}, {{partners.NAME.rotationEnd}}) are filled in */
   env: z.record(z.string(), z.string()).default({}),
   healthPath: z.string().startsWith('/').default('/healthz'),
   startTimeout: Duration.default(15_000),
