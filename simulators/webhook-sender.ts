@@ -16,8 +16,13 @@ export interface SenderOptions {
   partner: string;
   scheme: WebhookScheme;
   secret: string;
-  /** the secret before the last rotation (old-key-after-rotation) */
-  oldSecret?: string;
+  /**
+   * The partner's key rotation, on the wall clock (epoch ms): valid deliveries are signed with
+   * previousSecret before `switchAt` (the SUT holds it until `retiredAt`), with `secret` from
+   * then on; old-key-after-rotation deliveries are signed with previousSecret from `retiredAt`
+   * (before it the old key is still valid, so one picked earlier is sent as a valid delivery).
+   */
+  rotation?: { previousSecret: string; switchAt: number; retiredAt: number };
   /** logical deliveries, at most */
   count: number;
   /** deliveries started per second */
@@ -96,6 +101,9 @@ export async function sendWebhooks(opts: SenderOptions): Promise<SenderReport> {
     ([v, w]) => (WEBHOOK_VARIANTS as readonly string[]).includes(v) && (w ?? 0) > 0 && variantApplies(opts.scheme, v as WebhookVariant),
   ) as Array<[WebhookVariant, number]>;
   if (!weights.length) throw new Error(`no variant of the mix applies to ${opts.scheme} webhooks`);
+  if (!opts.rotation && weights.some(([v]) => v === 'old-key-after-rotation')) {
+    throw new Error('old-key-after-rotation signs with a retired secret: give the rotation (previous secret, switch and retirement moments)');
+  }
   const path = new URL(opts.url).pathname;
   const deadline = new AbortController();
   const stop = setTimeout(() => deadline.abort(), opts.maxDurationMs);
@@ -109,14 +117,18 @@ export async function sendWebhooks(opts: SenderOptions): Promise<SenderReport> {
   const deliver = async (i: number) => {
     let variant = variantAt(i, weights, random);
     if (variant === 'replayed-id' && !validSent.length) variant = 'valid'; // nothing to replay yet
+    const now = Date.now();
+    const rotation = opts.rotation;
+    if (variant === 'old-key-after-rotation' && rotation && now < rotation.retiredAt) variant = 'valid'; // the old key is not retired yet
     const id = opts.scheme === 'stripe' ? `evt_${randomUUID().replace(/-/g, '')}` : `msg_${randomUUID()}`;
     const body = JSON.stringify(opts.payload?.(i, id) ?? { id, type: 'offer.updated', data: { offer: `offer-${i % 10}`, price: 100 + (i % 50) } });
     const delivery = forgeDelivery(variant, {
       scheme: opts.scheme,
-      secret: opts.secret,
-      oldSecret: opts.oldSecret,
+      // the key the partner signs with now: the previous one until the switch
+      secret: rotation && now < rotation.switchAt ? rotation.previousSecret : opts.secret,
+      oldSecret: rotation?.previousSecret,
       id,
-      timestampS: Math.floor(Date.now() / 1000),
+      timestampS: Math.floor(now / 1000),
       body,
       replayOf: validSent.length ? validSent[Math.floor(random() * validSent.length)] : undefined,
     });

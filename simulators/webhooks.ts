@@ -9,6 +9,16 @@
 // Verification compares in constant time and, where the scheme has a timestamp, allows 300 s
 // either way. (stripe-node itself only rejects old timestamps; this verifier also rejects ones
 // more than the tolerance in the future, which is what a SUT should do.)
+//
+// It is as strict as the official verifiers, never more lenient (read from their source:
+// standardwebhooks 1.0.1 `Webhook.verify`, stripe-node `Webhooks.constructEvent`,
+// @octokit/webhooks-methods `verify`). Each compares the signature *as text* with the one it
+// computes — padded standard base64 for Standard Webhooks, lower-case hex for Stripe, the whole
+// "sha256=<lower-case hex>" for GitHub — so an unpadded, base64url, upper-case or otherwise
+// re-encoded signature never matches, however the bytes decode. Both timestamp schemes sign the
+// timestamp as the number they parsed (parseInt), so "01700000000" is signed as "1700000000".
+// Stricter than they are: a timestamp must be digits only (parseInt also takes "17e8x"), future
+// timestamps are refused, a Stripe header with two t= is malformed (stripe-node keeps the last).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { WEBHOOK_VARIANTS, type WebhookVariant } from '../src/schema/vocabulary.ts';
 
@@ -68,9 +78,17 @@ const mismatch = (detail = 'no signature matches'): Verification => ({ ok: false
 
 // --- Standard Webhooks ---------------------------------------------------------------------
 
-/** `whsec_<base64>` → the key bytes. */
+/**
+ * `whsec_<base64>` → the key bytes. Decoded as strictly as the reference library does
+ * (@stablelib/base64: standard alphabet, padded, nothing after the padding, not empty): a secret
+ * it refuses is refused here, rather than signing with whatever Buffer.from makes of it.
+ */
 export function standardWebhooksKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+  const b64 = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+  if (!b64 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(b64)) {
+    throw new Error('not a Standard Webhooks secret: write "whsec_" and the key in padded standard base64');
+  }
+  return Buffer.from(b64, 'base64');
 }
 
 export function standardWebhooksSignature(secret: string, id: string, timestampS: number, body: string): string {
@@ -100,12 +118,13 @@ export function verifyStandardWebhooks(secret: string, headers: HeaderBag, body:
   const timestampS = Number(ts);
   const late = checkTimestamp(timestampS, opts);
   if (late) return late;
-  const expected = hmac(standardWebhooksKey(secret), `${id}.${ts}.${body}`);
+  // the signature as the reference library writes it: standard base64, padded; compared as text
+  const expected = Buffer.from(hmac(standardWebhooksKey(secret), `${id}.${timestampS}.${body}`).toString('base64'));
   let matched = false;
   for (const entry of sigs.split(' ')) {
     const comma = entry.indexOf(',');
     if (comma < 0 || entry.slice(0, comma) !== 'v1') continue;
-    if (safeEqual(Buffer.from(entry.slice(comma + 1), 'base64'), expected)) matched = true;
+    if (safeEqual(Buffer.from(entry.slice(comma + 1)), expected)) matched = true;
   }
   if (!matched) return mismatch();
   if (opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `webhook-id ${id} was delivered before` };
@@ -140,14 +159,17 @@ export function verifyStripe(secret: string, headers: HeaderBag, body: string, o
   const h = header(headers, 'stripe-signature');
   if (!h) return { ok: false, reason: 'missing-headers', detail: 'Stripe-Signature is required' };
   const pairs = h.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const);
-  const t = pairs.find(([k]) => k === 't')?.[1];
+  const ts = pairs.filter(([k]) => k === 't').map(([, v]) => v);
   const v1 = pairs.filter(([k]) => k === 'v1').map(([, v]) => v);
-  if (!t || !/^\d+$/.test(t) || !v1.length) return { ok: false, reason: 'malformed-header', detail: 'Stripe-Signature needs t=<unix> and v1=<hex>' };
-  const timestampS = Number(t);
+  if (ts.length !== 1 || !/^\d+$/.test(ts[0]) || !v1.length) return { ok: false, reason: 'malformed-header', detail: 'Stripe-Signature needs one t=<unix> and v1=<hex>' };
+  const timestampS = Number(ts[0]);
   const late = checkTimestamp(timestampS, opts);
   if (late) return late;
-  const expected = hmac(secret, `${t}.${body}`);
-  if (!v1.some((sig) => /^[0-9a-f]+$/i.test(sig) && safeEqual(Buffer.from(sig, 'hex'), expected))) return mismatch();
+  // lower-case hex, compared as text, as stripe-node does
+  const expected = Buffer.from(hmac(secret, `${timestampS}.${body}`).toString('hex'));
+  let matched = false;
+  for (const sig of v1) if (safeEqual(Buffer.from(sig), expected)) matched = true;
+  if (!matched) return mismatch();
   const id = stripeEventId(body);
   if (id && opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `event ${id} was delivered before` };
   return { ok: true, id, timestampS };
@@ -166,8 +188,9 @@ export function signGitHub(secret: string, p: { id: string; body: string }): Del
 export function verifyGitHub(secret: string, headers: HeaderBag, body: string, opts: VerifyOptions = {}): Verification {
   const sig = header(headers, 'x-hub-signature-256');
   if (!sig) return { ok: false, reason: 'missing-headers', detail: 'X-Hub-Signature-256 is required' };
-  if (!/^sha256=[0-9a-f]{64}$/i.test(sig)) return { ok: false, reason: 'malformed-header', detail: 'X-Hub-Signature-256 is sha256=<64 hex digits>' };
-  if (!safeEqual(Buffer.from(sig.slice(7), 'hex'), hmac(secret, body))) return mismatch();
+  if (!sig.startsWith('sha256=')) return { ok: false, reason: 'malformed-header', detail: 'X-Hub-Signature-256 is sha256=<64 lower-case hex digits>' };
+  // the whole header as text against "sha256=<lower-case hex>", as @octokit/webhooks-methods does
+  if (!safeEqual(Buffer.from(sig), Buffer.from(githubSignature(secret, body)))) return mismatch();
   const id = header(headers, 'x-github-delivery') ?? null;
   if (id && opts.seen?.(id)) return { ok: false, reason: 'replayed', detail: `delivery ${id} was delivered before` };
   return { ok: true, id, timestampS: null };
@@ -234,40 +257,148 @@ export function wrongSecretFor(secret: string): string {
   return secret.startsWith('whsec_') ? `whsec_${bytes.toString('base64')}` : `wrong_${bytes.toString('hex')}`;
 }
 
-/** The same JSON value in other bytes: keys in reverse order, indented. */
-export function reserializeJson(body: string): string {
-  const reorder = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(reorder);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reorder(x)]));
-    return v;
+// --- JSON bodies, read without losing a byte ----------------------------------------------
+// JSON.parse turns 9007199254740993 into 9007199254740992 and 1e400 into Infinity, and keeps the
+// last of two equal keys: rewriting a body through it can change (or fail to change) the value a
+// receiver sees. The forgeries below work on the tokens instead: every number, string and literal
+// keeps its exact text unless it is the one meant to change.
+
+export type JsonNode =
+  | { kind: 'number' | 'string' | 'literal'; raw: string; start: number; end: number }
+  | { kind: 'array'; items: JsonNode[]; start: number; end: number }
+  | { kind: 'object'; entries: Array<{ key: string; value: JsonNode }>; start: number; end: number };
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+/** A JSON text as a tree of its tokens (raw text and position of each); throws on anything JSON.parse refuses. */
+export function parseJsonLossless(text: string): JsonNode {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
   };
-  const out = JSON.stringify(reorder(JSON.parse(body)), null, 2);
+  const fail = (what: string): never => {
+    throw new SyntaxError(`not JSON: ${what} at offset ${i}`);
+  };
+  const token = (re: RegExp, kind: 'number' | 'string'): { kind: 'number' | 'string'; raw: string; start: number; end: number } => {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (!m) return fail(`a malformed ${kind}`);
+    const start = i;
+    i += m[0].length;
+    return { kind, raw: m[0], start, end: i };
+  };
+  const value = (): JsonNode => {
+    ws();
+    const c = text[i];
+    const start = i;
+    if (c === '{') {
+      i++;
+      const entries: Array<{ key: string; value: JsonNode }> = [];
+      ws();
+      if (text[i] === '}') return (i++, { kind: 'object', entries, start, end: i });
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('a key expected');
+        const key = token(STRING, 'string').raw;
+        ws();
+        if (text[i++] !== ':') fail('":" expected');
+        entries.push({ key, value: value() });
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return (i++, { kind: 'object', entries, start, end: i });
+        else fail('"," or "}" expected');
+      }
+    }
+    if (c === '[') {
+      i++;
+      const items: JsonNode[] = [];
+      ws();
+      if (text[i] === ']') return (i++, { kind: 'array', items, start, end: i });
+      for (;;) {
+        items.push(value());
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return (i++, { kind: 'array', items, start, end: i });
+        else fail('"," or "]" expected');
+      }
+    }
+    if (c === '"') return token(STRING, 'string');
+    for (const lit of ['true', 'false', 'null']) {
+      if (text.startsWith(lit, i)) return (i += lit.length, { kind: 'literal', raw: lit, start, end: i });
+    }
+    return token(NUMBER, 'number');
+  };
+  const root = value();
+  ws();
+  if (i !== text.length) fail('trailing characters');
+  return root;
+}
+
+/** The entries of an object that count: of two equal keys JSON.parse keeps the last. */
+function liveEntries(entries: Array<{ key: string; value: JsonNode }>): Array<{ key: string; value: JsonNode }> {
+  const keys = entries.map((e) => JSON.parse(e.key) as string);
+  return entries.filter((_, i) => keys.indexOf(keys[i], i + 1) < 0);
+}
+
+/** Every value a receiver sees, in document order (containers before their contents). */
+function nodesOf(node: JsonNode): JsonNode[] {
+  if (node.kind === 'array') return [node, ...node.items.flatMap(nodesOf)];
+  if (node.kind === 'object') return [node, ...liveEntries(node.entries).flatMap((e) => nodesOf(e.value))];
+  return [node];
+}
+
+/**
+ * The same JSON value in other bytes: the keys of each object in reverse order (unless it holds
+ * a key twice, where the order decides which one counts), indented by two spaces, every number,
+ * string and literal written exactly as it was; a newline added when that changes nothing (a
+ * bare number, string or literal, an empty object or array).
+ */
+export function reserializeJson(body: string): string {
+  const emit = (n: JsonNode, indent: string): string => {
+    const inner = `${indent}  `;
+    if (n.kind === 'array') return n.items.length ? `[\n${n.items.map((x) => inner + emit(x, inner)).join(',\n')}\n${indent}]` : '[]';
+    if (n.kind === 'object') {
+      if (!n.entries.length) return '{}';
+      const keys = new Set(n.entries.map((e) => JSON.parse(e.key) as string));
+      const entries = keys.size === n.entries.length ? [...n.entries].reverse() : n.entries;
+      return `{\n${entries.map((e) => `${inner}${e.key}: ${emit(e.value, inner)}`).join(',\n')}\n${indent}}`;
+    }
+    return n.raw;
+  };
+  const out = emit(parseJsonLossless(body), '');
   return out === body ? `${out}\n` : out;
 }
 
-/** The body with one value changed: the first number + 1, else the first string with "x" added, else a new field. */
+/**
+ * The body with exactly one value changed, every other byte kept: the first number negated (0,
+ * or a number too small for a double, becomes 1: adding 1 is lost on 9007199254740992 and
+ * 1e+300), else the first string with "x" appended, else the first true/false flipped, else the
+ * first null made 0, else the first empty array or object given one member ([0],
+ * {"tampered":true}) — a value JSON.parse keeps, not one shadowed by a later equal key. Whatever
+ * the body, its bytes change and a receiver that parses it sees another value.
+ */
 export function tamperJson(body: string): string {
-  const value = JSON.parse(body) as unknown;
-  let done = false;
-  const walk = (v: unknown): unknown => {
-    if (done) return v;
-    if (typeof v === 'number') {
-      done = true;
-      return v + 1;
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  let tampered = walk(value);
-  if (!done) tampered = value && typeof value === 'object' && !Array.isArray(value) ? { ...value, tampered: true } : { value, tampered: true };
-  return JSON.stringify(tampered);
+  const nodes = nodesOf(parseJsonLossless(body));
+  const first = (p: (n: JsonNode) => boolean) => nodes.find(p);
+  const leaf = (kind: JsonNode['kind'], raw?: (r: string) => boolean) => first((n) => n.kind === kind && 'raw' in n && (!raw || raw(n.raw)));
+  const replace = (n: JsonNode, text: string) => body.slice(0, n.start) + text + body.slice(n.end);
+  const num = leaf('number');
+  if (num && 'raw' in num) return replace(num, Number(num.raw) === 0 ? '1' : num.raw.startsWith('-') ? num.raw.slice(1) : `-${num.raw}`);
+  const str = leaf('string');
+  if (str && 'raw' in str) return replace(str, `${str.raw.slice(0, -1)}x"`);
+  const bool = leaf('literal', (r) => r !== 'null');
+  if (bool && 'raw' in bool) return replace(bool, bool.raw === 'true' ? 'false' : 'true');
+  const nul = leaf('literal');
+  if (nul) return replace(nul, '0');
+  const empty = first((n) => (n.kind === 'array' && !n.items.length) || (n.kind === 'object' && !n.entries.length))!;
+  return replace(empty, empty.kind === 'array' ? '[0]' : '{"tampered":true}');
 }
 
 export interface ForgeInput {
   scheme: WebhookScheme;
   secret: string;
-  /** the secret before the last rotation (old-key-after-rotation); derived when absent */
+  /** the secret retired by the last rotation, which the SUT held before it (old-key-after-rotation needs it) */
   oldSecret?: string;
   id: string;
   timestampS: number;
@@ -295,7 +426,10 @@ export function forgeDelivery(variant: WebhookVariant, input: ForgeInput): Deliv
     case 'wrong-secret':
       return sign(wrongSecretFor(secret));
     case 'old-key-after-rotation':
-      return sign(input.oldSecret ?? wrongSecretFor(`old:${secret}`));
+      // a key the SUT never held would be one more wrong secret: only a really retired one tests rotation
+      if (!input.oldSecret) throw new Error('old-key-after-rotation signs with the secret a rotation retired: give oldSecret');
+      if (input.oldSecret === secret) throw new Error('old-key-after-rotation: the retired secret is the current one');
+      return sign(input.oldSecret);
     case 'tampered-body':
       return { headers: valid.headers, body: tamperJson(input.body) };
     case 'reserialized-json':

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { CreateExperimentTemplateActionInput, CreateExperimentTemplateCommandInput, CreateExperimentTemplateTargetInput } from '@aws-sdk/client-fis';
 import { parseFisSpec, type FisFaultSpec, type FisFaultSpecInput } from '../../src/schema/fis.ts';
 import { diskFillDocumentArn, FIS_ACTIONS, type FisActionId } from './actions.ts';
+import { FIS_LIMITS, templateLimitProblems, truncateCodePoints } from '../../src/schema/fis-limits.ts';
 
 /** Tags gameday puts on every template and experiment, so a later run can find leftovers. */
 export const GAMEDAY_TAG = { runId: 'gameday:run-id', fault: 'gameday:fault', owner: 'gameday:owner' } as const;
@@ -190,9 +191,67 @@ function plan(spec: FisFaultSpec, durationMs: number | undefined): Plan {
   }
 }
 
+/** The spec field each target of a template comes from, by target name. */
+const TARGET_FIELD: Record<string, string> = {
+  pods: 'pods',
+  tasks: 'tasks',
+  subnets: 'subnets',
+  'az-instances': 'instances',
+  'az-subnets': 'subnets',
+  'az-rds-clusters': 'rdsClusters',
+  'az-replication-groups': 'elasticache',
+  'zonal-shift-resources': 'zonalAutoshift.managedResources',
+  clusters: 'clusters',
+  'db-instances': 'instances',
+  instances: 'instances',
+  roles: 'roles',
+};
+
+/** The spec field each action parameter comes from, where its name is not the field's. */
+const ACTION_PARAMETER_FIELD: Record<string, string> = {
+  startInstancesAfterDuration: 'duration',
+  availabilityZoneIdentifier: 'availabilityZone',
+  managedResourceTypes: 'zonalAutoshift.managedResourceTypes',
+  zonalAutoshiftStatus: 'zonalAutoshift.zonalAutoshiftStatus',
+  completeIfInstancesTerminated: 'instances',
+};
+
+/** Template path → the spec field it is made from, for errors that say what to change in the spec. */
+function specFieldOf(spec: FisFaultSpec): (templatePath: string) => string {
+  const record = spec as unknown as Record<string, unknown>;
+  return (at) => {
+    const target = /^targets\.([^.]+)(?:\.([A-Za-z]+)(.*))?$/.exec(at);
+    if (target) {
+      const field = TARGET_FIELD[target[1]] ?? target[1];
+      const [, , part, rest] = target;
+      if (part === 'parameters') {
+        const name = rest.slice(1);
+        if (field === 'pods') return `pods.${name}`;
+        // a parameter gameday adds for the zone comes from availabilityZone, unless the spec set it itself
+        const own = (field.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], record) as { parameters?: Record<string, string> } | undefined)?.parameters;
+        return own && name in own ? `${field}.parameters.${name}` : 'availabilityZone';
+      }
+      if (part === 'filters' && spec.via === 'az-power-interruption') return `${field}.filters (or availabilityZone)`;
+      return part ? `${field}.${part}${rest}` : field;
+    }
+    const action = /^actions\.[^.]+\.parameters\.(.+)$/.exec(at);
+    if (action) {
+      const name = action[1];
+      if (spec.via === 'ssm-disk-fill') return name === 'documentArn' ? 'region' : 'percent, duration, installDependencies';
+      return ACTION_PARAMETER_FIELD[name] ?? name;
+    }
+    if (at.startsWith('tags')) return 'tags';
+    if (at === 'description') return spec.stopConditionWaiver ? 'description, stopConditionWaiver.reason' : 'description';
+    if (at.startsWith('stopConditions')) return at.replace(/\.(value|source)$/, '');
+    return at;
+  };
+}
+
 /**
  * The experiment template for one fault. Validates the spec again first (a spec built in code
- * gets the same refusals as a spec file), so an invalid combination never reaches AWS.
+ * gets the same refusals as a spec file), so an invalid combination never reaches AWS; then the
+ * template itself against the limits of CreateExperimentTemplate's input (./limits.ts), so that
+ * neither `gameday fis --dry-run` nor the driver hands out one the service would refuse.
  */
 export function buildExperimentTemplate(specInput: FisFaultSpecInput | FisFaultSpec, ctx: TemplateContext): FisTemplate {
   const spec = validFisSpec(specInput, ctx.faultName);
@@ -203,7 +262,8 @@ export function buildExperimentTemplate(specInput: FisFaultSpecInput | FisFaultS
   const waiver = spec.stopConditionWaiver;
   const describe = spec.description ?? `gameday ${spec.fault} via ${spec.via}: fault ${ctx.faultName} of run ${ctx.runId}`;
   const template: FisTemplate = {
-    description: (waiver ? `${describe} [no stop condition: ${waiver.reason}]` : describe).slice(0, 512),
+    // cut in code points, as FIS counts them: never half of a surrogate pair
+    description: truncateCodePoints(waiver ? `${describe} [no stop condition: ${waiver.reason}]` : describe, FIS_LIMITS.descriptionMax),
     roleArn: spec.roleArn,
     stopConditions: waiver ? [{ source: 'none' }] : (spec.stopConditions ?? []).map((value) => ({ source: 'aws:cloudwatch:alarm', value })),
     targets,
@@ -218,6 +278,8 @@ export function buildExperimentTemplate(specInput: FisFaultSpecInput | FisFaultS
     if (l.cloudWatchLogsConfiguration) template.logConfiguration.cloudWatchLogsConfiguration = { ...l.cloudWatchLogsConfiguration };
     if (l.s3Configuration) template.logConfiguration.s3Configuration = { ...l.s3Configuration };
   }
+  const problems = templateLimitProblems(template, specFieldOf(spec));
+  if (problems.length) throw new FisSpecError(ctx.faultName, problems);
   return template;
 }
 

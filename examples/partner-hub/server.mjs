@@ -29,6 +29,11 @@
 //   NATS_STREAM (HUB_EVENTS), NATS_SUBJECT (hub.events), NATS_CONSUMER (hub-applier),
 //   CONSUME (1; 0 = this replica publishes but does not consume), PUBLISH_TIMEOUT_MS (2000)
 //   WRITE_BEHIND_MS          flush interval of the ack-before-persist defect (default 1000)
+//   WEBHOOK_ROTATIONS        JSON {partner: {previous: "whsec_...", at: ms, end: ms}}: the partner's secret
+//                            was rotated from `previous` to its WEBHOOK_SECRETS one; before `at` only the
+//                            previous key is accepted, until `end` both, from `end` only the new one
+//                            (ms from the run's t0, read from T0_FILE; before that file exists, before `at`)
+//   T0_FILE                  JSON {"t0": epoch ms} written when the drill's timeline starts (needed by rotations)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -80,6 +85,15 @@ const PORT = Number(process.env.PORT ?? 8080);
 const HOST = process.env.HOST ?? '127.0.0.1';
 const PARTNER_URL = process.env.PARTNER_URL ?? 'http://127.0.0.1:9090';
 const SECRETS = jsonEnv('WEBHOOK_SECRETS', {});
+const ROTATIONS = jsonEnv('WEBHOOK_ROTATIONS', {});
+for (const [name, r] of Object.entries(ROTATIONS)) {
+  if (typeof r?.previous !== 'string' || !r.previous || !Number.isFinite(r.at) || !Number.isFinite(r.end) || r.end < r.at) {
+    fail(`WEBHOOK_ROTATIONS.${name} needs {previous: "whsec_...", at: ms, end: ms} with end >= at`);
+  }
+  if (!SECRETS[name]) fail(`WEBHOOK_ROTATIONS.${name}: the partner has no current secret in WEBHOOK_SECRETS`);
+}
+const T0_FILE = process.env.T0_FILE ?? '';
+if (Object.keys(ROTATIONS).length && !T0_FILE) fail('WEBHOOK_ROTATIONS are moments of the run: give T0_FILE');
 const DATA_DIR = process.env.DATA_DIR ?? path.join(process.cwd(), '.partner-hub-data');
 const REPLICA = process.env.REPLICA ?? '0';
 // single-zone: the hub cannot move itself; it reports zone a (the environment places it there)
@@ -200,7 +214,33 @@ async function offers(res) {
 /** @type {{ body: string, at: number } | null} */
 let lastOffers = null;
 
-function verifyStandardWebhook(secret, headers, rawBody) {
+/** @type {number | null} epoch ms of the run's t = 0, once T0_FILE says it */
+let runT0 = null;
+/** ms since the run's t = 0; null while the timeline has not started */
+function runClock() {
+  if (runT0 === null && T0_FILE) {
+    try {
+      const t0 = JSON.parse(fs.readFileSync(T0_FILE, 'utf8')).t0;
+      if (Number.isFinite(t0)) runT0 = t0;
+    } catch {
+      // not written yet
+    }
+  }
+  return runT0 === null ? null : Date.now() - runT0;
+}
+
+/** The keys a partner's webhooks may be signed with now: its rotation decides (no-key-retirement never retires the old one). */
+function secretsOf(partnerName) {
+  const current = SECRETS[partnerName];
+  const rotation = ROTATIONS[partnerName];
+  if (!current || !rotation) return current ? [current] : [];
+  const t = runClock();
+  if (t === null || t < rotation.at) return [rotation.previous];
+  if (t < rotation.end || DEFECTS.has('no-key-retirement')) return [current, rotation.previous];
+  return [current];
+}
+
+function verifyStandardWebhook(secrets, headers, rawBody) {
   const id = headers['webhook-id'];
   const timestamp = headers['webhook-timestamp'];
   const signatures = headers['webhook-signature'];
@@ -210,13 +250,15 @@ function verifyStandardWebhook(secret, headers, rawBody) {
     return { ok: false, status: 401, error: 'timestamp outside tolerance' };
   }
   if (DEFECTS.has('no-signature-check')) return { ok: true, id };
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const expected = crypto.createHmac('sha256', key).update(`${id}.${timestamp}.`).update(rawBody).digest();
-  for (const entry of String(signatures).split(' ')) {
-    const [version, sig] = entry.split(',');
-    if (version !== 'v1' || !sig) continue;
-    const given = Buffer.from(sig, 'base64');
-    if (given.length === expected.length && crypto.timingSafeEqual(given, expected)) return { ok: true, id };
+  for (const secret of secrets) {
+    const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+    const expected = crypto.createHmac('sha256', key).update(`${id}.${timestamp}.`).update(rawBody).digest();
+    for (const entry of String(signatures).split(' ')) {
+      const [version, sig] = entry.split(',');
+      if (version !== 'v1' || !sig) continue;
+      const given = Buffer.from(sig, 'base64');
+      if (given.length === expected.length && crypto.timingSafeEqual(given, expected)) return { ok: true, id };
+    }
   }
   return { ok: false, status: 401, error: 'no valid signature' };
 }
@@ -245,11 +287,11 @@ function writeFailed(res, err, what) {
 }
 
 async function webhook(req, res, partnerName) {
-  const secret = SECRETS[partnerName];
-  if (!secret) return send(res, 404, JSON.stringify({ error: `unknown partner ${partnerName}` }));
+  const secrets = secretsOf(partnerName);
+  if (!secrets.length) return send(res, 404, JSON.stringify({ error: `unknown partner ${partnerName}` }));
   const raw = await readBody(req, res, 1 << 20);
   if (raw === null) return;
-  const check = verifyStandardWebhook(secret, req.headers, raw);
+  const check = verifyStandardWebhook(secrets, req.headers, raw);
   if (!check.ok) {
     counters.webhooks.rejected++;
     return send(res, check.status, JSON.stringify({ error: check.error }));

@@ -68,10 +68,13 @@ const signers: Record<string, ReturnType<typeof webhookSigner>> = {};
 
 export function webhookFlow(base: string, r: K6Request, tags: Tags): void {
   const w = r.webhook!;
-  signers[r.name] ??= webhookSigner(w.scheme, __ENV[w.secretEnv] ?? '');
+  // a partner rotating its key signs with the previous one until the switch (halfway through the overlap)
+  const previous = w.rotation !== undefined && Date.now() < w.rotation.switchAt;
+  const signer = previous ? `${r.name}#previous` : r.name;
+  signers[signer] ??= webhookSigner(w.scheme, __ENV[previous ? w.rotation!.previousSecretEnv : w.secretEnv] ?? '');
   const id = `msg_${exec.vu.idInTest}_${exec.vu.iterationInScenario}_${Math.floor(Math.random() * 1e9)}`;
   const body = JSON.stringify(r.body ?? { id, type: 'offer.updated', data: { offer: exec.scenario.iterationInTest } });
-  const headers = signers[r.name](id, Math.floor(Date.now() / 1000), body);
+  const headers = signers[signer](id, Math.floor(Date.now() / 1000), body);
   const first = http.request(r.method, base + r.path, body, params(r, tags, headers));
   check(first, { [`${r.name} accepted`]: (x) => statusOk(r, x.status) }, tags);
   if (!w.replay) return;

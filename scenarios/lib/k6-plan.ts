@@ -11,8 +11,11 @@ export interface K6Request {
   body?: unknown;
   /** statuses that count as success; k6's default (200-399) when absent */
   expect?: number[];
-  /** sign as a webhook of this partner; the secret comes from the environment variable named here */
-  webhook?: { partner: string; scheme: WebhookScheme; secretEnv: string; replay?: { checkPath: string } };
+  /**
+   * sign as a webhook of this partner; the secret comes from the environment variable named here.
+   * With a key rotation, the previous secret (from previousSecretEnv) signs until switchAt (epoch ms).
+   */
+  webhook?: { partner: string; scheme: WebhookScheme; secretEnv: string; replay?: { checkPath: string }; rotation?: { previousSecretEnv: string; switchAt: number } };
   websocket?: { messages: number; intervalMs: number; echoTimeoutMs: number };
 }
 

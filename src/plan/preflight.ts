@@ -37,8 +37,12 @@ function checkTemplates(loaded: LoadedDrill, problems: string[]): void {
     replica: '0',
     zone: 'a',
     dataDir: '/',
-    partners: Object.fromEntries(loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '' }])),
+    // a rotating partner's previous secret and moments; {{t0File}} for process targets
+    partners: Object.fromEntries(
+      loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '', ...(p.rotation && p.previousWebhookSecret ? { previousWebhookSecret: '', rotationAt: 0, rotationEnd: 0 } : {}) }]),
+    ),
     broker: loaded.drill.target.broker ? { url: 'nats://127.0.0.1' } : undefined,
+    t0File: loaded.drill.target.kind === 'process' ? '/t0.json' : undefined,
   };
   const { service } = loaded.drill.target;
   const fields: Array<[string, string]> = [...Object.entries(service.env).map(([k, v]): [string, string] => [`target.service.env.${k}`, v]), ...service.command.map((a, i): [string, string] => [`target.service.command[${i}]`, a])];

@@ -18,6 +18,7 @@ import type { Policy } from '../schema/policy.ts';
 import type { TelemetryRecord } from '../schema/telemetry.ts';
 import type { Environment, TemplateVars } from '../targets/target.ts';
 import type { FaultSchedule } from './faults.ts';
+import type { PartnerRotation } from './rotation.ts';
 import type { SenderRun } from './senders.ts';
 import type { SweepReport } from './sweep.ts';
 
@@ -59,6 +60,8 @@ export interface RunContext {
   readonly k6Tool: ToolFound;
   /** partner name → its webhook secret (resolved from env: before anything started) */
   readonly secrets: Record<string, string>;
+  /** partners whose webhook key rotates during the run: the previous secret and the moments */
+  readonly rotations: Record<string, PartnerRotation>;
   readonly log: (line: string) => void;
   readonly problems: RunProblem[];
   problem(code: string, message: string): void;

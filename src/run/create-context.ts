@@ -22,6 +22,7 @@ import type { LoadedDrill } from '../schema/load.ts';
 import { RUN_FILES } from '../schema/run-dir.ts';
 import type { RunContext, RunOptions } from './context.ts';
 import { FaultSchedule, faultTargets } from './faults.ts';
+import { partnerRotations } from './rotation.ts';
 
 /** The run context before any task ran: nothing started yet. */
 export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext {
@@ -30,6 +31,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
   // checks that need the environment, before anything starts (a DrillError: exit 3)
   const { secrets } = preflight(loaded);
   const plan = planDrill(drill, opts.timeScale ?? drill.timeScale);
+  const rotations = partnerRotations(loaded, plan.timeScale);
   const k6Tool = requireTool('k6');
   if (!k6Tool.compatible) log(`warning: k6 ${k6Tool.version ?? '(unknown version)'} at ${k6Tool.path}; gameday is pinned to ${k6Tool.pinned}`);
 
@@ -78,6 +80,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     startedAt: new Date(),
     k6Tool,
     secrets,
+    rotations,
     log,
     problems,
     problem,

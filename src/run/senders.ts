@@ -6,6 +6,7 @@ import type { Journal, JournalEntry } from '../../simulators/journal.ts';
 import type { SideEffect } from '../judge/journal-analysis.ts';
 import type { WebhookSender } from '../schema/drill.ts';
 import { sleep } from '../platform/poll.ts';
+import type { PartnerRotation } from './rotation.ts';
 
 export interface SenderRun {
   name: string;
@@ -21,6 +22,8 @@ export interface StartSendersOptions {
   /** where webhooks go: the SUT's entry URL (load balancer or first replica's proxy) */
   baseUrl: () => string;
   secrets: Readonly<Record<string, string>>;
+  /** partners whose key is rotated during the run (moments time-scaled, from t0) */
+  rotations?: Readonly<Record<string, PartnerRotation>>;
   journal: Journal;
   signal?: AbortSignal;
 }
@@ -36,12 +39,14 @@ export function runSenders(o: StartSendersOptions): Promise<SenderRun[]> {
       });
       if (o.signal?.aborted) return { name: s.name, report: null, error: 'the drill was interrupted before the sender started' };
       const durationMs = Math.max(1, Math.round(s.duration * o.timeScale));
+      const r = o.rotations?.[s.partner];
       try {
         const report = await sendWebhooks({
           url: `${o.baseUrl()}${s.path}`,
           partner: s.partner,
           scheme: s.scheme,
           secret: o.secrets[s.partner],
+          rotation: r ? { previousSecret: r.previousSecret, switchAt: o.t0 + r.switchMs, retiredAt: o.t0 + r.endMs } : undefined,
           count: Math.max(1, Math.ceil((s.rate * durationMs) / 1000)),
           rate: s.rate,
           maxDurationMs: durationMs,

@@ -30,7 +30,7 @@ const Service = z.strictObject({
   replicas: z.number().int().min(1).max(16).default(1),
   /** replica i runs in zones[i % zones.length]; exported to it as ZONE */
   zones: z.array(Slug).min(1).default(['a']),
-  /** environment of every replica; {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{partners.NAME.url}} and {{partners.NAME.webhookSecret}} are filled in */
+  /** environment of every replica; {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{t0File}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}} (and for a partner that rotates its key {{partners.NAME.previousWebhookSecret}}, {{partners.NAME.rotationAt}}, {{partners.NAME.rotationEnd}}) are filled in */
   env: z.record(z.string(), z.string()).default({}),
   healthPath: z.string().startsWith('/').default('/healthz'),
   startTimeout: Duration.default(15_000),
@@ -583,9 +583,16 @@ export const Drill = z
       if (!p) ctx.addIssue({ code: 'custom', path: ['load', 'requests', i, 'webhook', 'partner'], message: `no partner named "${r.webhook.partner}": add it under partners` });
       else if (!p.webhookSecret) ctx.addIssue({ code: 'custom', path: ['partners', drill.partners.indexOf(p), 'webhookSecret'], message: `partner "${p.name}" signs webhooks, so it needs a webhookSecret` });
     });
+    const loadMs = loadLengthMs(drill.load.profiles);
     drill.partners.forEach((p, i) => {
-      if (p.webhookSecret && !/^(whsec_[A-Za-z0-9+/=]+|env:[A-Za-z_][A-Za-z0-9_]*)$/.test(p.webhookSecret)) {
-        ctx.addIssue({ code: 'custom', path: ['partners', i, 'webhookSecret'], message: 'write "whsec_<base64>" or "env:VARIABLE_NAME"' });
+      for (const field of ['webhookSecret', 'previousWebhookSecret'] as const) {
+        const secret = p[field];
+        if (secret && !/^(whsec_[A-Za-z0-9+/=]+|env:[A-Za-z_][A-Za-z0-9_]*)$/.test(secret)) {
+          ctx.addIssue({ code: 'custom', path: ['partners', i, field], message: 'write "whsec_<base64>" or "env:VARIABLE_NAME"' });
+        }
+      }
+      if (p.rotation && p.rotation.at + p.rotation.overlap > loadMs) {
+        ctx.addIssue({ code: 'custom', path: ['partners', i, 'rotation', 'overlap'], message: `the overlap ends after the load does (at ${loadMs} ms): end it by then` });
       }
     });
     drill.senders.forEach((w, i) => {
@@ -593,7 +600,13 @@ export const Drill = z
       if (!p) ctx.addIssue({ code: 'custom', path: ['senders', i, 'partner'], message: `no partner named "${w.partner}": add it under partners` });
       else if (!p.webhookSecret) ctx.addIssue({ code: 'custom', path: ['partners', drill.partners.indexOf(p), 'webhookSecret'], message: `partner "${p.name}" sends webhooks, so it needs a webhookSecret` });
       if (!Object.values(w.mix).some((n) => (n ?? 0) > 0)) ctx.addIssue({ code: 'custom', path: ['senders', i, 'mix'], message: 'give at least one variant a weight above 0, e.g. {valid: 1}' });
-      const loadMs = loadLengthMs(drill.load.profiles);
+      if ((w.mix['old-key-after-rotation'] ?? 0) > 0 && p) {
+        // signing with a key the SUT never held is just another wrong secret: the variant needs a real rotation
+        if (!p.rotation) ctx.addIssue({ code: 'custom', path: ['senders', i, 'mix', 'old-key-after-rotation'], message: `old-key-after-rotation signs with a retired key: give partner "${p.name}" previousWebhookSecret and rotation: { at, overlap }` });
+        else if (w.at + w.duration <= p.rotation.at + p.rotation.overlap) {
+          ctx.addIssue({ code: 'custom', path: ['senders', i, 'duration'], message: `old-key-after-rotation is sent once partner "${p.name}"'s previous secret is retired (at ${p.rotation.at + p.rotation.overlap} ms): run the sender past it` });
+        }
+      }
       if (w.at + w.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['senders', i, 'duration'], message: `the sender runs past the end of the load (${loadMs} ms): end it by then` });
     });
     checkUniqueNames(drill.load.requests, ['load', 'requests'], 'request', ctx);

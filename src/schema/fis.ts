@@ -20,6 +20,7 @@
 // Idempotent: a parsed spec parses again to itself, so code may hand either form to the driver.
 import { z } from 'zod';
 import { Duration } from './duration.ts';
+import { selectionModeProblem, SPEC_TAGS_MAX } from './fis-limits.ts';
 
 export const FIS_FAULTS = ['pod-kill', 'az-failure', 'broker-failover', 'disk-full', 'api-throttle'] as const;
 export type FisFault = (typeof FIS_FAULTS)[number];
@@ -67,13 +68,20 @@ const ActionDuration = Duration.superRefine((ms, ctx) => {
   else if (ms < MIN_ACTION_MS || ms > MAX_ACTION_MS) ctx.addIssue({ code: 'custom', message: 'FIS takes a duration from one minute to 12 hours, e.g. "5m"' });
 });
 
-const SelectionMode = z.string().regex(/^(ALL|COUNT\(\d+\)|PERCENT\(\d+\))$/, 'write ALL, COUNT(n) or PERCENT(n)');
+const SelectionMode = z.string().superRefine((mode, ctx) => {
+  const problem = selectionModeProblem(mode);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const Filter = z.object({ path: z.string().min(1), values: z.array(z.string()).min(1) }).strict();
 
 /** Tag keys FIS reserves, or gameday sets itself. */
 const ReservedTagKey = /^(aws:|gameday:)/i;
 const Tags = z.record(z.string().min(1).max(128), z.string().max(256)).superRefine((tags, ctx) => {
+  const n = Object.keys(tags).length;
+  if (n > SPEC_TAGS_MAX) {
+    ctx.addIssue({ code: 'custom', message: `FIS takes at most 50 tags and gameday adds 3 of its own (gameday:run-id, gameday:fault, gameday:owner): give at most ${SPEC_TAGS_MAX}, not ${n}` });
+  }
   for (const key of Object.keys(tags)) {
     if (ReservedTagKey.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `tag keys starting with "aws:" or "gameday:" are reserved: rename "${key}"` });
   }

@@ -161,11 +161,30 @@ export const Route = z.strictObject({
 });
 export type Route = z.output<typeof Route>;
 
+/**
+ * A rotation of the partner's webhook secret on the drill's timeline (time-scaled, from t = 0):
+ * before `at` the SUT holds only previousWebhookSecret and the partner signs with it; from `at`
+ * the SUT holds both; halfway through the overlap the partner signs with webhookSecret; when the
+ * overlap ends the previous secret is retired — the SUT holds webhookSecret only, and the
+ * old-key-after-rotation variant signs with the retired one.
+ */
+export const KeyRotation = z
+  .object({
+    at: Duration,
+    /** how long the SUT accepts both secrets */
+    overlap: Duration.refine((ms) => ms > 0, 'the old and the new secret overlap for some time: give an overlap above 0'),
+  })
+  .strict();
+export type KeyRotation = z.output<typeof KeyRotation>;
+
 export const Partner = z
   .strictObject({
     name: Slug,
     /** signing secret of this partner's webhooks: "whsec_<base64>" or "env:VARIABLE"; never written to evidence */
     webhookSecret: z.string().optional(),
+    /** the secret before `rotation` (same forms as webhookSecret); never written to evidence */
+    previousWebhookSecret: z.string().optional(),
+    rotation: KeyRotation.optional(),
     /** matched in order; the first route whose method and path match answers */
     routes: z.array(Route).default([]),
     /** the timeline of every request no route matches (route "*"); the original single-timeline form */
@@ -173,6 +192,10 @@ export const Partner = z
   })
   .superRefine((p, ctx) => {
     if (!p.routes.length && !p.behaviours.length) ctx.addIssue({ code: 'custom', path: ['routes'], message: 'a partner needs routes (or behaviours for every path)' });
+    if (p.rotation && !p.previousWebhookSecret) ctx.addIssue({ code: 'custom', path: ['previousWebhookSecret'], message: 'a rotation replaces a previous secret: give previousWebhookSecret' });
+    if (p.previousWebhookSecret && !p.rotation) ctx.addIssue({ code: 'custom', path: ['rotation'], message: 'say when the previous secret is rotated out: rotation: { at, overlap }' });
+    if (p.previousWebhookSecret && !p.webhookSecret) ctx.addIssue({ code: 'custom', path: ['webhookSecret'], message: 'a rotation needs the new secret too: give webhookSecret' });
+    if (p.previousWebhookSecret && p.previousWebhookSecret === p.webhookSecret) ctx.addIssue({ code: 'custom', path: ['previousWebhookSecret'], message: 'the previous secret must differ from webhookSecret' });
     const names = new Set<string>();
     p.routes.forEach((r, i) => {
       const name = routeName(r);

@@ -1,14 +1,27 @@
-// The placeholders a service's environment may use ({{port}}, {{partners.acme.url}}, ...) and
-// how they are filled: pure, so `gameday validate` checks a drill's templates as a run does.
+// The placeholders a service's environment and command may use ({{port}}, {{partners.acme.url}},
+// ...) and how they are filled: pure, so `gameday validate` checks a drill's templates as a run does.
+export interface PartnerVars {
+  url: string;
+  webhookSecret: string;
+  /** a partner whose key is rotated during the run: the previous secret and the moments (time-scaled ms from t0) */
+  previousWebhookSecret?: string;
+  rotationAt?: number;
+  rotationEnd?: number;
+}
+
 export interface TemplateVars {
   port: string;
   replica: string;
   zone: string;
   dataDir: string;
-  partners: Record<string, { url: string; webhookSecret: string }>;
+  partners: Record<string, PartnerVars>;
   /** with target.broker: the URL this replica connects to */
   broker?: { url: string };
+  /** process targets: the file that holds {"t0": epoch ms} once the timeline starts (absent before) */
+  t0File?: string;
 }
+
+const ROTATION_FIELDS = ['previousWebhookSecret', 'rotationAt', 'rotationEnd'] as const;
 
 /** Fills {{port}}, {{partners.acme.url}}, ... in a replica's environment; an unknown name is an error. */
 export function renderTemplate(template: string, vars: TemplateVars): string {
@@ -19,14 +32,24 @@ export function renderTemplate(template: string, vars: TemplateVars): string {
       const p = Object.hasOwn(vars.partners, parts[1]) ? vars.partners[parts[1]] : undefined;
       const field = parts[2];
       if (p && (field === 'url' || field === 'webhookSecret')) return p[field];
+      if (p && (ROTATION_FIELDS as readonly string[]).includes(field)) {
+        const v = p[field as (typeof ROTATION_FIELDS)[number]];
+        if (v === undefined) throw new Error(`{{${key}}}: partner "${parts[1]}" rotates no key: give it previousWebhookSecret and rotation: { at, overlap }`);
+        return String(v);
+      }
     } else if (key === 'broker.url') {
       if (vars.broker) return vars.broker.url;
       throw new Error('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } to the drill');
     } else if (key === 'webhookSecrets') {
       return JSON.stringify(Object.fromEntries(Object.entries(vars.partners).map(([n, p]) => [n, p.webhookSecret])));
+    } else if (key === 't0File') {
+      if (vars.t0File) return vars.t0File;
+      throw new Error('{{t0File}} is written for process targets only (a containers target has no path for it yet)');
     } else if (parts.length === 1 && ['port', 'replica', 'zone', 'dataDir'].includes(key)) {
       return String(vars[key as 'port' | 'replica' | 'zone' | 'dataDir']);
     }
-    throw new Error(`unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}} or {{broker.url}}`);
+    throw new Error(
+      `unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{t0File}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}}, {{partners.NAME.previousWebhookSecret}}, {{partners.NAME.rotationAt}}, {{partners.NAME.rotationEnd}} or {{broker.url}}`,
+    );
   });
 }

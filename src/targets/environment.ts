@@ -68,6 +68,8 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
   let disk: DiskEnv | null = null;
   let lb: LoadBalancer | null = null;
   let workDir: string | null = null;
+  // {{t0File}}: a folder of the run's own, the file written when the timeline starts
+  let t0Dir: string | null = null;
   let stopping: Promise<void> | null = null;
   const stop = async () => {
     // the order matters: nothing may hold DATA_DIR open when it is unmounted
@@ -81,6 +83,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
       }
     }
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    if (t0Dir) fs.rmSync(t0Dir, { recursive: true, force: true });
     await disk?.stop();
   };
 
@@ -88,6 +91,10 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     if (target.disk) disk = prepareDisk({ dir: o.dataDir, sizeMb: target.disk.size, runId: o.runId, ledger: o.ledger });
     if (target.broker) broker = await startBroker({ spec: target.broker, faults: o.drill.faults, runId: o.runId, group: o.group, ledger: o.ledger, toxiproxy: tx.driver, logDir: o.logDir });
     const dataDir = disk?.dir ?? o.dataDir;
+    if (Object.values(service.env).some((v) => /\{\{\s*t0File\s*\}\}/.test(v))) {
+      t0Dir = o.ledger.makeFolder('t0');
+    }
+    const t0File = t0Dir ? path.join(t0Dir, 't0.json') : undefined;
     const spawnReplica = (index: number, zone: string, port: number, env: Record<string, string>) => {
       // appends: a restarted replica's output follows the killed one's
       const log = fs.openSync(path.join(o.logDir, `${service.name}-r${index}.log`), 'a');
@@ -102,7 +109,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     for (let index = 0; index < service.replicas; index++) {
       const zone = service.zones[index % service.zones.length];
       const port = await freePort();
-      const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir, partners: o.partners, broker: broker ? { url: broker.urlFor(index) } : undefined };
+      const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir, partners: o.partners, broker: broker ? { url: broker.urlFor(index) } : undefined, t0File };
       const env: Record<string, string> = { PORT: String(port), REPLICA: String(index), ZONE: zone, DATA_DIR: dataDir };
       for (const [k, v] of Object.entries(service.env)) env[k] = renderTemplate(v, vars);
       envs.push(env);
@@ -185,6 +192,12 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
         broker: started.broker?.evidence() ?? null,
         disk: started.disk?.evidence() ?? null,
       }),
+      startTimeline: (t0) => {
+        if (!t0File) return;
+        // atomically: a replica reading it sees the whole of it or nothing
+        fs.writeFileSync(`${t0File}.tmp`, JSON.stringify({ t0 }));
+        fs.renameSync(`${t0File}.tmp`, t0File);
+      },
       stop: () => (stopping ??= stop()),
     };
   } catch (err) {

@@ -316,6 +316,14 @@ describe('refused before any API call', () => {
     expect(err.problems).toEqual([expect.stringMatching(/^eks-pod-kill: pods\.resourceArns: aws:eks:pod targets are selected by parameters, never by ARNs/)]);
   });
 
+  it('a template outside the FIS API limits (a multi-label selector, PERCENT(500)) is refused before any call', () => {
+    const spec = specs()['eks-pod-kill'] as FisFaultSpecInput & { pods: Record<string, unknown> };
+    const err = refusal('eks-pod-kill', { ...spec, pods: { ...spec.pods, selectorValue: 'app=a,tier=web' } } as FisFaultSpecInput);
+    expect(err.problems).toEqual([expect.stringMatching(/^eks-pod-kill: pods\.selectorValue: FIS takes only letters, digits, spaces and _ \. : \/ = \+ - @ in a target parameter value .* has ","/)]);
+    const percent = refusal('eks-pod-kill', { ...spec, pods: { ...spec.pods, selectionMode: 'PERCENT(500)' } } as FisFaultSpecInput);
+    expect(percent.problems).toEqual([expect.stringMatching(/^eks-pod-kill: pods\.selectionMode: PERCENT\(n\) takes a percentage from 1 to 100, not 500/)]);
+  });
+
   it('a waiver instead of an alarm is accepted and sent as {source: "none"}', async () => {
     const { stopConditions: _, ...noAlarm } = specs()['az-isolation'] as FisFaultSpecInput & { stopConditions?: string[] };
     const d = new FisDriver({
@@ -347,6 +355,25 @@ describe('gameday fis <spec> --dry-run', () => {
       // the counter does count: one real SDK call is one request
       await new FisClient(emulatorClientConfig()).send(new ListExperimentsCommand({}));
       expect(fis.requests()).toBe(before + 1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a template over the FIS API limits is not printed: the spec field and the limit are named', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-fis-'));
+    try {
+      const file = path.join(dir, 'too-many.yaml');
+      const arns = [1, 2, 3, 4, 5, 6].map((i) => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcde${i}`);
+      fs.writeFileSync(file, YAML.stringify({ ...specs()['disk-full'], instances: { resourceArns: arns }, description: '' }));
+      let printed = '';
+      const err = await fisDryRun(file, { write: (t) => (printed += t) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(FisSpecError);
+      expect(printed).toBe('');
+      expect((err as FisSpecError).problems).toEqual([
+        'description: FIS requires a description of 1 to 512 characters: it is empty (template description)',
+        'instances.resourceArns: FIS takes at most 5 resourceArns in a target: this has 6 (select by resourceTags, or split the fault) (template targets.instances.resourceArns)',
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -131,7 +131,7 @@ describe('partner hub pure parts', () => {
     expect(parseDefects(undefined).size).toBe(0);
     expect(() => parseDefects('no-backoff,no-such-thing,typo')).toThrow(/unknown defects in DEFECTS: no-such-thing, typo; known defects: no-backoff/);
     expect(KNOWN_DEFECTS).toEqual(
-      expect.arrayContaining(['no-backoff', 'ignore-retry-after', 'no-jitter', 'no-signature-check', 'no-timestamp-tolerance', 'no-idempotency', 'no-circuit-breaker', 'single-zone', 'no-rate-limit', 'ack-before-persist', 'no-disk-handling']),
+      expect.arrayContaining(['no-backoff', 'ignore-retry-after', 'no-jitter', 'no-signature-check', 'no-timestamp-tolerance', 'no-idempotency', 'no-key-retirement', 'no-circuit-breaker', 'single-zone', 'no-rate-limit', 'ack-before-persist', 'no-disk-handling']),
     );
     expect(zonesForDefects(['single-zone'], ['a', 'b', 'c'])).toEqual(['a']);
     expect(zonesForDefects([], ['a', 'b'])).toEqual(['a', 'b']);
@@ -366,6 +366,40 @@ describe('partner hub defect switches on real processes', () => {
     expect((await post(noTs, stale('s1'))).status).toBe(200);
     expect(await applied(noTs, 's1')).toBe(1);
     expect((await post(noTs, forged('f1'))).status).toBe(401); // only the tolerance is gone
+  });
+
+  it('key rotation: the previous key alone before it, both during the overlap, the new one alone after; no-key-retirement keeps the old one', async () => {
+    // the run's timeline through T0_FILE: rotation at 1.5 s, overlap until 3 s (from t0)
+    const dir = fs.mkdtempSync(path.join(base, 'rotation-'));
+    const t0File = path.join(dir, 't0.json');
+    const env = { WEBHOOK_ROTATIONS: JSON.stringify({ acme: { previous: OTHER_SECRET, at: 1500, end: 3000 } }), T0_FILE: t0File };
+    const healthy = await hub(env);
+    const mutant = await hub({ ...env, DEFECTS: 'no-key-retirement' });
+    const body = JSON.stringify({ type: 'booking.created', id: 'b3' });
+    let n = 0;
+    const post = async (h: Hub, secret: string) => (await fetch(`${h.url}/webhooks/acme`, { method: 'POST', headers: signWebhook(secret, { id: `k${n++}`, body }), body })).status;
+    const both = async (secret: string) => [await post(healthy, secret), await post(mutant, secret)];
+
+    // the timeline has not started: before the rotation
+    expect(await both(OTHER_SECRET)).toEqual([200, 200]);
+    expect(await both(SECRET)).toEqual([401, 401]);
+    const t0 = Date.now();
+    fs.writeFileSync(t0File, JSON.stringify({ t0 }));
+    expect(await both(OTHER_SECRET)).toEqual([200, 200]);
+    expect(await both(SECRET)).toEqual([401, 401]);
+    await new Promise((r) => setTimeout(r, t0 + 1700 - Date.now())); // the overlap: both keys
+    expect(await both(OTHER_SECRET)).toEqual([200, 200]);
+    expect(await both(SECRET)).toEqual([200, 200]);
+    await new Promise((r) => setTimeout(r, t0 + 3200 - Date.now())); // retired: the new key only, unless the defect keeps the old one
+    expect(await both(SECRET)).toEqual([200, 200]);
+    expect(await both(OTHER_SECRET)).toEqual([401, 200]);
+  });
+
+  it('refuses a rotation it cannot place on the run timeline', async () => {
+    const dataDir = fs.mkdtempSync(path.join(base, 'data-'));
+    const h = await startHub({ dataDir, logFile: `${dataDir}.log`, waitHealthy: false, env: { WEBHOOK_SECRETS: JSON.stringify({ acme: SECRET }), WEBHOOK_ROTATIONS: JSON.stringify({ acme: { previous: OTHER_SECRET, at: 1, end: 2 } }) } });
+    expect((await h.exited).code).toBe(2);
+    expect(h.log()).toMatch(/give T0_FILE/);
   });
 
   it('healthy: a replayed delivery is applied once; no-idempotency applies it twice', async () => {

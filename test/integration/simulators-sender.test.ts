@@ -18,6 +18,9 @@ import { retryAfterDate } from '../../simulators/decide.ts';
 import { verifyStandardWebhooks, WEBHOOK_VARIANTS, type WebhookVariant } from '../../simulators/webhooks.ts';
 
 const SECRET = 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu';
+const PREVIOUS = 'whsec_ZnRxjYSamUlXfAHgRzcgLslJfscncBOurmVIiWJsuUA=';
+/** a rotation already over: old-key-after-rotation is forged with the retired PREVIOUS from the first delivery */
+const RETIRED = { previousSecret: PREVIOUS, switchAt: 0, retiredAt: 0 };
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** A receiver of the test's own on a free loopback port. */
@@ -122,7 +125,7 @@ describe('forged and valid webhooks', () => {
     });
     const journal = memoryJournal();
     try {
-      await sendWebhooks({ url: sut.url, partner: 'acme', scheme: 'standard-webhooks', secret: SECRET, count: 60, rate: 200, maxDurationMs: 20_000, journal, mix, random: seededRandom(5) });
+      await sendWebhooks({ url: sut.url, partner: 'acme', scheme: 'standard-webhooks', secret: SECRET, rotation: RETIRED, count: 60, rate: 200, maxDurationMs: 20_000, journal, mix, random: seededRandom(5) });
     } finally {
       await sut.close();
     }
@@ -130,6 +133,43 @@ describe('forged and valid webhooks', () => {
     expect(f.byVariant['replayed-id']?.deliveries).toBeGreaterThan(0);
     expect(f.forgedAccepted).toBe(f.byVariant['replayed-id']!.accepted);
     expect(analyseIdempotency(journal.entries, effects).duplicated).toBeGreaterThan(0);
+  });
+
+  it('refuses old-key-after-rotation without a rotation: there is no retired key to sign with', async () => {
+    await expect(sendWebhooks({ url: 'http://127.0.0.1:9/webhooks/acme', partner: 'acme', scheme: 'standard-webhooks', secret: SECRET, count: 1, rate: 1, maxDurationMs: 1000, journal: memoryJournal(), mix })).rejects.toThrow(
+      /old-key-after-rotation signs with a retired secret/,
+    );
+  });
+
+  it('a key rotation: the previous key signs until the switch, the new one after; old-key forgeries only once the old key is retired', async () => {
+    const t0 = Date.now();
+    const rotation = { previousSecret: PREVIOUS, switchAt: t0 + 600, retiredAt: t0 + 1200 };
+    const seen: Array<{ at: number; id: string; by: string[] }> = [];
+    const sut = await receiver((req, body, res) => {
+      const by = [['previous', PREVIOUS], ['current', SECRET]].filter(([, k]) => verifyStandardWebhooks(k, req.headers, body).ok).map(([n]) => n);
+      seen.push({ at: Date.now(), id: String(req.headers['webhook-id']), by });
+      res.writeHead(by.length ? 200 : 401).end();
+    });
+    const journal = memoryJournal();
+    try {
+      await sendWebhooks({ url: sut.url, partner: 'acme', scheme: 'standard-webhooks', secret: SECRET, rotation, count: 36, rate: 20, maxDurationMs: 5000, journal, mix: { valid: 1, 'old-key-after-rotation': 1 }, random: seededRandom(3) });
+    } finally {
+      await sut.close();
+    }
+    const variantOf = new Map(journal.entries.map((e) => [e.webhookId, e.variant]));
+    const margin = 150; // a delivery is signed a little before it arrives
+    for (const d of seen) {
+      const variant = variantOf.get(d.id);
+      if (variant === 'old-key-after-rotation') {
+        expect(d.at, 'forged only after the retirement').toBeGreaterThanOrEqual(rotation.retiredAt);
+        expect(d.by).toEqual(['previous']);
+      } else if (d.at < rotation.switchAt) expect(d.by, `valid at +${d.at - t0} ms`).toEqual(['previous']);
+      else if (d.at > rotation.switchAt + margin) expect(d.by, `valid at +${d.at - t0} ms`).toEqual(['current']);
+    }
+    const kinds = seen.map((d) => `${variantOf.get(d.id)}:${d.by.join('+')}`);
+    expect(kinds).toContain('valid:previous');
+    expect(kinds).toContain('valid:current');
+    expect(kinds).toContain('old-key-after-rotation:previous');
   });
 
   describe('the demo SUT (partner hub, a real process)', () => {
@@ -158,7 +198,7 @@ describe('forged and valid webhooks', () => {
 
     it('rejects every forged variant and accepts every valid delivery, each applied once', async () => {
       const journal = memoryJournal();
-      const report = await sendWebhooks({ url: `${url}/webhooks/acme`, partner: 'acme', scheme: 'standard-webhooks', secret: SECRET, count: 80, rate: 100, maxDurationMs: 30_000, journal, mix, random: seededRandom(11) });
+      const report = await sendWebhooks({ url: `${url}/webhooks/acme`, partner: 'acme', scheme: 'standard-webhooks', secret: SECRET, rotation: RETIRED, count: 80, rate: 100, maxDurationMs: 30_000, journal, mix, random: seededRandom(11) });
       expect(report.deliveries).toBe(80);
       // every variant was sent
       expect(Object.keys(report.byVariant).sort()).toEqual([...WEBHOOK_VARIANTS].sort());

@@ -309,6 +309,53 @@ describe('invalid drills', () => {
     await onlyProblem(raw, 'partners[0].webhookSecret', 'partner "acme" signs webhooks, so it needs a webhookSecret');
   });
 
+  describe('key rotation', () => {
+    const PREVIOUS = 'whsec_ZnRxjYSamUlXfAHgRzcgLslJfscncBOurmVIiWJsuUA=';
+    const withSender = (mix: Record<string, number>) => {
+      const raw = validDrill();
+      raw.senders = [{ name: 'acme-webhooks', partner: 'acme', path: '/webhooks/acme', at: '5s', duration: '50s', rate: 4, mix }];
+      return raw;
+    };
+
+    it('accepts a partner with previousWebhookSecret and rotation, and an old-key-after-rotation sender running past the retirement', () => {
+      const raw = withSender({ valid: 4, 'old-key-after-rotation': 1 });
+      Object.assign(raw.partners[0], { previousWebhookSecret: PREVIOUS, rotation: { at: '10s', overlap: '20s' } });
+      expect(parseDrill(raw, 'x.yaml').partners[0].rotation).toEqual({ at: 10_000, overlap: 20_000 });
+    });
+
+    it('refuses old-key-after-rotation when the partner rotates no key: a key the SUT never held is just a wrong secret', async () => {
+      await onlyProblem(withSender({ valid: 4, 'old-key-after-rotation': 1 }), 'senders[0].mix.old-key-after-rotation', 'give partner "acme" previousWebhookSecret and rotation: { at, overlap }');
+    });
+
+    it('refuses a sender that stops before the old key is retired', async () => {
+      const raw = withSender({ valid: 4, 'old-key-after-rotation': 1 });
+      Object.assign(raw.partners[0], { previousWebhookSecret: PREVIOUS, rotation: { at: '40s', overlap: '15s' } });
+      await onlyProblem(raw, 'senders[0].duration', 'is retired (at 55000 ms): run the sender past it');
+    });
+
+    it('needs both halves, a real overlap inside the load, a previous secret that differs; the rotation object is strict', async () => {
+      const raw = validDrill();
+      raw.partners[0].rotation = { at: '10s', overlap: '20s' };
+      await onlyProblem(raw, 'partners[0].previousWebhookSecret', 'a rotation replaces a previous secret');
+      const noRotation = validDrill();
+      noRotation.partners[0].previousWebhookSecret = PREVIOUS;
+      await onlyProblem(noRotation, 'partners[0].rotation', 'rotation: { at, overlap }');
+      const same = validDrill();
+      Object.assign(same.partners[0], { previousWebhookSecret: same.partners[0].webhookSecret, rotation: { at: '10s', overlap: '20s' } });
+      await onlyProblem(same, 'partners[0].previousWebhookSecret', 'must differ from webhookSecret');
+      const late = validDrill();
+      Object.assign(late.partners[0], { previousWebhookSecret: PREVIOUS, rotation: { at: '50s', overlap: '20s' } });
+      await onlyProblem(late, 'partners[0].rotation.overlap', 'the overlap ends after the load does');
+      const typo = validDrill();
+      Object.assign(typo.partners[0], { previousWebhookSecret: PREVIOUS, rotation: { at: '10s', overlap: '20s', retireAt: '30s' } });
+      const err = await loadError(typo);
+      expect(err.message).toMatch(/partners\[0\]\.rotation.*retireAt/s);
+      const malformed = validDrill();
+      Object.assign(malformed.partners[0], { previousWebhookSecret: 'old-secret', rotation: { at: '10s', overlap: '20s' } });
+      await onlyProblem(malformed, 'partners[0].previousWebhookSecret', 'write "whsec_<base64>" or "env:VARIABLE_NAME"');
+    });
+  });
+
   it('accepts a partner without webhookSecret when no request signs webhooks from it', () => {
     const raw = validDrill();
     delete raw.partners[0].webhookSecret;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildExperimentTemplate, fisClientToken, FisSpecError, GAMEDAY_TAG, isoDuration } from '../../chaos/fis/templates.ts';
 import { parseFisSpec, type FisFaultSpecInput } from '../../src/schema/fis.ts';
+import { wellFormed } from '../../src/schema/fis-limits.ts';
 
 const ACCOUNT = '123456789012';
 const R = 'us-east-1';
@@ -231,5 +232,126 @@ describe('refused combinations name the path and the fix', () => {
     const first = parseFisSpec({ ...BASE, ...DISK, tags: { team: 'ledger' } });
     expect(first.ok).toBe(true);
     if (first.ok) expect(parseFisSpec(first.spec)).toEqual(first);
+  });
+});
+
+// --- the limits of CreateExperimentTemplate's input (chaos/fis/limits.ts, from the FIS service model)
+
+describe('templates stay inside the FIS API limits: refused before they are printed or sent, naming the spec field and the limit', () => {
+  /** the FisSpecError problems of building the template (spec validation first, then the template's limits) */
+  function refused(spec: Record<string, unknown>, ctx: Partial<typeof CTX & { owner: string; durationMs: number }> = {}): string[] {
+    try {
+      template(spec, ctx);
+    } catch (err) {
+      expect(err).toBeInstanceOf(FisSpecError);
+      return (err as FisSpecError).problems;
+    }
+    throw new Error('expected the template to be refused');
+  }
+  const arn = (i: number) => `arn:aws:ec2:${R}:${ACCOUNT}:instance/i-0123456789abcde${i.toString(16)}`;
+  const STOP = { fault: 'disk-full', duration: '5m' };
+
+  it('more than 5 resourceArns in a target (ResourceArnList)', () => {
+    expect(() => template({ ...STOP, instances: { resourceArns: [1, 2, 3, 4, 5].map(arn) } })).not.toThrow();
+    expect(refused({ ...STOP, instances: { resourceArns: [1, 2, 3, 4, 5, 6].map(arn) } })).toEqual([
+      'instances.resourceArns: FIS takes at most 5 resourceArns in a target: this has 6 (select by resourceTags, or split the fault) (template targets.instances.resourceArns)',
+    ]);
+  });
+
+  it('more than 50 tags once gameday adds its own (3 through the driver): a spec brings at most 47', () => {
+    const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`team-${i}`, 'x']));
+    const t = template({ ...DISK, tags: tags(47) }, { owner: '4242:99' });
+    expect(Object.keys(t.tags!)).toHaveLength(50);
+    expect(refused({ ...DISK, tags: tags(48) })).toEqual([expect.stringMatching(/^tags: FIS takes at most 50 tags and gameday adds 3 of its own .*: give at most 47, not 48$/)]);
+  });
+
+  it('more than 50 resourceTags (TagMap)', () => {
+    const resourceTags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    expect(refused({ ...STOP, instances: { resourceTags } })).toEqual([expect.stringMatching(/^instances\.resourceTags: FIS takes at most 50 tags: this has 51/)]);
+  });
+
+  it('resource tag keys over 128 and values over 256 characters, counted in code points', () => {
+    expect(refused({ ...STOP, instances: { resourceTags: { ['k'.repeat(129)]: 'v' } } })).toEqual([expect.stringMatching(/^instances\.resourceTags\["k+"\]: FIS takes a tag key of 1 to 128 characters \(this one has 129\)/)]);
+    expect(refused({ ...STOP, instances: { resourceTags: { role: 'v'.repeat(257) } } })).toEqual([expect.stringMatching(/^instances\.resourceTags\["role"\]: FIS takes a tag value of 0 to 256 characters \(this one has 257\)/)]);
+    // 128 emoji are 256 UTF-16 units but 128 characters as FIS counts them
+    expect(() => template({ ...STOP, instances: { resourceTags: { ['😀'.repeat(128)]: '😀'.repeat(256) } } })).not.toThrow();
+  });
+
+  it('spec tag keys over 128 and values over 256', () => {
+    expect(problems({ ...DISK, tags: { ['k'.repeat(129)]: 'v' } })).toEqual([expect.stringMatching(/^tags\.k+: /)]);
+    expect(problems({ ...DISK, tags: { team: 'v'.repeat(257) } })).toEqual([expect.stringMatching(/^tags\.team: /)]);
+  });
+
+  it('an empty description (FIS requires 1 to 512 characters)', () => {
+    expect(refused({ ...DISK, description: '' })).toEqual(['description: FIS requires a description of 1 to 512 characters: it is empty (template description)']);
+  });
+
+  it('a description cut at 512 is cut in code points, never leaving half of a surrogate pair', () => {
+    const head = `gameday disk-full via ssm-disk-fill: fault the-fault of run ${CTX.runId} [no stop condition: `;
+    const reason = `${'x'.repeat(401 - (head.length % 2))}${'😀'.repeat(200)}`; // 512 UTF-16 units end half-way through an emoji
+    const t = template({ ...DISK, stopConditions: undefined, stopConditionWaiver: { reason } });
+    expect([...t.description!]).toHaveLength(512);
+    expect(wellFormed(t.description!)).toBe(true);
+    expect(t.description!.endsWith('😀')).toBe(true);
+    // .slice(0, 512) in UTF-16 units, as before, ends on a lone high surrogate
+    const full = `${head}${reason}]`;
+    expect(wellFormed(full.slice(0, 512))).toBe(false);
+  });
+
+  it('a lone surrogate in the description is refused (UTF-8 cannot carry it)', () => {
+    expect(refused({ ...DISK, description: 'disk fill \uD83D' })).toEqual([expect.stringMatching(/^description: a description holds a lone UTF-16 surrogate/)]);
+  });
+
+  it.each([
+    ['a label selector of several labels', 'app=a,tier=web', '","'],
+    ['a set-based selector', 'app in (x)', '"(" ")"'],
+  ])('target parameter values outside [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]: %s', (_, selectorValue, bad) => {
+    const out = refused({ fault: 'pod-kill', pods: { ...POD, selectorValue }, kubernetesServiceAccount: 'fis-sa' });
+    expect(out).toEqual([`pods.selectorValue: FIS takes only letters, digits, spaces and _ . : / = + - @ in a target parameter value ([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+): ${JSON.stringify(selectorValue)} has ${bad} (template targets.pods.parameters.selectorValue)`]);
+  });
+
+  it('the RDS writerAvailabilityZoneIdentifiers comma list of the user guide is refused: the API pattern has no comma', () => {
+    const out = refused({ fault: 'az-failure', via: 'az-power-interruption', availabilityZone: 'us-east-1a', duration: '10m', rdsClusters: { resourceTags: { az: 'power' }, parameters: { writerAvailabilityZoneIdentifiers: 'us-east-1a,us-east-1b' } } });
+    expect(out).toEqual([expect.stringMatching(/^rdsClusters\.parameters\.writerAvailabilityZoneIdentifiers: FIS takes only letters, digits, spaces .* has ","/)]);
+    // the zone gameday writes itself is one identifier
+    const t = template({ fault: 'az-failure', via: 'az-power-interruption', availabilityZone: 'us-east-1a', duration: '10m', rdsClusters: { resourceTags: { az: 'power' } } });
+    expect(t.targets!['az-rds-clusters'].parameters).toEqual({ writerAvailabilityZoneIdentifiers: 'us-east-1a' });
+  });
+
+  it('empty and over-long filter values (1 to 128, no whitespace)', () => {
+    const filtered = (values: string[]) => ({ ...STOP, instances: { resourceTags: { role: 'ledger' }, filters: [{ path: 'State.Name', values }] } });
+    expect(refused(filtered(['']))).toEqual([expect.stringMatching(/^instances\.filters\[0\]\.values\[0\]: FIS takes a filter value of 1 to 128 characters: it is empty/)]);
+    expect(refused(filtered(['r'.repeat(129)]))).toEqual([expect.stringMatching(/^instances\.filters\[0\]\.values\[0\]: FIS takes a filter value of 1 to 128 characters \(this one has 129\)/)]);
+    expect(refused(filtered(['in service']))).toEqual([expect.stringMatching(/^instances\.filters\[0\]\.values\[0\]: FIS takes a filter value without whitespace/)]);
+  });
+
+  it('an S3 bucket name over 63 characters', () => {
+    const log = (bucketName: string) => ({ ...DISK, logConfiguration: { s3Configuration: { bucketName } } });
+    expect(() => template(log('b'.repeat(63)))).not.toThrow();
+    expect(refused(log('b'.repeat(64)))).toEqual([
+      'logConfiguration.s3Configuration.bucketName: FIS takes an S3 bucket name of 3 to 63 characters (this one has 64) (template logConfiguration.s3Configuration.bucketName)',
+    ]);
+  });
+
+  it('an action parameter over 1,024 characters, or with whitespace in it', () => {
+    const msk = (documentParameters: Record<string, string>) => ({
+      fault: 'broker-failover',
+      via: 'msk-reboot',
+      documentArn: `arn:aws:ssm:${R}:${ACCOUNT}:document/Gameday-MSK-RebootBroker`,
+      documentParameters,
+      maxDuration: '10m',
+    });
+    expect(refused(msk({ ClusterArn: 'c'.repeat(1020) }))).toEqual([expect.stringMatching(/^documentParameters: FIS takes an action parameter of 1 to 1024 characters \(this one has 1037\)/)]);
+    expect(refused(msk({ Comment: 'two words' }))).toEqual([expect.stringMatching(/^documentParameters: FIS takes an action parameter without whitespace/)]);
+  });
+
+  it.each(['COUNT(0)', 'PERCENT(500)', 'PERCENT(0)', 'COUNT(01)', 'SOME'])('selection mode %s', (selectionMode) => {
+    expect(problems({ ...STOP, instances: { resourceTags: { role: 'ledger' }, selectionMode } })).toEqual([expect.stringMatching(/^instances\.selectionMode: (write ALL, COUNT\(n\) with n of 1 or more|PERCENT\(n\) takes a percentage from 1 to 100)/)]);
+  });
+
+  it('selection modes FIS takes: ALL, COUNT(n ≥ 1), PERCENT(1..100)', () => {
+    for (const selectionMode of ['ALL', 'COUNT(1)', 'COUNT(250)', 'PERCENT(1)', 'PERCENT(100)']) {
+      expect(template({ ...STOP, instances: { resourceTags: { role: 'ledger' }, selectionMode } }).targets!.instances.selectionMode).toBe(selectionMode);
+    }
   });
 });

@@ -107,6 +107,20 @@ describe('renderTemplate', () => {
     expect(renderTemplate('{{partners.globex.webhookSecret}}', vars)).toBe('whsec_Z2xvYmV4');
   });
 
+  it('fills a rotating partner\'s previous secret and rotation moments, and {{t0File}}; refuses them where there are none', () => {
+    const rotating: TemplateVars = {
+      ...vars,
+      t0File: '/tmp/gameday-run-t0-x/t0.json',
+      partners: { ...vars.partners, acme: { ...vars.partners.acme, previousWebhookSecret: 'whsec_b2xk', rotationAt: 8000, rotationEnd: 16000 } },
+    };
+    expect(renderTemplate('{"acme":{"previous":"{{partners.acme.previousWebhookSecret}}","at":{{partners.acme.rotationAt}},"end":{{partners.acme.rotationEnd}}}}', rotating)).toBe(
+      '{"acme":{"previous":"whsec_b2xk","at":8000,"end":16000}}',
+    );
+    expect(renderTemplate('{{t0File}}', rotating)).toBe('/tmp/gameday-run-t0-x/t0.json');
+    expect(() => renderTemplate('{{partners.globex.previousWebhookSecret}}', rotating)).toThrowError('partner "globex" rotates no key: give it previousWebhookSecret and rotation: { at, overlap }');
+    expect(() => renderTemplate('{{t0File}}', vars)).toThrowError(/process targets only/);
+  });
+
   it('renders {{webhookSecrets}} as a JSON object of every partner', () => {
     const out = renderTemplate('{{webhookSecrets}}', vars);
     expect(JSON.parse(out)).toEqual({ acme: 'whsec_RgKhJmRHYfWaP3doSioYNqsmMbNytnzu', globex: 'whsec_Z2xvYmV4' });

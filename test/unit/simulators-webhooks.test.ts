@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EXPECTED_FAILURE,
   forgeDelivery,
+  githubSignature,
+  parseJsonLossless,
   reserializeJson,
   SIGNATURE_HEADERS,
   signDelivery,
@@ -20,6 +23,7 @@ import {
   WEBHOOK_VARIANTS,
   wrongSecretFor,
   type Delivery,
+  type JsonNode,
   type WebhookScheme,
 } from '../../simulators/webhooks.ts';
 
@@ -112,6 +116,85 @@ describe('verification', () => {
   });
 });
 
+// --- as strict as the official verifiers (standardwebhooks, stripe-node, @octokit/webhooks-methods)
+// Each compares the signature as text with the one it computes; each leniency below was accepted here before.
+
+describe('no more lenient than the official verifiers', () => {
+  const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+  const body = '{"id":"evt_9","type":"offer.updated"}';
+  const now = 1_700_000_000;
+  /** a Standard Webhooks delivery whose signature has "+" or "/" and padding in it, so that re-encodings differ */
+  const swDelivery = () => {
+    for (let i = 0; ; i++) {
+      const d = signStandardWebhooks(secret, { id: `msg_${i}`, timestampS: now, body });
+      const sig = d.headers['webhook-signature'].slice(3);
+      if (/[+/]/.test(sig) && sig.endsWith('=')) return { d, sig };
+    }
+  };
+  const sw = (d: Delivery, sig: string) => verifyStandardWebhooks(secret, { ...d.headers, 'webhook-signature': `v1,${sig}` }, body, { nowS: now });
+
+  it('Standard Webhooks: the signature as the reference signs it verifies', () => {
+    const { d, sig } = swDelivery();
+    expect(sw(d, sig)).toMatchObject({ ok: true });
+  });
+
+  it('Standard Webhooks: an unpadded signature is refused', () => {
+    const { d, sig } = swDelivery();
+    expect(sw(d, sig.replace(/=+$/, ''))).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it('Standard Webhooks: a base64url signature is refused', () => {
+    const { d, sig } = swDelivery();
+    expect(sw(d, sig.replace(/\+/g, '-').replace(/\//g, '_'))).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it('Standard Webhooks: trailing bytes after the padding are refused', () => {
+    const { d, sig } = swDelivery();
+    expect(Buffer.from(`${sig}AAAA`, 'base64').equals(Buffer.from(sig, 'base64'))).toBe(true); // what a byte comparison saw
+    expect(sw(d, `${sig}AAAA`)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it.each(['standard-webhooks', 'stripe'] as const)('%s: a timestamp with a leading zero is signed as the number it is, not as the text', (scheme) => {
+    // signed over "01700000000": the reference computes over "1700000000" and finds no match
+    const padded = scheme === 'stripe'
+      ? { 'stripe-signature': `t=0${now},v1=${createHmac('sha256', secret).update(`0${now}.${body}`).digest('hex')}` }
+      : { 'webhook-id': 'm', 'webhook-timestamp': `0${now}`, 'webhook-signature': `v1,${createHmac('sha256', Buffer.from(secret.slice(6), 'base64')).update(`m.0${now}.${body}`).digest('base64')}` };
+    expect(verifyDelivery(scheme, secret, { headers: padded, body }, { nowS: now })).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+    // signed over the number, as the reference does, it verifies there and here
+    const canonical = signDelivery(scheme, secret, { id: 'm', timestampS: now, body }).headers;
+    const zeroed = scheme === 'stripe' ? { 'stripe-signature': canonical['stripe-signature'].replace(`t=${now}`, `t=0${now}`) } : { ...canonical, 'webhook-timestamp': `0${now}` };
+    expect(verifyDelivery(scheme, secret, { headers: zeroed, body }, { nowS: now })).toMatchObject({ ok: true });
+  });
+
+  it('Stripe: upper-case hex in v1= is refused', () => {
+    const h = signStripe(secret, { timestampS: now, body }).headers['stripe-signature'];
+    const upper = h.replace(/v1=([0-9a-f]+)/, (_, hex: string) => `v1=${hex.toUpperCase()}`);
+    expect(upper).not.toBe(h);
+    expect(verifyStripe(secret, { 'stripe-signature': upper }, body, { nowS: now })).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it('Stripe: two t= entries are malformed (stripe-node would take the last)', () => {
+    const h = signStripe(secret, { timestampS: now, body }).headers['stripe-signature'];
+    expect(verifyStripe(secret, { 'stripe-signature': `t=${now - 1000},${h}` }, body, { nowS: now })).toMatchObject({ ok: false, reason: 'malformed-header' });
+  });
+
+  it('GitHub: upper-case hex is refused', () => {
+    const sig = githubSignature(secret, body);
+    expect(verifyGitHub(secret, { 'x-hub-signature-256': `sha256=${sig.slice(7).toUpperCase()}` }, body)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+  });
+
+  it('GitHub: an upper-case SHA256= prefix is refused', () => {
+    const sig = githubSignature(secret, body);
+    expect(verifyGitHub(secret, { 'x-hub-signature-256': sig }, body)).toMatchObject({ ok: true });
+    expect(verifyGitHub(secret, { 'x-hub-signature-256': sig.replace('sha256=', 'SHA256=') }, body)).toMatchObject({ ok: false, reason: 'malformed-header' });
+  });
+
+  it('stays stricter where it was: a future timestamp is refused (the references differ: stripe-node accepts it)', () => {
+    const d = signStripe(secret, { timestampS: now + 301, body });
+    expect(verifyStripe(secret, d.headers, body, { nowS: now })).toMatchObject({ ok: false, reason: 'timestamp-in-future' });
+  });
+});
+
 // --- forged variants: each differs from the valid delivery in exactly one intended way -----
 
 const SECRETS: Record<WebhookScheme, string> = {
@@ -122,8 +205,15 @@ const SECRETS: Record<WebhookScheme, string> = {
 const NOW = 1_700_000_000;
 const BODY = JSON.stringify({ id: 'evt_42', type: 'offer.updated', data: { offer: 'offer-1', price: 129, currency: 'EUR' } });
 
+/** the secrets a rotation retired: valid secrets of each scheme (a whsec_ one decodes as base64) */
+const PREVIOUS: Record<WebhookScheme, string> = {
+  'standard-webhooks': `whsec_${Buffer.from('the previous standard webhooks key').toString('base64')}`,
+  stripe: 'whsec_previous_stripe_style_secret',
+  github: 'the previous GitHub secret',
+};
+
 function input(scheme: WebhookScheme) {
-  return { scheme, secret: SECRETS[scheme], oldSecret: wrongSecretFor(`previous:${SECRETS[scheme]}`), id: 'msg_42', timestampS: NOW, body: BODY };
+  return { scheme, secret: SECRETS[scheme], oldSecret: PREVIOUS[scheme], id: 'msg_42', timestampS: NOW, body: BODY };
 }
 
 /** Header names whose values differ between two deliveries (absent counts as different). */
@@ -157,6 +247,22 @@ describe.each(WEBHOOK_SCHEMES)('forged %s deliveries', (scheme) => {
     expect(changedHeaders(valid, f)).toEqual([signatureHeader[scheme]]);
     expect(verify(f)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
     expect(verifyDelivery(scheme, input(scheme).oldSecret, f, { nowS: NOW }).ok).toBe(true);
+    expect(f).toEqual(signDelivery(scheme, PREVIOUS[scheme], { id: 'msg_42', timestampS: NOW, body: BODY }));
+  });
+
+  if (scheme === 'standard-webhooks') {
+    it('a whsec_ secret the reference library cannot decode is refused, not signed with (the old derived "previous" key was one)', () => {
+      const derived = wrongSecretFor(`old:${SECRETS[scheme]}`); // what old-key-after-rotation used to sign with
+      expect(derived.startsWith('whsec_')).toBe(false);
+      for (const bad of [derived, 'whsec_', 'whsec_abc', 'whsec_AAAA=AAA', 'whsec_AA-_']) {
+        expect(() => signStandardWebhooks(bad, { id: 'm', timestampS: NOW, body: BODY }), bad).toThrow(/not a Standard Webhooks secret/);
+      }
+    });
+  }
+
+  it('old-key-after-rotation: without the retired secret there is nothing to forge (no key the SUT never held)', () => {
+    expect(() => forgeDelivery('old-key-after-rotation', { ...input(scheme), oldSecret: undefined })).toThrow(/retired/);
+    expect(() => forgeDelivery('old-key-after-rotation', { ...input(scheme), oldSecret: SECRETS[scheme] })).toThrow(/current/);
   });
 
   it('tampered-body: same headers, one value of the body changed', () => {
@@ -164,7 +270,7 @@ describe.each(WEBHOOK_SCHEMES)('forged %s deliveries', (scheme) => {
     expect(f.headers).toEqual(valid.headers);
     expect(f.body).not.toBe(valid.body);
     const [a, b] = [JSON.parse(valid.body), JSON.parse(f.body)];
-    expect(b).toEqual({ ...a, data: { ...a.data, price: a.data.price + 1 } });
+    expect(b).toEqual({ ...a, data: { ...a.data, price: -a.data.price } });
     expect(verify(f)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
   });
 
@@ -237,8 +343,129 @@ describe('body rewriting helpers', () => {
     expect(JSON.parse(reserializeJson('1'))).toBe(1);
   });
 
-  it('tamperJson changes exactly one value (or adds a field when there is no number)', () => {
-    expect(JSON.parse(tamperJson('{"a":1,"b":2}'))).toEqual({ a: 2, b: 2 });
-    expect(JSON.parse(tamperJson('{"a":"x"}'))).toEqual({ a: 'x', tampered: true });
+  it('tamperJson changes exactly one value: the first number negated, else a string, a literal, an empty container', () => {
+    expect(JSON.parse(tamperJson('{"a":1,"b":2}'))).toEqual({ a: -1, b: 2 });
+    expect(JSON.parse(tamperJson('{"a":"x"}'))).toEqual({ a: 'xx' });
+  });
+
+  // the bodies the issue found untouched: adding 1 was lost, or the marker field was already there
+  it.each([
+    ['{"amount":9007199254740992}', '{"amount":-9007199254740992}'],
+    ['{"v":1e+300}', '{"v":-1e+300}'],
+    ['{"tampered":true}', '{"tampered":false}'],
+    ['{"a":0}', '{"a":1}'],
+    ['{"a":-0}', '{"a":1}'],
+    ['{"a":1e-400}', '{"a":1}'],
+    ['{"a":1,"a":2}', '{"a":1,"a":-2}'],
+    ['{}', '{"tampered":true}'],
+    ['[[],{}]', '[[0],{}]'],
+    ['null', '0'],
+    ['"s"', '"sx"'],
+  ])('tamperJson(%s) = %s', (body, tampered) => {
+    expect(tamperJson(body)).toBe(tampered);
+    expect(JSON.parse(tamperJson(body))).not.toEqual(JSON.parse(body));
+  });
+
+  it('reserializeJson keeps every number as written (no round trip through a double)', () => {
+    const body = '{"big":12345678901234567890,"v":1e+300,"tiny":1e-400,"z":-0.0}';
+    const out = reserializeJson(body);
+    for (const raw of ['12345678901234567890', '1e+300', '1e-400', '-0.0']) expect(out).toContain(raw);
+    expect(reserializeJson('{"a":1,"a":2}')).toBe('{\n  "a": 1,\n  "a": 2\n}'); // equal keys: the order decides, kept
+  });
+});
+
+// --- property: for any JSON body, each forgery differs from the valid delivery exactly as intended
+
+/** JSON texts with what JSON.parse loses: integers past 2^53, exponents out of a double's range, -0, equal keys, the marker key. */
+const rawJson = fc.letrec<{ value: string }>((tie) => {
+  const ws = fc.constantFrom('', '', ' ', '\n  ');
+  const number = fc.oneof(
+    fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
+    fc.tuple(fc.integer({ min: -9, max: 9 }), fc.integer({ min: -400, max: 400 })).map(([m, e]) => `${m}e${e >= 0 ? '+' : ''}${e}`),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+    fc.constantFrom('9007199254740992', '1e+300', '-0', '0.0', '1e-400', '1E400'),
+  );
+  const string = fc.string({ unit: 'binary', maxLength: 6 }).map((x) => JSON.stringify(x));
+  const key = fc.oneof(fc.constantFrom('"tampered"', '"a"', '"__proto__"'), string);
+  return {
+    value: fc.oneof(
+      { depthSize: 'small' },
+      number,
+      string,
+      fc.constantFrom('true', 'false', 'null'),
+      fc.tuple(ws, fc.array(tie('value'), { maxLength: 4 })).map(([w, xs]) => `[${w}${xs.join(`,${w}`)}]`),
+      fc.tuple(ws, fc.array(fc.tuple(key, tie('value')), { maxLength: 4 })).map(([w, kv]) => `{${w}${kv.map(([k, v]) => `${k}${w}:${v}`).join(',')}}`),
+    ),
+  };
+}).value;
+const anyJsonBody = fc.oneof(fc.json(), rawJson);
+
+/** (path, raw token) of every value a receiver sees — equal keys resolved as JSON.parse does; empty containers as tokens. */
+function leaves(body: string): string[] {
+  const out: string[] = [];
+  const walk = (n: JsonNode, at: string) => {
+    if (n.kind === 'array') return n.items.length ? n.items.forEach((x, i) => walk(x, `${at}/${i}`)) : out.push(`${at}=[]`);
+    if (n.kind === 'object') {
+      const keys = n.entries.map((e) => JSON.parse(e.key) as string);
+      const live = n.entries.filter((_, i) => keys.indexOf(keys[i], i + 1) < 0);
+      return live.length ? live.forEach((e) => walk(e.value, `${at}/${JSON.stringify(JSON.parse(e.key))}`)) : out.push(`${at}={}`);
+    }
+    out.push(`${at}=${n.kind === 'string' ? JSON.stringify(JSON.parse(n.raw)) : n.raw}`);
+  };
+  walk(parseJsonLossless(body), '');
+  return out;
+}
+
+describe('forgeries of any JSON body (property-based)', () => {
+  const RUNS = 1000;
+
+  it(`tamperJson: the bytes change, exactly one value a receiver sees changes, and JSON.parse sees it (${RUNS} bodies)`, () => {
+    fc.assert(
+      fc.property(anyJsonBody, (body) => {
+        const t = tamperJson(body);
+        expect(t).not.toBe(body);
+        const [a, b] = [leaves(body), leaves(t)];
+        expect(b).toHaveLength(a.length);
+        expect(a.filter((x, i) => x !== b[i])).toHaveLength(1);
+        expect(JSON.parse(t)).not.toEqual(JSON.parse(body));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`reserializeJson: other bytes, the same values token for token (${RUNS} bodies)`, () => {
+    fc.assert(
+      fc.property(anyJsonBody, (body) => {
+        const r = reserializeJson(body);
+        expect(r).not.toBe(body);
+        expect(leaves(r).sort()).toEqual(leaves(body).sort());
+        expect(JSON.parse(r)).toEqual(JSON.parse(body));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it(`forgeDelivery: for every scheme and body, each variant changes only what it names and fails for its reason (${RUNS} bodies)`, () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...WEBHOOK_SCHEMES), anyJsonBody, (scheme, body) => {
+        const base = { ...input(scheme), body };
+        const valid = forgeDelivery('valid', base);
+        const verify = (d: Delivery) => verifyDelivery(scheme, SECRETS[scheme], d, { nowS: NOW });
+        expect(verify(valid)).toMatchObject({ ok: true });
+        for (const variant of ['wrong-secret', 'old-key-after-rotation'] as const) {
+          const f = forgeDelivery(variant, base);
+          expect(f.body).toBe(valid.body);
+          expect(changedHeaders(valid, f)).toEqual([signatureHeader[scheme]]);
+          expect(verify(f)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+        }
+        for (const variant of ['tampered-body', 'reserialized-json'] as const) {
+          const f = forgeDelivery(variant, base);
+          expect(f.headers).toEqual(valid.headers);
+          expect(f.body).not.toBe(valid.body);
+          expect(verify(f)).toMatchObject({ ok: false, reason: 'signature-mismatch' });
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -13,6 +13,7 @@ export const DEFECT_CATALOGUE = Object.freeze({
   'no-signature-check': { where: 'sut', what: 'webhooks are accepted without a valid Standard Webhooks signature (forged deliveries go through)' },
   'no-timestamp-tolerance': { where: 'sut', what: 'webhook-timestamp is not checked against the 300 s tolerance (old signed deliveries can be replayed)' },
   'no-idempotency': { where: 'sut', what: 'duplicate deliveries (same webhook-id) are applied again' },
+  'no-key-retirement': { where: 'sut', what: "a partner's rotated-out webhook secret is accepted forever: the overlap never ends (a leaked old key still signs valid webhooks)" },
   'no-circuit-breaker': { where: 'sut', what: 'no circuit breaker around the partner: every /offers request keeps calling a failing partner' },
   'single-zone': {
     where: 'topology',

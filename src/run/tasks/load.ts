@@ -10,6 +10,7 @@ import { segmentFiles } from '../../k6/segments.ts';
 import { withTimeout } from '../../platform/poll.ts';
 import { RUN_FILES } from '../../schema/run-dir.ts';
 import { LOAD_LEAD_MS, type RunContext } from '../context.ts';
+import { previousSecretEnvName } from '../rotation.ts';
 import type { Task } from '../tasks.ts';
 
 /** The outcome that says the most: an invalid one over a failed-thresholds one over ok. */
@@ -34,6 +35,7 @@ export const loadTask: Task<RunContext> = {
     writeJson(planFile, buildK6Plan(ctx.drill, ctx.plan, t0, env.entryUrls));
     const secretEnv: Record<string, string> = {};
     for (const [partner, secret] of Object.entries(ctx.secrets)) secretEnv[secretEnvName(partner)] = secret;
+    for (const [partner, r] of Object.entries(ctx.rotations)) secretEnv[previousSecretEnvName(partner)] = r.previousSecret;
     teardown('stop k6', async () => {
       if (ctx.k6 && !ctx.k6Outcome) ctx.k6Outcome = await stopK6(ctx.k6);
     });

@@ -2,6 +2,7 @@
 // the target fills in their URLs).
 import { startPartnerServer } from '../../../simulators/partner-server.ts';
 import type { RunContext } from '../context.ts';
+import { rotationVars } from '../rotation.ts';
 import type { Task } from '../tasks.ts';
 
 export const partnersTask: Task<RunContext> = {
@@ -13,13 +14,14 @@ export const partnersTask: Task<RunContext> = {
     const inContainers = ctx.drill.target.kind === 'containers';
     for (const p of ctx.plan.partners) {
       const webhookSecret = ctx.secrets[p.name] ?? '';
+      const rotation = rotationVars(ctx.rotations[p.name]);
       if (inContainers) {
-        ctx.partnerVars[p.name] = { url: '', webhookSecret };
+        ctx.partnerVars[p.name] = { url: '', webhookSecret, ...rotation };
         continue;
       }
       const server = await startPartnerServer(p, ctx.journal);
       ctx.partners.push(server);
-      ctx.partnerVars[p.name] = { url: server.url, webhookSecret };
+      ctx.partnerVars[p.name] = { url: server.url, webhookSecret, ...rotation };
     }
   },
 };

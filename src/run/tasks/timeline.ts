@@ -22,7 +22,7 @@ export const timelineTask: Task<RunContext> = {
       ctx.runAbort.abort('the drill is over');
       if (ctx.sending && ctx.senderRuns.length === 0) ctx.senderRuns = await ctx.sending;
     });
-    ctx.sending = runSenders({ senders: ctx.drill.senders, timeScale: ctx.plan.timeScale, t0, baseUrl: () => env.entryUrls[0], secrets: ctx.secrets, journal: ctx.journal, signal: ctx.runAbort.signal });
+    ctx.sending = runSenders({ senders: ctx.drill.senders, timeScale: ctx.plan.timeScale, t0, baseUrl: () => env.entryUrls[0], secrets: ctx.secrets, rotations: ctx.rotations, journal: ctx.journal, signal: ctx.runAbort.signal });
 
     const poller = pollSutMetrics({
       targets: sutMetricsToCollect(ctx.drill.slos),
