@@ -115,7 +115,7 @@ describe('in-process through msw', () => {
 });
 
 describe('socket faults in-process', () => {
-  const faulty = (kind: 'reset' | 'close-mid-body' | 'truncated') => scalePartner(Partner.parse({ name: 'flaky', routes: [{ path: '/x', behaviours: [{ kind, body: kind === 'reset' ? undefined : { n: 'x'.repeat(100) } }] }] }), 1);
+  const faulty = (kind: 'reset' | 'close-mid-body' | 'truncated') => scalePartner(Partner.parse({ name: 'flaky', routes: [{ path: '/x', behaviours: [{ kind, ...(kind === 'reset' ? {} : { body: { n: 'x'.repeat(100) } }) }] }] }), 1);
 
   it('are refused by default, with a clear error naming the route and the way out', () => {
     expect(() => partnerHandlers(faulty('reset'), { baseUrl: 'https://flaky.test' })).toThrow(OverTheWireOnlyError);
