@@ -1,7 +1,6 @@
 // `gameday simulate <partners-file> [--port P]`: serves the partners of a YAML/JSON file on
 // 127.0.0.1 — every partner under /<name> of one server, the control API under /__gameday/ —
 // until SIGINT/SIGTERM, then closes every connection and the journal.
-import fs from 'node:fs';
 import path from 'node:path';
 import { openJournal, type Journal } from '../../simulators/journal.ts';
 import { startSimulatorServer, type SimulatorServer } from '../../simulators/partner-server.ts';

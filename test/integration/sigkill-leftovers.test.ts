@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { sleep } from '../../src/platform/poll.ts';
 import { DEMO_DRILL, fixture, processesOwnedBy, runCli, startCli, startToxiproxyServer, tmpDir, toxiproxyState, waitFor } from '../helpers.ts';
+import { seededRandom } from '../../simulators/random.ts';
 
 const DRILLS = [
   { driver: 'toxiproxy', file: DEMO_DRILL },
@@ -22,17 +23,8 @@ const RUNS = 10;
 const KILL_FROM_MS = 300;
 const KILL_TO_MS = 9000;
 
-/** mulberry32: a small seeded generator, so that a failing sequence of kill moments can be replayed */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** the simulators' seeded generator (mulberry32), so that a failing sequence of kill moments can be replayed */
+const seeded = seededRandom;
 
 /** TCP ports the processes `pids` listen on (their socket inodes matched against /proc/net/tcp*). */
 function listeningPorts(pids: number[]): number[] {
