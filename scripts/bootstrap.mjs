@@ -34,6 +34,7 @@ const DEBIAN_PACKAGES = [
   { command: 'chromium', pkg: 'chromium', why: 'rendering the HTML report in tests' },
   { command: 'nginx', pkg: 'nginx', why: "the demo's load balancer across replicas and zones (src/targets/load-balancer.ts)" },
   { command: 'prometheus', pkg: 'prometheus', why: 'PromQL SLOs, probes and guards against a real Prometheus (src/targets/prometheus.ts; telemetry.prometheus.managed)' },
+  { command: 'redis-server', pkg: 'redis-server', why: 'the Redis-with-Sentinel store and its failover fault (chaos/store)' },
   { command: 'dockerd', pkg: 'docker.io', why: 'the containers driver (chaos/containers): replicas and Toxiproxy as containers' },
 ];
 
