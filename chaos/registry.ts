@@ -69,7 +69,7 @@ export const FAULTS = {
   },
   'broker-failover': {
     drivers: ['broker'],
-    description: 'the leader of a replicated JetStream stream SIGKILLed, restarted when the fault ends; failover time and message loss measured by a sequence-numbered probe',
+    description: 'the leader of a replicated JetStream stream (nats) or the Redis primary (redis-sentinel) SIGKILLed, restarted when the fault ends; failover time and acknowledged messages/writes lost measured by a sequence-numbered probe',
     params: z.object({
       /** whose leader: one of target.broker.streams (default the first; a probe stream of gameday's when none is declared) */
       stream: NatsName.optional(),

@@ -27,12 +27,22 @@ export interface StartRedisSentinelOptions {
   readyTimeoutMs?: number;
   /** redis-server binary (default: REDIS_SERVER_BIN, else redis-server on PATH) */
   bin?: string;
+  /**
+   * per data node (primary first): the port on 127.0.0.1 everyone else reaches it at, e.g. its
+   * Toxiproxy proxy. Replicas replicate through it, sentinels monitor it, and clients asking the
+   * sentinels are given it; a network fault on it isolates the node for real.
+   */
+  announcePorts?: readonly number[];
+  /** called with the data nodes' own ports (primary first) before any starts: point their proxies at them */
+  beforeStart?: (redisPorts: number[]) => Promise<void>;
 }
 
 export interface RedisNode {
   name: string;
   role: 'redis' | 'sentinel';
   port: number;
+  /** where the others reach it (its own port unless announced elsewhere) */
+  announcedPort: number;
   pid: number;
   running: boolean;
   logFile: string;
@@ -56,12 +66,15 @@ export interface RedisSentinelSet {
   readonly sentinelPorts: number[];
   /** the primary as the sentinels' majority names it now */
   primary(): Promise<{ host: string; port: number }>;
-  /** the data node listening on `port` */
+  /** the data node listening on, or announced at, `port` */
   nodeAt(port: number): RedisNode;
   /** SIGKILL, resolves once the process has exited */
   killNode(name: string): Promise<KilledRedisNode>;
-  /** starts the node again with its config; resolves once it answers PING. Idempotent. */
-  restartNode(name: string): Promise<RedisNode>;
+  /**
+   * starts the node again with its config (a data node as a replica of `replicaOf`, the port the
+   * primary is reached at, when given); resolves once it answers PING. Idempotent.
+   */
+  restartNode(name: string, o?: { replicaOf?: number }): Promise<RedisNode>;
   /** resolves once the sentinels see `replicas` replicas up and linked (after a failover, the old primary rejoined) */
   waitSettled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -71,12 +84,13 @@ interface NodeState {
   name: string;
   role: 'redis' | 'sentinel';
   port: number;
+  announcedPort: number;
   config: string;
   logFile: string;
   proc: ManagedProcess | null;
 }
 
-export function redisNodeConfig(o: { port: number; dir: string; logFile: string; replicaOf?: number }): string {
+export function redisNodeConfig(o: { port: number; dir: string; logFile: string; replicaOf?: number; announcePort?: number }): string {
   return [
     `port ${o.port}`,
     'bind 127.0.0.1',
@@ -88,7 +102,10 @@ export function redisNodeConfig(o: { port: number; dir: string; logFile: string;
     `logfile ${o.logFile}`,
     'save ""',
     'appendonly no',
+    // a replica that (re)joins gets the primary's data at once, not after the default 5 s wait
+    'repl-diskless-sync-delay 0',
     ...(o.replicaOf ? [`replicaof 127.0.0.1 ${o.replicaOf}`] : []),
+    ...(o.announcePort ? ['replica-announce-ip 127.0.0.1', `replica-announce-port ${o.announcePort}`] : []),
     '',
   ].join('\n');
 }
@@ -150,25 +167,28 @@ export async function startRedisSentinel(o: StartRedisSentinelOptions): Promise<
   const redisPorts = ports.slice(0, 1 + replicas);
   const sentinelPorts = ports.slice(1 + replicas);
   const states = new Map<string, NodeState>();
-  const add = (name: string, role: NodeState['role'], port: number, configText: (nodeDir: string, logFile: string) => string) => {
+  const announced = (i: number) => o.announcePorts?.[i] ?? redisPorts[i];
+  const add = (name: string, role: NodeState['role'], port: number, announcedPort: number, configText: (nodeDir: string, logFile: string) => string) => {
     const nodeDir = path.join(dir, name);
     fs.mkdirSync(nodeDir, { recursive: true });
     const logFile = path.join(nodeDir, `${name}.log`);
     const config = path.join(nodeDir, `${name}.conf`); // sentinels rewrite theirs: it stays writable here
     fs.writeFileSync(config, configText(nodeDir, logFile));
-    states.set(name, { name, role, port, config, logFile, proc: null });
+    states.set(name, { name, role, port, announcedPort, config, logFile, proc: null });
   };
-  redisPorts.forEach((port, i) => add(`redis-${i + 1}`, 'redis', port, (d, log) => redisNodeConfig({ port, dir: d, logFile: log, replicaOf: i === 0 ? undefined : redisPorts[0] })));
+  redisPorts.forEach((port, i) =>
+    add(`redis-${i + 1}`, 'redis', port, announced(i), (d, log) => redisNodeConfig({ port, dir: d, logFile: log, replicaOf: i === 0 ? undefined : announced(0), announcePort: o.announcePorts?.[i] })),
+  );
   sentinelPorts.forEach((port, i) =>
-    add(`sentinel-${i + 1}`, 'sentinel', port, (d, log) =>
-      sentinelConfig({ port, dir: d, logFile: log, masterName, primaryPort: redisPorts[0], quorum: Math.floor(sentinels / 2) + 1, downAfterMs: o.downAfterMs ?? 1000, failoverTimeoutMs: o.failoverTimeoutMs ?? 5000 }),
+    add(`sentinel-${i + 1}`, 'sentinel', port, port, (d, log) =>
+      sentinelConfig({ port, dir: d, logFile: log, masterName, primaryPort: announced(0), quorum: Math.floor(sentinels / 2) + 1, downAfterMs: o.downAfterMs ?? 1000, failoverTimeoutMs: o.failoverTimeoutMs ?? 5000 }),
     ),
   );
 
   let stopping = false;
-  const launch = (s: NodeState): void => {
+  const launch = (s: NodeState, replicaOf?: number): void => {
     if (stopping) throw new Error(`not starting ${s.name}: the set is stopping`);
-    const args = s.role === 'sentinel' ? [s.config, '--sentinel'] : [s.config];
+    const args = s.role === 'sentinel' ? [s.config, '--sentinel'] : replicaOf ? [s.config, '--replicaof', '127.0.0.1', String(replicaOf)] : [s.config];
     s.proc = o.group.spawn(`redis ${s.name}`, bin, args, { cwd: path.dirname(s.config) });
   };
   const running = (s: NodeState) => s.proc !== null && s.proc.exit === null;
@@ -206,7 +226,7 @@ export async function startRedisSentinel(o: StartRedisSentinelOptions): Promise<
     stopping = true;
     await Promise.all([...states.values()].map((s) => (s.proc ? o.group.stop(s.proc, 3000) : undefined)));
   };
-  const view = (s: NodeState): RedisNode => ({ name: s.name, role: s.role, port: s.port, pid: s.proc?.child.pid ?? 0, running: running(s), logFile: s.logFile });
+  const view = (s: NodeState): RedisNode => ({ name: s.name, role: s.role, port: s.port, announcedPort: s.announcedPort, pid: s.proc?.child.pid ?? 0, running: running(s), logFile: s.logFile });
   const stateOf = (name: string): NodeState => {
     const s = states.get(name);
     if (!s) throw new Error(`no node named ${name} (${[...states.keys()].join(', ')})`);
@@ -214,6 +234,7 @@ export async function startRedisSentinel(o: StartRedisSentinelOptions): Promise<
   };
 
   try {
+    await o.beforeStart?.(redisPorts);
     for (const s of states.values()) if (s.role === 'redis') launch(s);
     for (const s of states.values()) if (s.role === 'redis') await waitPing(s, readyTimeoutMs);
     for (const s of states.values()) if (s.role === 'sentinel') launch(s);
@@ -247,7 +268,7 @@ export async function startRedisSentinel(o: StartRedisSentinelOptions): Promise<
       return { host, port: Number(port) };
     },
     nodeAt(port) {
-      const s = [...states.values()].find((x) => x.port === port && x.role === 'redis');
+      const s = [...states.values()].find((x) => x.role === 'redis' && (x.port === port || x.announcedPort === port));
       if (!s) throw new Error(`no data node on port ${port}`);
       return view(s);
     },
@@ -260,9 +281,9 @@ export async function startRedisSentinel(o: StartRedisSentinelOptions): Promise<
       if ((await withTimeout(s.proc.exited, 10_000)) === null) throw new Error(`${name} (pid ${s.proc.child.pid}) did not exit within 10 s of SIGKILL`);
       return { name, port: s.port, pid: s.proc.child.pid ?? 0, killedAt, killedAtMono, exitedAtMono: performance.now() };
     },
-    async restartNode(name) {
+    async restartNode(name, restart = {}) {
       const s = stateOf(name);
-      if (!running(s)) launch(s);
+      if (!running(s)) launch(s, restart.replicaOf);
       await waitPing(s, readyTimeoutMs);
       return view(s);
     },

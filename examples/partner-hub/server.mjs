@@ -28,6 +28,8 @@
 //   NATS_URL                 enables the JetStream event queue (lib/event-queue.mjs)
 //   NATS_STREAM (HUB_EVENTS), NATS_SUBJECT (hub.events), NATS_CONSUMER (hub-applier),
 //   CONSUME (1; 0 = this replica publishes but does not consume), PUBLISH_TIMEOUT_MS (2000)
+//   IDEMPOTENCY_STORE        redis-sentinel://H:P,H:P/NAME: deliveries deduplicated in Redis (SET NX on the
+//                            primary Sentinel names; lib/idempotency-redis.mjs) instead of the shared DATA_DIR
 //   WRITE_BEHIND_MS          flush interval of the ack-before-persist defect (default 1000)
 //   WEBHOOK_ROTATIONS        JSON {partner: {previous: "whsec_...", at: ms, end: ms}}: the partner's secret
 //                            was rotated from `previous` to its WEBHOOK_SECRETS one; before `at` only the
@@ -155,6 +157,17 @@ function diskFailed(err) {
     disk.full = true;
     disk.since = new Date().toISOString();
     log(`DATA_DIR is full (${err.code}): answering 503 + Retry-After until space returns`);
+  }
+}
+
+/** @type {ReturnType<typeof import('./lib/idempotency-redis.mjs').startRedisIdempotency> | null} */
+let idempotency = null;
+if (process.env.IDEMPOTENCY_STORE) {
+  const { startRedisIdempotency } = await import('./lib/idempotency-redis.mjs');
+  try {
+    idempotency = startRedisIdempotency(process.env.IDEMPOTENCY_STORE);
+  } catch (err) {
+    fail(err.message);
   }
 }
 
@@ -303,7 +316,35 @@ async function webhook(req, res, partnerName) {
     writeBehind.push(delivery);
     return send(res, 200, JSON.stringify({ accepted: true }));
   }
-  return queue ? acceptQueued(res, delivery) : acceptDirect(res, delivery);
+  if (queue) return acceptQueued(res, delivery);
+  return idempotency ? acceptClaimed(res, delivery) : acceptDirect(res, delivery);
+}
+
+/** With a Redis idempotency store: claim (SET NX), then persist and apply. */
+async function acceptClaimed(res, { key, raw }) {
+  if (!DEFECTS.has('no-idempotency')) {
+    let first;
+    try {
+      first = await idempotency.claim(key);
+    } catch (err) {
+      counters.webhooks.failedOther++;
+      return send(res, 503, JSON.stringify({ error: `idempotency store unavailable: ${err?.message ?? err}` }), { 'retry-after': '1' });
+    }
+    if (!first) {
+      counters.webhooks.duplicates++;
+      return send(res, 200, JSON.stringify({ duplicate: true }));
+    }
+  }
+  try {
+    persist(path.join(webhookDir, key), raw, { exclusive: false });
+    fs.appendFileSync(path.join(appliedDir, key), '1\n');
+  } catch (err) {
+    await idempotency.release(key);
+    return writeFailed(res, err, 'cannot apply webhook');
+  }
+  diskWritten();
+  counters.webhooks.accepted++;
+  return send(res, 200, JSON.stringify({ accepted: true }));
 }
 
 /** Without a broker: persist (exclusive create = the dedupe, across replicas), then apply. */
@@ -449,6 +490,7 @@ async function metrics(res) {
     uptimeMs: Date.now() - startedAt,
     // the queue figures a drill watches (null/0 without NATS_URL)
     broker: q ? q.broker : 'disabled',
+    idempotencyStore: idempotency ? idempotency.status() : 'disabled',
     backlog: q ? q.backlog : null,
     offlineQueue: q ? q.offlineQueue : 0,
     consumed: q ? q.consumed : 0,

@@ -69,7 +69,7 @@ export const SizeMb = z.union([z.number(), z.string()]).transform((value, ctx) =
 
 
 /** A NATS JetStream cluster started for the run; replicas get its URL as {{broker.url}}. */
-const Broker = z.strictObject({
+const NatsBroker = z.strictObject({
   kind: z.literal('nats'),
   /** what faults name as their target (toxiproxy faults on the broker's proxies, broker-failover) */
   name: Slug.default('broker'),
@@ -81,6 +81,24 @@ const Broker = z.strictObject({
    */
   streams: z.array(z.strictObject({ name: NatsName, subjects: z.array(z.string().min(1)).min(1) })).default([]),
 });
+
+/**
+ * A Redis primary with its replicas and Sentinel quorum, started for the run (Debian's
+ * redis-server); replicas get `redis-sentinel://127.0.0.1:P1,127.0.0.1:P2,.../NAME` as
+ * {{broker.url}}: the sentinels to ask and the name they monitor the primary under. A
+ * broker-failover SIGKILLs the primary; Sentinel promotes a replica.
+ */
+const RedisSentinelBroker = z.strictObject({
+  kind: z.literal('redis-sentinel'),
+  name: Slug.default('broker'),
+  /** replicas of the primary; a failover needs at least 1 */
+  replicas: z.number().int().min(1).max(4).default(2),
+  /** sentinels; the quorum is a majority of them */
+  sentinels: z.number().int().min(1).max(5).default(3),
+});
+
+/** The drill's stateful dependency, started for the run: a NATS JetStream cluster or a Redis with Sentinel. */
+const Broker = z.discriminatedUnion('kind', [NatsBroker, RedisSentinelBroker]);
 
 const Target = z.strictObject({
   /**
@@ -430,6 +448,7 @@ function checkBroker(target: TargetOut, ctx: z.RefinementCtx): void {
   const broker = target.broker;
   if (!broker) return;
   if (broker.name === target.service.name) ctx.addIssue({ code: 'custom', path: ['target', 'broker', 'name'], message: `the broker needs a name of its own: "${broker.name}" is the service's` });
+  if (broker.kind !== 'nats') return;
   const seen = new Set<string>();
   broker.streams.forEach((st, i) => {
     if (seen.has(st.name)) ctx.addIssue({ code: 'custom', path: ['target', 'broker', 'streams', i, 'name'], message: `stream names must be unique: "${st.name}" is used twice` });
@@ -524,6 +543,10 @@ function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.Refi
       return;
     }
     if (f.target !== broker.name) ctx.addIssue({ code: 'custom', path: at('target'), message: `a broker-failover targets the broker: write target: "${broker.name}"` });
+    if (broker.kind !== 'nats') {
+      if (f.stream !== undefined) ctx.addIssue({ code: 'custom', path: at('stream'), message: `a ${broker.kind} broker has no streams: remove stream (the failover kills the primary)` });
+      return;
+    }
     if (broker.nodes < 3) ctx.addIssue({ code: 'custom', path: at('action'), message: `a broker-failover needs at least 3 nodes (a replicated stream keeps its quorum): set target.broker.nodes to 3, not ${broker.nodes}` });
     if (f.stream !== undefined && !broker.streams.some((st) => st.name === f.stream)) {
       ctx.addIssue({ code: 'custom', path: at('stream'), message: `no stream named "${f.stream}" in target.broker.streams${broker.streams.length ? ` (${broker.streams.map((st) => st.name).join(', ')})` : ': declare it there'}` });

@@ -39,7 +39,7 @@ export function renderTemplate(template: string, vars: TemplateVars): string {
       }
     } else if (key === 'broker.url') {
       if (vars.broker) return vars.broker.url;
-      throw new Error('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } to the drill');
+      throw new Error('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } (or { kind: redis-sentinel }) to the drill');
     } else if (key === 'webhookSecrets') {
       return JSON.stringify(Object.fromEntries(Object.entries(vars.partners).map(([n, p]) => [n, p.webhookSecret])));
     } else if (key === 't0File') {

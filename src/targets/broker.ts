@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { connect } from 'nats';
-import { BrokerDriver } from '../../chaos/broker/driver.ts';
+import { BrokerDriver, type FailoverFigures } from '../../chaos/broker/driver.ts';
 import { startNatsCluster, type NatsCluster, type SpawnFn } from '../../chaos/broker/nats-cluster.ts';
+import type { FaultDriver } from '../../chaos/driver.ts';
 import { ensureStream } from '../../chaos/broker/stream-state.ts';
 import type { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { probeSubject, type Drill, type Fault } from '../schema/drill.ts';
@@ -16,10 +17,11 @@ import type { ProcessGroup } from '../platform/processes.ts';
 /** The stream a broker-failover kills the leader of when the drill declares none. */
 export const PROBE_STREAM = 'GAMEDAY_PROBE';
 
-type BrokerSpec = NonNullable<Drill['target']['broker']>;
+export type BrokerSpec = NonNullable<Drill['target']['broker']>;
+type NatsSpec = Extract<BrokerSpec, { kind: 'nats' }>;
 
-export interface BrokerEnvOptions {
-  spec: BrokerSpec;
+export interface BrokerEnvOptions<S extends BrokerSpec = BrokerSpec> {
+  spec: S;
   faults: readonly Fault[];
   runId: string;
   group: ProcessGroup;
@@ -30,17 +32,18 @@ export interface BrokerEnvOptions {
 
 export interface BrokerEnv {
   name: string;
-  /** the proxy URL replica `i` is given as {{broker.url}} (node i mod n; it discovers the others) */
+  kind: BrokerSpec['kind'];
+  /** what replica `i` is given as {{broker.url}}: a node's proxy (NATS: node i mod n; it discovers the others), or the sentinels to ask */
   urlFor(replica: number): string;
   /** proxy names, one per node (network fault targets) */
   proxies: string[];
-  /** the nodes' own client URLs (bypassing Toxiproxy) */
+  /** the nodes' own addresses (bypassing Toxiproxy) */
   directUrls: string[];
-  streams: string[];
-  cluster: NatsCluster;
-  driver: BrokerDriver;
-  /** the stream a broker-failover fault kills the leader of */
-  streamOf(fault: Extract<Fault, { action: 'broker-failover' }>): string;
+  driver: FaultDriver & { figures(fault: string): FailoverFigures };
+  /** NATS only: the cluster itself (its nodes' monitor URLs, for tests and evidence) */
+  cluster?: NatsCluster;
+  /** what a broker-failover fault kills: the leader of a stream (NATS), the primary (Redis) */
+  targetOf(fault: Extract<Fault, { action: 'broker-failover' }>): string;
   evidence(): Record<string, unknown>;
   /** Stops the nodes, keeps their logs in logDir, removes the working directory. Idempotent. */
   stop(): Promise<void>;
@@ -61,7 +64,7 @@ async function checkThroughProxy(url: string): Promise<void> {
   await nc.close();
 }
 
-export async function startBroker(o: BrokerEnvOptions): Promise<BrokerEnv> {
+export async function startNatsBroker(o: BrokerEnvOptions<NatsSpec>): Promise<BrokerEnv> {
   const { spec } = o;
   const workDir = o.ledger.makeFolder(spec.name); // a killed run's stores are removed by the sweep
   const proxies: string[] = [];
@@ -116,13 +119,13 @@ export async function startBroker(o: BrokerEnvOptions): Promise<BrokerEnv> {
     let stopping: Promise<void> | null = null;
     return {
       name: spec.name,
+      kind: spec.kind,
       urlFor: (replica) => `nats://${listens[replica % listens.length]}`,
       proxies,
       directUrls: started.urls,
-      streams: streams.map((s) => s.name),
-      cluster: started,
       driver,
-      streamOf: (fault) => fault.stream ?? streams[0]?.name ?? PROBE_STREAM,
+      cluster: started,
+      targetOf: (fault) => fault.stream ?? streams[0]?.name ?? PROBE_STREAM,
       evidence: () => ({
         name: spec.name,
         nodes: started.nodes.map((n, i) => ({ name: n.name, clientUrl: n.clientUrl, proxy: proxies[i], advertised: listens[i] })),

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { requireTool } from '../platform/toolchain.mjs';
-import { startBroker, type BrokerEnv } from './broker.ts';
+import { startNatsBroker, type BrokerEnv } from './broker.ts';
+import { startRedisBroker } from './redis-broker.ts';
 import { brokerChaosFigures } from './chaos-figures.ts';
 import { prepareDisk, type DiskEnv } from './disk.ts';
 import { failTimeoutSeconds, startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
@@ -89,7 +90,11 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
 
   try {
     if (target.disk) disk = prepareDisk({ dir: o.dataDir, sizeMb: target.disk.size, runId: o.runId, ledger: o.ledger });
-    if (target.broker) broker = await startBroker({ spec: target.broker, faults: o.drill.faults, runId: o.runId, group: o.group, ledger: o.ledger, toxiproxy: tx.driver, logDir: o.logDir });
+    if (target.broker) {
+      const common = { faults: o.drill.faults, runId: o.runId, group: o.group, ledger: o.ledger, toxiproxy: tx.driver, logDir: o.logDir };
+      const spec = target.broker;
+      broker = spec.kind === 'nats' ? await startNatsBroker({ ...common, spec }) : await startRedisBroker({ ...common, spec });
+    }
     const dataDir = disk?.dir ?? o.dataDir;
     if (Object.values(service.env).some((v) => /\{\{\s*t0File\s*\}\}/.test(v))) {
       t0Dir = o.ledger.makeFolder('t0');
@@ -182,7 +187,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
       disk,
       drivers: () => ({ ...(started.broker ? { broker: started.broker.driver } : {}), ...(started.disk ? { disk: started.disk.driver } : {}) }),
       targetsOf: (fault) => {
-        if (fault.action === 'broker-failover') return started.broker ? [started.broker.streamOf(fault)] : [];
+        if (fault.action === 'broker-failover') return started.broker ? [started.broker.targetOf(fault)] : [];
         if (fault.action === 'disk-full') return started.disk ? [started.disk.dir] : [];
         return [];
       },

@@ -102,7 +102,7 @@ describe.skipIf(skip)('environment with load balancer, broker and limited disk',
     const proxies = await env.toxiproxy.proxies();
     const brokerProxies = proxies.filter((p) => env.proxiesOf('broker').includes(p.name));
     expect(brokerProxies.map((p) => p.upstream).sort()).toEqual(env.broker!.directUrls.map((u) => u.replace('nats://', '')).sort());
-    const varz = (await (await fetch(`${env.broker!.cluster.nodes[0].monitorUrl}/varz`)).json()) as { client_connect_urls?: string[]; connect_urls?: string[] };
+    const varz = (await (await fetch(`${env.broker!.cluster!.nodes[0].monitorUrl}/varz`)).json()) as { client_connect_urls?: string[]; connect_urls?: string[] };
     const advertised = varz.client_connect_urls ?? varz.connect_urls ?? [];
     expect(advertised.length).toBeGreaterThanOrEqual(2);
     for (const url of advertised) expect(brokerProxies.map((p) => p.listen)).toContain(url);
@@ -119,14 +119,14 @@ describe.skipIf(skip)('environment with load balancer, broker and limited disk',
     const request = faultRequest(fault.name, fault.action, env.targetsOf(fault), faultParams(fault, 1));
     expect(request.targets).toEqual(['HUB_EVENTS']);
     const injected = await driver.inject(request);
-    const killed = env.broker!.cluster.nodes.filter((n) => !n.running);
+    const killed = env.broker!.cluster!.nodes.filter((n) => !n.running);
     expect(killed).toHaveLength(1);
     expect(injected.applied[0].ref).toContain(killed[0].name);
     // webhooks keep being accepted while the leader is gone (broker, or the offline queue)
     for (let i = 0; i < 5; i++) expect(await postWebhook(env.entryUrls[0], `during-failover-${i}`)).toBe(200);
     await driver.revert(injected);
     await driver.revert(injected); // twice is safe
-    expect(env.broker!.cluster.nodes.every((n) => n.running)).toBe(true);
+    expect(env.broker!.cluster!.nodes.every((n) => n.running)).toBe(true);
     const figures = env.chaosFigures();
     expect(figures['chaos/leader-dies/broker-failover-time']).toBeGreaterThan(0);
     expect(figures['chaos/leader-dies/broker-failover-time']).toBeLessThan(30_000);

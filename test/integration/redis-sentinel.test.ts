@@ -21,6 +21,8 @@ describe.skipIf(missing)('store failover on a real Redis with Sentinel', () => {
     const failover = new RedisFailover({ set, runId: 'test', warmupMs: 800 });
     try {
       await failover.inject();
+      // the fault's window: long enough for Sentinel (down-after 1 s) to promote a replica
+      await new Promise((r) => setTimeout(r, 4000));
     } finally {
       report = await failover.revert();
     }

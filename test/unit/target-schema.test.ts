@@ -117,7 +117,7 @@ describe('{{broker.url}}', () => {
     expect(renderTemplate('{{broker.url}}', { ...vars, broker: { url: 'nats://127.0.0.1:4222' } })).toBe('nats://127.0.0.1:4222');
   });
   it('is an error naming the fix when it has none', () => {
-    expect(() => renderTemplate('{{broker.url}}', vars)).toThrow('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } to the drill');
+    expect(() => renderTemplate('{{broker.url}}', vars)).toThrow('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } (or { kind: redis-sentinel }) to the drill');
   });
 });
 
@@ -150,5 +150,16 @@ describe('blast radius', () => {
     expect(() => refuseRemote('http://10.0.0.5:8474', {})).toThrow(/not on loopback.*allowRemote/);
     expect(() => refuseRemote('http://toxiproxy.staging:8474', { allowRemote: { reason: 'staging toxiproxy, approved by SRE-42' } })).not.toThrow();
     expect(() => refuseRemote('not a url', {})).toThrow(/is not a URL/);
+  });
+});
+
+describe('target.broker kind redis-sentinel', () => {
+  it('takes replicas and sentinels, refuses a stream on its failover', () => {
+    const redis = { broker: { kind: 'redis-sentinel', name: 'cache' } };
+    const ok = Drill.safeParse(drill(redis, [failover({ target: 'cache' })]));
+    expect(ok.success).toBe(true);
+    if (ok.success) expect(ok.data.target.broker).toEqual({ kind: 'redis-sentinel', name: 'cache', replicas: 2, sentinels: 3 });
+    expect(problems(drill(redis, [failover({ target: 'cache', stream: 'X' })]))).toEqual(['faults.0.stream: a redis-sentinel broker has no streams: remove stream (the failover kills the primary)']);
+    expect(problems(drill({ broker: { kind: 'redis-sentinel', streams: [] } }, []))[0]).toMatch(/^target\.broker/);
   });
 });
