@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { Duration } from '../src/schema/duration.ts';
 import { NatsName } from '../src/schema/names.ts';
+import { Select } from '../src/schema/select.ts';
 
-export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk'] as const;
+export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk', 'docker'] as const;
 export type DriverName = (typeof DRIVERS)[number];
 
 interface FaultSpec {
@@ -34,9 +35,14 @@ export const FAULTS = {
     scaled: [],
   },
   partition: {
-    drivers: ['toxiproxy', 'containers'],
-    description: 'cut off: toxiproxy blackholes data both ways (connections hang); containers disconnects the replicas from the run network',
-    params: z.object({}),
+    drivers: ['toxiproxy', 'containers', 'docker'],
+    description: "cut off: toxiproxy blackholes data both ways (connections hang); containers disconnects the replicas from the run network; docker disconnects the selected containers from `network` and reconnects them with their aliases",
+    params: z.object({
+      /** docker: the network the containers are cut off from (default: their only one) */
+      network: z.string().min(1).optional(),
+      /** docker: which of the matching containers (default all) */
+      select: Select.optional(),
+    }),
     scaled: [],
   },
   down: {
@@ -52,17 +58,19 @@ export const FAULTS = {
     scaled: [],
   },
   'pod-kill': {
-    drivers: ['process', 'containers'],
-    description: 'one replica SIGKILLed, restarted after restartAfter as a deployment would (else when the fault ends)',
+    drivers: ['process', 'containers', 'docker'],
+    description: "one replica SIGKILLed (docker: the selected containers), restarted after restartAfter as a deployment would (docker: unless the container's own restart policy did it first), else when the fault ends",
     params: z.object({
       /** which replica (index); the first by default */
       replica: z.number().int().nonnegative().default(0),
+      /** docker: which of the matching containers (default count 1) */
+      select: Select.optional(),
       restartAfter: Duration.optional(),
     }),
     scaled: ['restartAfter'],
   },
   'az-failure': {
-    drivers: ['process', 'containers'],
+    drivers: ['process', 'containers', 'docker'],
     description: 'every replica of a zone down together (stopped, or with mode: disconnect cut off from the network: containers only); back when the fault ends',
     params: z.object({ zone: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "a"'), mode: z.enum(['stop', 'disconnect']).default('stop') }),
     scaled: [],
@@ -74,6 +82,18 @@ export const FAULTS = {
       /** whose leader: one of target.broker.streams (default the first; a probe stream of gameday's when none is declared) */
       stream: NatsName.optional(),
     }),
+    scaled: [],
+  },
+  pause: {
+    drivers: ['docker'],
+    description: 'the selected containers frozen (docker pause: every process stopped, connections open), unpaused when the fault ends',
+    params: z.object({ select: Select.optional() }),
+    scaled: [],
+  },
+  restart: {
+    drivers: ['docker'],
+    description: 'the selected containers restarted (docker restart with a grace period of `grace`); the fault ends with them running',
+    params: z.object({ select: Select.optional(), grace: Duration.default(0) }),
     scaled: [],
   },
   'disk-full': {

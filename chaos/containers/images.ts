@@ -140,6 +140,15 @@ export function toxiproxyImageSpec(binary: string): ImageSpec {
   };
 }
 
+/** go-httpbin's image: its static binary FROM scratch, serving on 8080 (a service nobody here wrote, for docker targets). */
+export function goHttpbinImageSpec(binary: string): ImageSpec {
+  return {
+    name: 'gameday/go-httpbin',
+    files: binaryFiles(binary, 'go-httpbin'),
+    dockerfile: ['FROM scratch', 'COPY rootfs/ /', 'EXPOSE 8080', 'ENTRYPOINT ["/go-httpbin", "-host", "0.0.0.0", "-port", "8080"]'].join('\n'),
+  };
+}
+
 /**
  * A node service's image: node (this one, `nodeBinary`) and its libraries, the service's files
  * (`appDir` minus `exclude`) in /app, and the node_modules its modules import, from `projectDir`.

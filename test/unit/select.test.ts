@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Select } from '../../src/schema/select.ts';
-import { selectVictims, victimCount } from '../../src/targets/select.ts';
+import { selectVictims, victimCount } from '../../chaos/select.ts';
 
 const three = ['r0', 'r1', 'r2'];
 

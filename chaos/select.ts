@@ -1,7 +1,7 @@
 // Picks a fault's victims among the candidates that match at start: reproducible from the seed,
 // so the evidence's { chosen, seed } replays the same choice. Pure.
-import { seededRandom } from '../../simulators/random.ts';
-import type { Select } from '../schema/select.ts';
+import { seededRandom } from '../simulators/random.ts';
+import type { Select } from '../src/schema/select.ts';
 
 export interface Selection {
   mode: Select['mode'];
