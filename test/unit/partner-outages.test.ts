@@ -1,0 +1,145 @@
+// Partner outages: which behaviours are not healthy, and the fault windows they make on the
+// timeline (src/schema/partner-outages.ts), through the planner into phases and fault times.
+import { describe, expect, it } from 'vitest';
+import { partnerOutageTimes, timelineFaultTimes } from '../../src/judge/context.ts';
+import { planDrill } from '../../src/plan/plan.ts';
+import { parseDrill } from '../../src/schema/load.ts';
+import { partnerOutages, unhealthyBecause, type BehaviourHealthFacts } from '../../src/schema/partner-outages.ts';
+import { planPartner } from '../../simulators/behaviour.ts';
+
+const b = (facts: Partial<BehaviourHealthFacts>): BehaviourHealthFacts => ({ latencyMs: 0, ...facts });
+
+describe('unhealthyBecause', () => {
+  it.each([
+    [b({ status: 200 }), null],
+    [b({ status: 204 }), null],
+    [b({ status: 404 }), null],
+    [b({ status: 429 }), 'status 429'],
+    [b({ status: 500 }), 'status 500'],
+    [b({ status: 503 }), 'status 503'],
+    [b({ kind: 'respond', status: 599 }), 'status 599'],
+    [b({ kind: 'hang' }), 'hang'],
+    [b({ kind: 'reset' }), 'reset'],
+    [b({ kind: 'close-mid-body', status: 200 }), 'close-mid-body'],
+    [b({ kind: 'truncated', status: 200 }), 'truncated'],
+    [b({ kind: 'slow-dribble', status: 200 }), 'slow-dribble'],
+    [b({ kind: 'malformed-json', status: 200 }), 'malformed-json'],
+    [b({ kind: 'sequence', steps: [200, 200] }), null],
+    [b({ kind: 'sequence', steps: [503, 200] }), 'sequence with 503'],
+    [b({ kind: 'sequence', steps: [{ status: 429 }, 503, 429, { status: 200 }] }), 'sequence with 429, 503'],
+    [b({ kind: 'sequence', steps: [{}] }), null],
+    // a quota refuses only clients above it: not an outage
+    [b({ kind: 'rate-limit', status: 200 }), null],
+  ])('%j → %s', (behaviour, why) => {
+    expect(unhealthyBecause(behaviour)).toBe(why);
+  });
+
+  it('calls a partner slow when its median latency is above the bound (default 1 s)', () => {
+    expect(unhealthyBecause(b({ status: 200, latencyMs: 1000 }))).toBeNull();
+    expect(unhealthyBecause(b({ status: 200, latencyMs: 1001 }))).toBe('median latency 1001 ms above 1000 ms');
+    expect(unhealthyBecause(b({ status: 200, latencyMs: 300 }), 250)).toBe('median latency 300 ms above 250 ms');
+    expect(unhealthyBecause(b({ latencyMs: { dist: 'fixed', value: 2000 } }))).toMatch(/^median latency 2000 ms/);
+    // uniform: the middle of the range; log-normal: its p50, whatever its tail
+    expect(unhealthyBecause(b({ latencyMs: { dist: 'uniform', min: 500, max: 1400 } }))).toBeNull();
+    expect(unhealthyBecause(b({ latencyMs: { dist: 'uniform', min: 800, max: 1400 } }))).toMatch(/^median latency 1100 ms/);
+    expect(unhealthyBecause(b({ latencyMs: { dist: 'lognormal', p50: 20, p99: 5000 } }))).toBeNull();
+    expect(unhealthyBecause(b({ latencyMs: { dist: 'lognormal', p50: 1500, p99: 5000 } }))).toMatch(/^median latency 1500 ms/);
+    // a rate limit that answers slowly is slow
+    expect(unhealthyBecause(b({ kind: 'rate-limit', latencyMs: 3000 }))).toMatch(/^median latency 3000 ms/);
+  });
+});
+
+describe('partnerOutages', () => {
+  const partner = planPartner({
+    name: 'acme',
+    routes: [
+      {
+        method: 'GET',
+        path: '/offers',
+        behaviours: [
+          { at: '0s', status: 200, latency: '10ms' },
+          { at: '40s', kind: 'sequence', scope: 'call', steps: [503, 200] },
+          { at: '100s', status: 429, retryAfter: 1 },
+          { at: '160s', kind: 'hang' },
+          { at: '220s', status: 200 },
+          { at: '250s', kind: 'reset' },
+        ],
+      },
+      { name: 'charge', method: 'POST', path: '/charge', behaviours: [{ at: '0s', status: 201 }] },
+    ],
+    behaviours: [
+      { at: '0s', status: 200 },
+      { at: '30s', status: 200, latency: '2s' },
+      { at: '60s', status: 200 },
+    ],
+  });
+
+  it('merges back-to-back unhealthy behaviours of a route into one window until a healthy one, and numbers the later ones', () => {
+    expect(partnerOutages(partner, 280_000)).toEqual([
+      { name: 'partner:acme GET /offers', partner: 'acme', route: 'GET /offers', startMs: 40_000, endMs: 220_000, lastsToEnd: false, reasons: ['sequence with 503', 'status 429', 'hang'] },
+      { name: 'partner:acme GET /offers #2', partner: 'acme', route: 'GET /offers', startMs: 250_000, endMs: 280_000, lastsToEnd: true, reasons: ['reset'] },
+      { name: 'partner:acme', partner: 'acme', route: null, startMs: 30_000, endMs: 60_000, lastsToEnd: false, reasons: ['median latency 2000 ms above 1000 ms'] },
+    ]);
+  });
+
+  it('clips to the end of the load and drops what starts after it', () => {
+    const out = partnerOutages(partner, 200_000);
+    expect(out.map((o) => [o.name, o.startMs, o.endMs, o.lastsToEnd])).toEqual([
+      ['partner:acme GET /offers', 40_000, 200_000, true],
+      ['partner:acme', 30_000, 60_000, false],
+    ]);
+    expect(partnerOutages(partner, 20_000)).toEqual([]);
+  });
+
+  it('takes the partner’s own bound for slow answers', () => {
+    expect(partnerOutages(partner, 280_000, 5000).map((o) => o.name)).toEqual(['partner:acme GET /offers', 'partner:acme GET /offers #2']);
+  });
+
+  it('gives fault times: from the first unhealthy switch to the healthy one; never reverted when it lasts to the end', () => {
+    const outages = partnerOutages(partner, 280_000);
+    expect(partnerOutageTimes(outages)).toEqual({
+      'partner:acme GET /offers': { injectedAtMs: 40_000, revertedAtMs: 220_000 },
+      'partner:acme GET /offers #2': { injectedAtMs: 250_000, revertedAtMs: null },
+      'partner:acme': { injectedAtMs: 30_000, revertedAtMs: 60_000 },
+    });
+    const t0 = Date.parse('2026-12-05T18:00:00Z');
+    const records = [{ name: 'hub-latency', injectedAt: new Date(t0 + 5_000).toISOString(), revertedAt: new Date(t0 + 9_000).toISOString(), outcome: 'reverted' }];
+    expect(timelineFaultTimes(records, outages, t0)).toMatchObject({ 'hub-latency': { injectedAtMs: 5_000, revertedAtMs: 9_000 }, 'partner:acme': { injectedAtMs: 30_000 } });
+  });
+});
+
+describe('partner outages on the planned timeline', () => {
+  const drill = (faults: unknown[] = []) =>
+    parseDrill(
+      {
+        name: 'storm',
+        app: 'T',
+        target: { kind: 'process', service: { name: 'svc', command: ['node', 'x.mjs'] } },
+        load: { requests: [{ name: 'a', path: '/a' }], profiles: [{ profile: 'baseline', rate: 10, duration: '100s' }] },
+        partners: [{ name: 'payments', routes: [{ method: 'POST', path: '/charge', behaviours: [{ at: '0s', status: 200 }, { at: '20s', status: 429, retryAfter: 1 }, { at: '50s', status: 200 }] }] }],
+        faults,
+        slos: [{ name: 'errors-in-storm', kind: 'error-rate', phase: 'fault', below: '2%' }],
+      },
+      'storm.yaml',
+    );
+
+  it('makes the fault phase of a drill without faults, time-scaled with the timeline', () => {
+    const plan = planDrill(drill(), 0.1);
+    expect(plan.faults).toEqual([]);
+    expect(plan.partnerOutages).toMatchObject([{ name: 'partner:payments POST /charge', startMs: 2_000, endMs: 5_000 }]);
+    expect(plan.phases).toEqual([
+      { phase: 'steady', startMs: 0, endMs: 2_000 },
+      { phase: 'fault', startMs: 2_000, endMs: 5_000 },
+      { phase: 'recovery', startMs: 5_000, endMs: 10_000 },
+    ]);
+  });
+
+  it('merges with an injected fault it overlaps into one fault phase', () => {
+    const plan = planDrill(drill([{ name: 'slow', action: 'latency', target: 'svc', at: '40s', duration: '20s', latency: '300ms' }]), 1);
+    expect(plan.phases.map((p) => [p.phase, p.startMs, p.endMs])).toEqual([
+      ['steady', 0, 20_000],
+      ['fault', 20_000, 60_000],
+      ['recovery', 60_000, 100_000],
+    ]);
+  });
+});
