@@ -149,7 +149,7 @@ describe.skipIf(!hasChromium)(`the HTML report in headless Chromium (${CHROMIUM}
       // recovery-time counts from the partner answering again (+22 s)
       const back = verdict('offers-back-after-partner-outage');
       expect(back).toMatchObject({ kind: 'recovery-time', pass: true });
-      expect(back.detail).toContain(`${OUTAGE} was reverted (+22 s)`);
+      expect(back.detail).toContain(`after outage ${OUTAGE} ended (+22 s)`);
       // k6 tagged every request with the same phases: the outage's lookups are the verdict's samples
       const reqs = readSamples(path.join(out, 'k6_samples.ndjson.gz')).filter((s) => s.metric === 'http_reqs');
       for (const phase of ['steady', 'fault', 'recovery']) expect(reqs.filter((s) => s.tags.phase === phase).length, phase).toBeGreaterThan(0);

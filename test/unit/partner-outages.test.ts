@@ -2,10 +2,12 @@
 // timeline (src/schema/partner-outages.ts), through the planner into phases and fault times.
 import { describe, expect, it } from 'vitest';
 import { partnerOutageTimes, timelineFaultTimes } from '../../src/judge/context.ts';
+import { evaluateSlos } from '../../src/judge/evaluate.ts';
 import { planDrill } from '../../src/plan/plan.ts';
 import { parseDrill } from '../../src/schema/load.ts';
 import { partnerOutages, unhealthyBecause, type BehaviourHealthFacts } from '../../src/schema/partner-outages.ts';
 import { planPartner } from '../../simulators/behaviour.ts';
+import { drillWith, run, T0 } from './slo-fixtures.ts';
 
 const b = (facts: Partial<BehaviourHealthFacts>): BehaviourHealthFacts => ({ latencyMs: 0, ...facts });
 
@@ -141,5 +143,30 @@ describe('partner outages on the planned timeline', () => {
       ['fault', 20_000, 60_000],
       ['recovery', 60_000, 100_000],
     ]);
+  });
+});
+
+describe('a recovery-time SLO after a partner outage', () => {
+  const STORM = { name: 'acme', routes: [{ method: 'GET', path: '/offers', behaviours: [{ at: '0s', status: 200 }, { at: '20s', status: 429, retryAfter: 1 }, { at: '40s', status: 200 }] }] };
+  const drill = drillWith([{ name: 'back', kind: 'recovery-time', fault: 'partner:acme GET /offers', sli: { metric: 'error-rate', below: '1%' }, within: '10s', hold: '3s' }], { partners: [STORM], faults: [] });
+  // errors while the partner throttles (20–40 s) and for 2 s after it answers again
+  const metrics = run(10, (s) => (s >= 20 && s < 42 ? { failedShare: 0.5 } : {}));
+
+  it('counts from the moment the partner answers again, and says it was an outage that ended', () => {
+    const plan = planDrill(drill, 1);
+    const [v] = evaluateSlos(drill.slos, { metrics, t0: T0, faults: partnerOutageTimes(plan.partnerOutages), figures: {}, phases: plan.phases, durationMs: plan.totalMs });
+    expect(v).toMatchObject({ kind: 'recovery-time', pass: true, observed: 2_000, reason: 'met' });
+    expect(v.objective).toBe('error rate < 1% per 1-s window within 10 s of outage partner:acme GET /offers ended, held 3 s');
+    expect(v.detail).toContain('back within objective 2 s after outage partner:acme GET /offers ended (+40 s)');
+  });
+
+  it('is no evidence when the outage lasts to the end of the load', () => {
+    const endless = drillWith(drill.slos.map(() => ({ name: 'back', kind: 'recovery-time', fault: 'partner:acme GET /offers', sli: { metric: 'error-rate', below: '1%' }, within: '10s' })), {
+      partners: [{ ...STORM, routes: [{ ...STORM.routes[0], behaviours: STORM.routes[0].behaviours.slice(0, 2) }] }],
+      faults: [],
+    });
+    const plan = planDrill(endless, 1);
+    const [v] = evaluateSlos(endless.slos, { metrics, t0: T0, faults: partnerOutageTimes(plan.partnerOutages), figures: {}, phases: plan.phases, durationMs: plan.totalMs });
+    expect(v).toMatchObject({ pass: false, reason: 'no-evidence', detail: 'outage partner:acme GET /offers lasted to the end of the load' });
   });
 });
