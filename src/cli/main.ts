@@ -17,6 +17,7 @@ import { verdictCommand } from './verdict.ts';
 import { doctorCommand } from './doctor.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
 import { SetupError } from '../platform/setup-error.mjs';
+import { planDrill } from '../plan/plan.ts';
 import { preflight } from '../plan/preflight.ts';
 import { describeSweep, sweepLeftovers, sweptAnything } from '../run/sweep.ts';
 import { GAMEDAY_VERSION } from '../platform/run-id.ts';
@@ -106,7 +107,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
         return setExit(3);
       }
       if (promql.note) process.stderr.write(`${drill}: ${promql.note}\n`);
-      process.stdout.write(`${drill}: valid drill "${loaded.drill.name}" (${loaded.drill.faults.length} faults, ${loaded.drill.slos.length} SLOs)\n`);
+      const outages = planDrill(loaded.drill).partnerOutages.map((o) => o.name);
+      const outageText = outages.length ? `, ${outages.length} partner outage${outages.length > 1 ? 's' : ''} (${outages.join(', ')})` : '';
+      process.stdout.write(`${drill}: valid drill "${loaded.drill.name}" (${loaded.drill.faults.length} faults${outageText}, ${loaded.drill.slos.length} SLOs)\n`);
       setExit(0);
     });
 

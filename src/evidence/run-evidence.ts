@@ -18,6 +18,7 @@ import { RUN_FILES } from '../schema/run-dir.ts';
 import { buildReportData, type ReportInput } from '../report/data.ts';
 import { renderReport } from '../report/html.ts';
 import { writeCompliance } from './compliance-input.ts';
+import type { PartnerOutageRecord } from './partner-outage-records.ts';
 import { listArtifacts, sha256File, writeJson } from './files.ts';
 import { writeJunit } from './junit.ts';
 
@@ -44,6 +45,8 @@ export interface ChaosReport {
   toxiproxy: { url: string; version: string; source: string } | null;
   t0: string | null;
   faults: FaultRecord[];
+  /** the partners' outages: fault windows of the timeline that no driver injected */
+  partnerOutages: PartnerOutageRecord[];
   environment: Record<string, unknown> | null;
   sweptBeforeRun: unknown;
 }
@@ -140,7 +143,8 @@ export function writeJudgedEvidence(runDir: string, r: JudgedRun): { manifest: R
         phases: r.results.phases,
         t0,
         faults: r.chaos.faults,
-        partners: r.partners,
+        partnerOutages: r.chaos.partnerOutages,
+        partners: r.partners.map((p) => ({ ...p, slowAboveMs: drill.partners.find((d) => d.name === p.name)?.slowAbove })),
         metrics: r.metrics,
         load: r.results.load ?? null,
         attribution: r.results.attribution ?? null,

@@ -79,3 +79,21 @@ export function faultTimesFromRecords(records: ReadonlyArray<{ name: string; inj
   }
   return out;
 }
+
+/**
+ * Partner outages as fault times (ms after t0): the simulators switch behaviour on the same clock
+ * as the phase tags, so the planned window is when it happened. One still going when the load
+ * ended was never "reverted".
+ */
+export function partnerOutageTimes(outages: ReadonlyArray<{ name: string; startMs: number; endMs: number; lastsToEnd: boolean }>): Record<string, FaultTimes> {
+  return Object.fromEntries(outages.map((o) => [o.name, { injectedAtMs: o.startMs, revertedAtMs: o.lastsToEnd ? null : o.endMs }]));
+}
+
+/** Every fault window of a run by name, ms after t0: the injected faults as recorded, and the partner outages. */
+export function timelineFaultTimes(
+  records: Parameters<typeof faultTimesFromRecords>[0],
+  outages: Parameters<typeof partnerOutageTimes>[0],
+  t0: number,
+): Record<string, FaultTimes> {
+  return { ...faultTimesFromRecords(records, t0), ...partnerOutageTimes(outages) };
+}

@@ -13,7 +13,7 @@ import { evaluateAvailability, evaluateErrorRate, evaluateLatency, evaluateThrou
 
 export type { BurnAlertResult, Verdict, VerdictReason, VerdictUnit } from './verdict.ts';
 export type { FaultTimes, MetricPoint, SloContext } from './context.ts';
-export { figureKey, requiredFigures, sutMetricsToCollect, faultTimesFromRecords } from './context.ts';
+export { figureKey, requiredFigures, sutMetricsToCollect, faultTimesFromRecords, timelineFaultTimes } from './context.ts';
 export { sloThresholds } from './request-slos.ts';
 import type { Verdict } from './verdict.ts';
 

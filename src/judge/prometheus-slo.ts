@@ -3,7 +3,7 @@
 // No series, no points, or a query that failed = "no-evidence", never a pass.
 import type { PrometheusSlo, Reduction, TelemetryRecord } from '../schema/telemetry.ts';
 import { TELEMETRY_FILE } from '../schema/telemetry.ts';
-import { round, verdictBase, type Verdict } from './verdict.ts';
+import { faultWords, round, verdictBase, type Verdict } from './verdict.ts';
 
 export interface RunWindows {
   /** absolute ms */
@@ -19,7 +19,7 @@ export interface RunWindows {
 export function prometheusSloWindow(slo: PrometheusSlo, w: RunWindows): { startMs: number; endMs: number } | { missing: string } {
   if (slo.afterFault) {
     const at = w.revertedAtMs[slo.afterFault];
-    if (at === undefined) return { missing: `fault ${slo.afterFault} was never reverted` };
+    if (at === undefined) return { missing: `${faultWords(slo.afterFault).what} ${faultWords(slo.afterFault).neverEnded}` };
     return { startMs: at, endMs: Math.min(at + (slo.within ?? 0), Math.max(w.runEndMs, at)) };
   }
   if (slo.phase) {
@@ -59,7 +59,7 @@ export function evaluatePrometheusSlo(slo: PrometheusSlo, record: TelemetryRecor
   const limit = (slo.atMost ?? slo.atLeast)!;
   const op = bound === 'atMost' ? '≤' : '≥';
   const objective = slo.reduce === 'every' ? `every point of ${slo.query} ${op} ${limit}` : `${slo.reduce}(${slo.query}) ${op} ${limit}`;
-  const scope = slo.afterFault ? `${slo.within} ms after fault ${slo.afterFault} was reverted` : slo.phase ? `the ${slo.phase} phase` : 'the whole run';
+  const scope = slo.afterFault ? `${slo.within} ms after ${faultWords(slo.afterFault).what} ${faultWords(slo.afterFault).wasEnded}` : slo.phase ? `the ${slo.phase} phase` : 'the whole run';
   const base = { ...verdictBase(slo, [TELEMETRY_FILE]), kind: 'prometheus' as const, phase: slo.phase ?? (slo.afterFault ? `after ${slo.afterFault}` : 'all'), request: null };
   const noEvidence = (detail: string): Verdict => ({ ...base, objective, observed: null, unit: 'count', samples: 0, pass: false, reason: 'no-evidence', detail });
   if (windowProblem) return noEvidence(`nothing to query: ${windowProblem}`);

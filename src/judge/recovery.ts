@@ -4,7 +4,7 @@
 // read during the run). Pure.
 import type { Slo } from '../schema/drill.ts';
 import type { SloContext } from './context.ts';
-import { CHAOS_FILE, duration, round, SAMPLES_FILE, SUT_METRICS_FILE, verdictBase, type Verdict } from './verdict.ts';
+import { CHAOS_FILE, duration, faultWords, round, SAMPLES_FILE, SUT_METRICS_FILE, verdictBase, type Verdict } from './verdict.ts';
 
 /** One observation of an SLI: a window [tMs, tMs + windowMs) or an instant (windowMs 0). */
 export interface SliPoint {
@@ -97,9 +97,10 @@ function sliText(slo: RecoverySlo): string {
 /** The fault's revert time, or why there is none. */
 function revertOf(fault: string, ctx: SloContext): { ms: number } | { missing: string } {
   const times = ctx.faults[fault];
-  if (!times) return { missing: `fault ${fault} is not in the run's fault records` };
-  if (times.injectedAtMs === null) return { missing: `fault ${fault} was never injected` };
-  if (times.revertedAtMs === null) return { missing: `fault ${fault} was never reverted` };
+  const w = faultWords(fault);
+  if (!times) return { missing: `${w.what} is not in the run's fault records` };
+  if (times.injectedAtMs === null) return { missing: `${w.what} ${w.neverStarted}` };
+  if (times.revertedAtMs === null) return { missing: `${w.what} ${w.neverEnded}` };
   return { ms: times.revertedAtMs };
 }
 
@@ -117,15 +118,16 @@ export function evaluateRecoveryTime(slo: RecoverySlo, ctx: SloContext): Verdict
   const base = verdictBase(slo, [SAMPLES_FILE, CHAOS_FILE]);
   const what = `${sliText(slo)} per 1-s window${slo.request ? ` (request ${slo.request})` : ''}`;
   const hold = holdOf(slo, ctx);
-  const objective = `${what} within ${duration(slo.within)} of fault ${slo.fault} reverted, held ${hold.text}`;
+  const f = faultWords(slo.fault);
+  const objective = `${what} within ${duration(slo.within)} of ${f.what} ${f.ended}, held ${hold.text}`;
   const revert = revertOf(slo.fault, ctx);
   if ('missing' in revert) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: revert.missing };
   const points = recoverySli(slo, ctx);
   const after = points.filter((p) => p.tMs + 1000 > revert.ms && p.good !== null);
-  if (after.length === 0) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: `no samples after fault ${slo.fault} was reverted at +${duration(revert.ms)}` };
+  if (after.length === 0) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: `no samples after ${f.what} ${f.wasEnded} at +${duration(revert.ms)}` };
   const r = recoveryAfter(points, revert.ms, hold.ms, 1000);
   if (!r.recovered) {
-    return { ...base, objective, observed: null, unit: 'ms', samples: after.length, pass: false, reason: 'never-recovered', detail: `${describeFailure(r, hold.ms, sliText(slo))}; fault ${slo.fault} reverted at +${duration(revert.ms)}` };
+    return { ...base, objective, observed: null, unit: 'ms', samples: after.length, pass: false, reason: 'never-recovered', detail: `${describeFailure(r, hold.ms, sliText(slo))}; ${f.what} ${f.ended} at +${duration(revert.ms)}` };
   }
   const pass = r.recoveryMs <= slo.within;
   return {
@@ -136,7 +138,7 @@ export function evaluateRecoveryTime(slo: RecoverySlo, ctx: SloContext): Verdict
     samples: after.length,
     pass,
     reason: pass ? 'met' : 'breached',
-    detail: `back within objective ${duration(r.recoveryMs)} after fault ${slo.fault} was reverted (+${duration(revert.ms)}), held ${hold.text}${r.relapses ? ` after ${r.relapses} relapse(s)` : ''}; 1-s windows`,
+    detail: `back within objective ${duration(r.recoveryMs)} after ${f.what} ${f.wasEnded} (+${duration(revert.ms)}), held ${hold.text}${r.relapses ? ` after ${r.relapses} relapse(s)` : ''}; 1-s windows`,
   };
 }
 
@@ -145,17 +147,18 @@ type BacklogSlo = Extract<Slo, { kind: 'backlog-drain' }>;
 export function evaluateBacklogDrain(slo: BacklogSlo, ctx: SloContext): Verdict {
   const base = verdictBase(slo, [SUT_METRICS_FILE, CHAOS_FILE]);
   const hold = holdOf(slo, ctx);
-  const objective = `${slo.metric} ≤ ${slo.atMost} within ${duration(slo.within)} of fault ${slo.fault} reverted${slo.hold ? `, held ${hold.text}` : ''}`;
+  const f = faultWords(slo.fault);
+  const objective = `${slo.metric} ≤ ${slo.atMost} within ${duration(slo.within)} of ${f.what} ${f.ended}${slo.hold ? `, held ${hold.text}` : ''}`;
   const revert = revertOf(slo.fault, ctx);
   if ('missing' in revert) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: revert.missing };
   const readings = ctx.series?.[slo.metric];
   if (!readings || readings.length === 0) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: `no readings of ${slo.metric} from ${slo.path}` };
   const points: SliPoint[] = [...readings].sort((a, b) => a.timeMs - b.timeMs).map((p) => ({ tMs: p.timeMs, good: Number.isFinite(p.value) ? p.value <= slo.atMost : null }));
   const after = points.filter((p) => p.tMs >= revert.ms && p.good !== null);
-  if (after.length === 0) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: `no readings of ${slo.metric} after fault ${slo.fault} was reverted at +${duration(revert.ms)}` };
+  if (after.length === 0) return { ...base, objective, observed: null, unit: 'ms', samples: 0, pass: false, reason: 'no-evidence', detail: `no readings of ${slo.metric} after ${f.what} ${f.wasEnded} at +${duration(revert.ms)}` };
   const r = recoveryAfter(points, revert.ms, hold.ms, 0);
   if (!r.recovered) {
-    return { ...base, objective, observed: null, unit: 'ms', samples: after.length, pass: false, reason: 'never-recovered', detail: `${describeFailure(r, hold.ms, `${slo.metric} ≤ ${slo.atMost}`)}; fault ${slo.fault} reverted at +${duration(revert.ms)}` };
+    return { ...base, objective, observed: null, unit: 'ms', samples: after.length, pass: false, reason: 'never-recovered', detail: `${describeFailure(r, hold.ms, `${slo.metric} ≤ ${slo.atMost}`)}; ${f.what} ${f.ended} at +${duration(revert.ms)}` };
   }
   const pass = r.recoveryMs <= slo.within;
   const peak = readings.reduce((m, p) => (p.timeMs >= revert.ms && p.value > m ? p.value : m), -Infinity);
@@ -167,6 +170,6 @@ export function evaluateBacklogDrain(slo: BacklogSlo, ctx: SloContext): Verdict 
     samples: after.length,
     pass,
     reason: pass ? 'met' : 'breached',
-    detail: `${slo.metric} drained to ≤ ${slo.atMost} ${duration(r.recoveryMs)} after fault ${slo.fault} was reverted (peak after revert ${round(peak, 3)})`,
+    detail: `${slo.metric} drained to ≤ ${slo.atMost} ${duration(r.recoveryMs)} after ${f.what} ${f.wasEnded} (peak after revert ${round(peak, 3)})`,
   };
 }

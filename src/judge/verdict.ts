@@ -87,3 +87,10 @@ export function verdictBase(slo: Slo, evidence: string[]): Pick<Verdict, 'slo' |
     evidence,
   };
 }
+
+/** How a verdict speaks of a fault window and its end: an injected fault is reverted, a partner outage ("partner:…") ends. */
+export function faultWords(name: string): { what: string; ended: string; wasEnded: string; neverEnded: string; neverStarted: string } {
+  return name.startsWith('partner:')
+    ? { what: `outage ${name}`, ended: 'ended', wasEnded: 'ended', neverEnded: 'lasted to the end of the load', neverStarted: 'never started' }
+    : { what: `fault ${name}`, ended: 'reverted', wasEnded: 'was reverted', neverEnded: 'was never reverted', neverStarted: 'was never injected' };
+}

@@ -4,6 +4,7 @@ import { phaseWindows, type PhaseWindow } from '../../scenarios/lib/phase.ts';
 import { planTimelines, type PlannedPartner } from '../../simulators/behaviour.ts';
 import { baseline, loadLength, soak, spike, stress, vuRamp, type Profile } from '../../scenarios/profiles.ts';
 import { profileStarts, type Drill, type Fault, type LoadProfile, type Partner } from '../schema/drill.ts';
+import { partnerOutages, type PartnerOutage } from '../schema/partner-outages.ts';
 
 export interface PlannedFault {
   fault: Fault;
@@ -20,6 +21,8 @@ export interface Plan {
   profiles: Profile[];
   faults: PlannedFault[];
   partners: PlannedPartner[];
+  /** stretches in which a partner is not healthy: fault windows of the timeline, like the faults */
+  partnerOutages: PartnerOutage[];
 }
 
 /** A partner's timelines with every `at` time-scaled (and nothing else). */
@@ -57,7 +60,7 @@ export function planProfile(p: LoadProfile, startMs: number, scale: (ms: number)
 
 /**
  * Every point and length on the timeline is multiplied by `timeScale`: load profile starts and
- * stages, fault start and duration, partner behaviour switches. Magnitudes of faults (injected latency)
+ * stages, fault start and duration, partner behaviour switches (and so partner outages). Magnitudes of faults (injected latency)
  * and protocol values (Retry-After seconds) are not, since the SUT sees them as they are.
  */
 export function planDrill(drill: Drill, timeScale = drill.timeScale): Plan {
@@ -66,12 +69,15 @@ export function planDrill(drill: Drill, timeScale = drill.timeScale): Plan {
   const profiles = drill.load.profiles.map((p, i) => planProfile(p, scale(starts[i]), scale, i));
   const totalMs = loadLength(profiles);
   const faults = drill.faults.map((fault) => ({ fault, startMs: scale(fault.at), endMs: scale(fault.at + fault.duration) }));
+  const partners = drill.partners.map((p) => scalePartner(p, timeScale));
+  const outages = partners.flatMap((p, i) => partnerOutages(p, totalMs, drill.partners[i].slowAbove));
   return {
     timeScale,
     totalMs,
-    phases: phaseWindows(totalMs, faults),
+    phases: phaseWindows(totalMs, [...faults, ...outages]),
     profiles,
     faults,
-    partners: drill.partners.map((p) => scalePartner(p, timeScale)),
+    partners,
+    partnerOutages: outages,
   };
 }

@@ -1,11 +1,13 @@
 // What the HTML report shows, gathered from a run (pure): the decision and verdicts, per-second
-// latency percentiles and error rate, fault windows as they really happened, partner behaviour
-// switches, tools, time-scale, and what the run did not cover.
+// latency percentiles and error rate, fault windows as they really happened, partner outages,
+// partner behaviour switches per route, tools, time-scale, and what the run did not cover.
 import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
 import type { DecisionRecord } from '../judge/decide.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
 import { FAULT_ACTIONS } from '../../chaos/registry.ts';
 import { SLO_KINDS } from '../schema/drill.ts';
+import type { Latency } from '../schema/partner.ts';
+import { unhealthyBecause } from '../schema/partner-outages.ts';
 
 /** Fault kinds of gameday's catalogue (DESIGN.md) beyond the drill schema's actions today. */
 /** Every fault a drill can ask for (the fault registry): what the report lists as not exercised. */
@@ -57,7 +59,10 @@ export interface ReportData {
   durationMs: number;
   phases: ReadonlyArray<{ phase: string; startMs: number; endMs: number }>;
   faults: readonly ReportFault[];
-  partners: ReadonlyArray<{ name: string; switches: readonly ReportBehaviourSwitch[] }>;
+  /** fault windows no driver injected: a partner was not healthy (not counted as fault kinds exercised) */
+  partnerOutages: readonly ReportPartnerOutage[];
+  /** one timeline per partner route (route null: the partner's timeline of every other path) */
+  partners: ReadonlyArray<{ name: string; route: string | null; switches: readonly ReportBehaviourSwitch[] }>;
   timeline: readonly TimelinePoint[];
   /** planned vs delivered arrivals per second of the timeline (arrival-rate profiles); null: none planned */
   load: { planned: number; dropped: number; deliveredShare: number | null; perSecond: ReadonlyArray<{ second: number; planned: number; delivered: number }> } | null;
@@ -86,16 +91,39 @@ export function timelineFromMetrics(metrics: MetricsAggregator, t0: number): Tim
   }));
 }
 
-/** The tone and label of a partner behaviour. */
-export function describeBehaviour(b: { status?: number; retryAfter?: number; type?: string; latencyMs?: unknown }): { label: string; tone: ReportBehaviourSwitch['tone'] } {
+/** A planned behaviour as the report reads it (simulators/behaviour.ts PlannedBehaviour). */
+export interface ReportBehaviour {
+  atMs: number;
+  kind?: string;
+  status?: number;
+  retryAfter?: number;
+  steps?: ReadonlyArray<number | { status?: number }>;
+  latencyMs?: Latency;
+}
+
+/** The tone and label of a partner behaviour; "healthy" is the partner outages' own test (src/schema/partner-outages.ts). */
+export function describeBehaviour(b: Omit<ReportBehaviour, 'atMs'>, slowAboveMs?: number): { label: string; tone: ReportBehaviourSwitch['tone'] } {
   const status = b.status;
   const parts: string[] = [];
-  if (b.type && b.type !== 'respond') parts.push(b.type);
+  if (b.kind && b.kind !== 'respond') parts.push(b.kind);
+  if (b.steps) parts.push(b.steps.map((s) => (typeof s === 'number' ? s : (s.status ?? 200))).join(', '));
   if (status !== undefined) parts.push(String(status));
   if (b.retryAfter !== undefined) parts.push(`Retry-After ${b.retryAfter}s`);
   if (typeof b.latencyMs === 'number' && b.latencyMs > 0) parts.push(`+${b.latencyMs} ms`);
-  const tone: ReportBehaviourSwitch['tone'] = status === undefined ? 'other' : status === 429 ? 'throttled' : status >= 500 ? 'error' : status < 400 ? 'ok' : 'other';
-  return { label: parts.join(' ') || 'default', tone: b.type && b.type !== 'respond' && status === undefined ? 'error' : tone };
+  const unhealthy = unhealthyBecause({ ...b, latencyMs: b.latencyMs ?? 0 }, slowAboveMs);
+  const tone: ReportBehaviourSwitch['tone'] = unhealthy !== null ? (status === 429 ? 'throttled' : 'error') : status === undefined || status < 400 ? 'ok' : 'other';
+  return { label: parts.join(' ') || 'default', tone };
+}
+
+/** One partner outage on the report's timeline, ms after t0. */
+export interface ReportPartnerOutage {
+  name: string;
+  partner: string;
+  route: string | null;
+  reasons: readonly string[];
+  startMs: number;
+  endMs: number;
+  lastsToEnd: boolean;
 }
 
 export interface ReportInput {
@@ -122,8 +150,10 @@ export interface ReportInput {
     outcome: string;
     error: string | null;
   }>;
+  /** chaos_report.json's partner outages */
+  partnerOutages?: ReadonlyArray<{ name: string; partner: string; route: string | null; reasons: readonly string[]; scheduled: { startMs: number; endMs: number }; lastsToEnd: boolean }>;
   /** the planned partners (their behaviour timelines, ms after t0) */
-  partners: ReadonlyArray<{ name: string; behaviours: ReadonlyArray<{ atMs: number; status?: number; retryAfter?: number; type?: string; latencyMs?: unknown }> }>;
+  partners: ReadonlyArray<{ name: string; slowAboveMs?: number; behaviours: readonly ReportBehaviour[]; routes?: ReadonlyArray<{ name: string; behaviours: readonly ReportBehaviour[] }> }>;
   metrics: MetricsAggregator;
   load?: ReportData['load'];
   attribution?: ReportData['attribution'];
@@ -161,10 +191,12 @@ export function buildReportData(input: ReportInput): ReportData {
     durationMs: input.durationMs,
     phases: input.phases,
     faults,
-    partners: input.partners.map((p) => ({
-      name: p.name,
-      switches: p.behaviours.map((b) => ({ atMs: b.atMs, ...describeBehaviour(b) })),
-    })),
+    partnerOutages: (input.partnerOutages ?? []).map((o) => ({ name: o.name, partner: o.partner, route: o.route, reasons: o.reasons, startMs: o.scheduled.startMs, endMs: o.scheduled.endMs, lastsToEnd: o.lastsToEnd })),
+    partners: input.partners.flatMap((p) =>
+      [...(p.routes ?? []).map((r) => ({ route: r.name as string | null, behaviours: r.behaviours })), { route: null, behaviours: p.behaviours }]
+        .filter((t) => t.behaviours.length > 0)
+        .map((t) => ({ name: p.name, route: t.route, switches: t.behaviours.map(({ atMs, ...b }) => ({ atMs, ...describeBehaviour(b, p.slowAboveMs) })) })),
+    ),
     timeline: t0 === null ? [] : timelineFromMetrics(input.metrics, t0),
     load: input.load && input.load.planned > 0 ? input.load : null,
     attribution: input.attribution ?? null,

@@ -32,6 +32,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .chart .shade-label { fill: #7a3e00; font-weight: 600; }
 .chart .fault-window { fill: rgba(179, 38, 30, .13); stroke: rgba(179, 38, 30, .45); stroke-dasharray: 4 3; }
 .chart .fault-window.not-injected { fill: rgba(120, 120, 120, .06); stroke: rgba(120, 120, 120, .5); }
+.chart .partner-outage { fill: rgba(168, 98, 0, .12); stroke: rgba(168, 98, 0, .5); stroke-dasharray: 2 2; }
 .chart .phase-recovery { fill: rgba(27, 127, 59, .06); }
 .chart polyline.line { fill: none; stroke-width: 1.8; stroke-linejoin: round; } .chart circle.dot { stroke: none; }
 .chart .line.p50 { stroke: #5b8def; } .chart .line.p95 { stroke: #e8710a; } .chart .line.p99 { stroke: #b3261e; } .chart .line.errors { stroke: #b3261e; }
@@ -41,6 +42,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .legend { display: flex; gap: 18px; color: var(--muted); font-size: 12px; margin: 0 0 4px 70px; flex-wrap: wrap; }
 .legend i { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 6px; }
 .legend .fault { height: 10px; background: rgba(179, 38, 30, .18); border: 1px dashed rgba(179, 38, 30, .6); }
+.legend .outage { height: 10px; background: rgba(168, 98, 0, .16); border: 1px dotted rgba(168, 98, 0, .6); }
 .muted { color: var(--muted); }
 ul.plain { margin: 4px 0; padding-left: 20px; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
@@ -88,11 +90,15 @@ function faultWindow(f: ReportFault, durationMs: number): { startMs: number; end
 }
 
 function shadesOf(data: ReportData): Shade[] {
-  return data.faults.map((f) => {
+  const faults = data.faults.map((f) => {
     const w = faultWindow(f, data.durationMs);
     return { label: `${f.name} (${f.action})${w.actual ? '' : ' — not injected'}`, startMs: w.startMs, endMs: w.endMs, className: w.actual ? 'fault-window' : 'fault-window not-injected' };
   });
+  const outages = data.partnerOutages.map((o) => ({ label: `${o.name} (partner outage)`, startMs: o.startMs, endMs: o.endMs, className: 'partner-outage' }));
+  return [...faults, ...outages];
 }
+
+const timelineLabel = (p: { name: string; route: string | null }) => (p.route === null ? p.name : `${p.name} ${p.route}`);
 
 function bandsOf(data: ReportData, endMs: number): Band[] {
   return data.partners
@@ -100,7 +106,7 @@ function bandsOf(data: ReportData, endMs: number): Band[] {
     .map((p) => {
       const sorted = [...p.switches].sort((a, b) => a.atMs - b.atMs);
       return {
-        label: p.name,
+        label: timelineLabel(p),
         segments: sorted.map((s, i) => ({ startMs: s.atMs, endMs: i + 1 < sorted.length ? sorted[i + 1].atMs : endMs, label: s.label, className: s.tone })),
       };
     });
@@ -149,7 +155,7 @@ function charts(data: ReportData): string {
         shades,
       })}`
     : '';
-  const legendLat = `<div class="legend"><span><i style="background:#5b8def"></i>p50</span><span><i style="background:#e8710a"></i>p95</span><span><i style="background:#b3261e"></i>p99</span><span><i class="fault"></i>fault window (as injected → reverted)</span><span>bands: partner behaviour</span></div>`;
+  const legendLat = `<div class="legend"><span><i style="background:#5b8def"></i>p50</span><span><i style="background:#e8710a"></i>p95</span><span><i style="background:#b3261e"></i>p99</span><span><i class="fault"></i>fault window (as injected → reverted)</span>${data.partnerOutages.length ? '<span><i class="outage"></i>partner outage (the partner not healthy)</span>' : ''}<span>bands: partner behaviour per route</span></div>`;
   return `<h3>Latency</h3>${legendLat}${latency}<h3>Error rate</h3>${errors}${load}`;
 }
 
@@ -182,9 +188,16 @@ function faultJournal(data: ReportData): string {
 }
 
 function partnerTable(data: ReportData): string {
-  const rows = data.partners.flatMap((p) => p.switches.map((s) => `<tr><td>${e(p.name)}</td><td class="num">${ms(s.atMs)}</td><td>${e(s.label)}</td></tr>`));
+  const rows = data.partners.flatMap((p) => p.switches.map((s) => `<tr><td>${e(p.name)}</td><td>${e(p.route ?? 'every other path')}</td><td class="num">${ms(s.atMs)}</td><td>${e(s.label)}</td></tr>`));
   if (rows.length === 0) return '<p class="muted">No partner simulator in this drill.</p>';
-  return `<table class="partners"><thead><tr><th>partner</th><th>from</th><th>behaviour</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="partners"><thead><tr><th>partner</th><th>route</th><th>from</th><th>behaviour</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Fault windows a partner made: not injected, not fault kinds of the registry, judged like faults. */
+function partnerOutageTable(data: ReportData): string {
+  if (data.partnerOutages.length === 0) return '';
+  const rows = data.partnerOutages.map((o) => `<tr><td><b>${e(o.name)}</b></td><td>${e(o.reasons.join('; '))}</td><td class="num">${ms(o.startMs)} → ${o.lastsToEnd ? 'the end of the load' : ms(o.endMs)}</td></tr>`);
+  return `<h3>Partner outages</h3><p class="muted">Fault windows of the timeline that no driver injected: the partner simulator was not healthy (429, 5xx, a hang, a socket fault, a broken body, or slow). Phases, recovery-time and the charts treat them as faults; they are not fault kinds of the registry.</p><table class="partner-outages"><thead><tr><th>outage</th><th>why</th><th>window</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function timeScaleNote(data: ReportData): string {
@@ -239,6 +252,7 @@ ${waivers}
 ${charts(data)}
 ${attributionSection(data)}<h2>Fault journal</h2>
 ${faultJournal(data)}
+${partnerOutageTable(data)}
 <h2>Partner behaviour</h2>
 ${partnerTable(data)}
 <h2>Phases</h2>

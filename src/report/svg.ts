@@ -46,7 +46,9 @@ const LEFT = 70;
 const RIGHT = 20;
 const TOP = 28;
 const AXIS = 26;
-const BAND_HEIGHT = 18;
+/** a band row: its label line (partner and route), then the band */
+const BAND_HEIGHT = 30;
+const BAND_LABEL = 11;
 
 /** A round step for about `count` ticks over [0, max]. */
 export function niceStep(max: number, count = 5): number {
@@ -117,15 +119,16 @@ export function renderChart(spec: ChartSpec): string {
     }
     flush();
   }
-  // partner behaviour bands under the axis
+  // partner behaviour bands under the axis, each under its label (partner and route)
   bands.forEach((band, i) => {
     const top = TOP + PLOT_HEIGHT + AXIS + i * BAND_HEIGHT;
-    parts.push(`<text class="band-label" x="${LEFT - 6}" y="${top + 12}" text-anchor="end">${escapeHtml(band.label)}</text>`);
+    const barTop = top + BAND_LABEL + 2;
+    parts.push(`<text class="band-label" x="${LEFT}" y="${top + BAND_LABEL - 1}">${escapeHtml(band.label)}</text>`);
     for (const seg of band.segments) {
       const x0 = x(seg.startMs);
       const x1 = Math.max(x(seg.endMs), x0 + 1);
-      parts.push(`<rect class="band ${escapeHtml(seg.className)}" x="${fmt(x0)}" y="${top}" width="${fmt(x1 - x0)}" height="${BAND_HEIGHT - 4}"><title>${escapeHtml(`${band.label}: ${seg.label}`)}</title></rect>`);
-      if (x1 - x0 > 40) parts.push(`<text class="band-text" x="${fmt(x0 + 4)}" y="${top + 11}">${escapeHtml(seg.label)}</text>`);
+      parts.push(`<rect class="band ${escapeHtml(seg.className)}" x="${fmt(x0)}" y="${barTop}" width="${fmt(x1 - x0)}" height="${BAND_HEIGHT - BAND_LABEL - 6}"><title>${escapeHtml(`${band.label}: ${seg.label}`)}</title></rect>`);
+      if (x1 - x0 > 40) parts.push(`<text class="band-text" x="${fmt(x0 + 4)}" y="${barTop + 10}">${escapeHtml(seg.label)}</text>`);
     }
   });
   parts.push('</svg>');

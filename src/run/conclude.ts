@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readBaselineRuns } from '../evidence/baseline-runs.ts';
 import { writeJudgedEvidence, writeObservedEvidence, type ChaosReport } from '../evidence/run-evidence.ts';
+import { partnerOutageRecords } from '../evidence/partner-outage-records.ts';
 import { sealRun } from '../evidence/seal.ts';
 import { scrubSecrets } from '../evidence/secrets.ts';
 import type { DecisionRecord } from '../judge/decide.ts';
-import { faultTimesFromRecords } from '../judge/evaluate.ts';
+import { timelineFaultTimes } from '../judge/evaluate.ts';
 import { judge, type Observations } from '../judge/judge.ts';
 import { segmentFiles } from '../k6/segments.ts';
 import { GAMEDAY_VERSION } from '../platform/run-id.ts';
@@ -38,6 +39,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
     toxiproxy: env ? { url: env.toxiproxy.apiUrl, version: env.toxiproxyVersion, source: env.toxiproxySource } : null,
     t0: t0 === null ? null : new Date(t0).toISOString(),
     faults: ctx.faults.records,
+    partnerOutages: partnerOutageRecords(plan.partnerOutages, t0),
     environment: env?.chaosEvidence() ?? null,
     sweptBeforeRun: ctx.sweep,
   };
@@ -65,7 +67,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       timeScale: plan.timeScale,
       profiles: plan.profiles,
       durationMs: plan.totalMs,
-      faults: t0 === null ? {} : faultTimesFromRecords(ctx.faults.records, t0),
+      faults: t0 === null ? {} : timelineFaultTimes(ctx.faults.records, plan.partnerOutages, t0),
       journal: ctx.journalEntries,
       sideEffects: ctx.sideEffects?.effects ?? null,
       chaosFigures: env?.chaosFigures() ?? {},

@@ -4,7 +4,8 @@ import { DRIVERS, FAULT_ACTIONS, FAULTS, supports, actionsOf, type DriverName, t
 import { PrometheusSlo, Telemetry } from './telemetry.ts';
 import { Duration } from './duration.ts';
 import { NatsName, Slug } from './names.ts';
-import { Partner as PartnerSpec } from './partner.ts';
+import { Partner as PartnerSpec, routeName } from './partner.ts';
+import { FaultRef, partnerOutages } from './partner-outages.ts';
 import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
 
 
@@ -359,7 +360,8 @@ export const Slo = z.discriminatedUnion('kind', [
   z.strictObject({
     ...SloOwnEvidence,
     kind: z.literal('recovery-time'),
-    fault: Slug,
+    /** a fault of `faults`, or a partner outage ("partner:acme GET /offers") */
+    fault: FaultRef,
     request: Slug.optional(),
     sli: RecoverySli,
     within: Duration,
@@ -382,7 +384,7 @@ export const Slo = z.discriminatedUnion('kind', [
   z.strictObject({
     ...SloOwnEvidence,
     kind: z.literal('backlog-drain'),
-    fault: Slug,
+    fault: FaultRef,
     metric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'use a Prometheus metric name, e.g. "queue_depth"'),
     path: z.string().startsWith('/').default('/metrics'),
     atMost: z.number(),
@@ -565,6 +567,12 @@ function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.Refi
   }
 }
 
+/** A partner's timelines at time-scale 1, in the shape partner outages are derived from. */
+function unscaledTimelines(p: z.output<typeof PartnerSpec>) {
+  const timeline = (bs: typeof p.behaviours) => bs.map((b) => ({ ...b, atMs: b.at, latencyMs: b.latency }));
+  return { name: p.name, behaviours: timeline(p.behaviours), routes: p.routes.map((r) => ({ name: routeName(r), behaviours: timeline(r.behaviours) })) };
+}
+
 export const Drill = z
   .strictObject({
     name: Slug,
@@ -641,6 +649,8 @@ export const Drill = z
     checkBroker(drill.target, ctx);
     checkContainers(drill.target, drill.faults, ctx);
     const faultNames = new Set(drill.faults.map((f) => f.name));
+    // a partner's outages are fault windows too (unscaled here: a name does not depend on the time-scale)
+    const outageNames = drill.partners.flatMap((p) => partnerOutages(unscaledTimelines(p), loadMs, p.slowAbove).map((o) => o.name));
     drill.faults.forEach((f, i) => {
       if (!supports(f.driver, f.action)) {
         const other = DRIVERS.find((d) => supports(d, f.action));
@@ -660,10 +670,14 @@ export const Drill = z
       const request = 'request' in s ? s.request : undefined;
       const phase = 'phase' in s ? s.phase : undefined;
       if (request && !requests.has(request)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'request'], message: `no request named "${request}" in load.requests (${[...requests].join(', ')})` });
-      if (phase && phase !== 'steady' && drill.faults.length === 0) ctx.addIssue({ code: 'custom', path: ['slos', i, 'phase'], message: `phase "${phase}" never happens: the drill has no faults` });
-      const fault = 'fault' in s ? s.fault : undefined;
-      if (fault && !faultNames.has(fault)) {
-        ctx.addIssue({ code: 'custom', path: ['slos', i, 'fault'], message: `no fault named "${fault}" in faults${faultNames.size ? ` (${[...faultNames].join(', ')})` : ': add it under faults'}` });
+      if (phase && phase !== 'steady' && drill.faults.length === 0 && outageNames.length === 0) ctx.addIssue({ code: 'custom', path: ['slos', i, 'phase'], message: `phase "${phase}" never happens: the drill has no faults and no partner outage` });
+      const fault = 'fault' in s ? s.fault : s.kind === 'prometheus' ? s.afterFault : undefined;
+      if (fault && FaultRef.safeParse(fault).success && !faultNames.has(fault) && !outageNames.includes(fault)) {
+        const faults = faultNames.size ? ` in faults (${[...faultNames].join(', ')})` : '';
+        const message = outageNames.length
+          ? `no fault or partner outage named "${fault}"${faults}${faults ? ' or' : ''} among the partner outages (${outageNames.map((n) => `"${n}"`).join(', ')})`
+          : `no fault named "${fault}" in faults${faultNames.size ? ` (${[...faultNames].join(', ')})` : ': add it under faults'}`;
+        ctx.addIssue({ code: 'custom', path: ['slos', i, s.kind === 'prometheus' ? 'afterFault' : 'fault'], message });
       }
       if (s.kind === 'error-budget-burn' && s.objective >= 1) ctx.addIssue({ code: 'custom', path: ['slos', i, 'objective'], message: 'an objective of 100% leaves no error budget to burn: write e.g. "99.9%"' });
       if (s.kind === 'journal') {

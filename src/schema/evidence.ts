@@ -109,11 +109,25 @@ export const FaultRecordSchema = z.looseObject({
 });
 export type FaultRecordSchema = z.infer<typeof FaultRecordSchema>;
 
+/** A partner outage: a fault window of the timeline made by a partner simulator's behaviour, not injected. */
+export const PartnerOutageRecordSchema = z.looseObject({
+  name: z.string(),
+  kind: z.literal('partner-outage'),
+  partner: z.string(),
+  route: z.string().nullable(),
+  reasons: z.array(z.string()),
+  scheduled: z.looseObject({ startMs: z.number(), endMs: z.number() }),
+  startedAt: IsoTime.nullable(),
+  endedAt: IsoTime.nullable(),
+});
+
 /** chaos_report.json (the parts the evidence layer reads) */
 export const ChaosReportFile = z.looseObject({
   runId: z.string(),
   t0: IsoTime.nullable(),
   faults: z.array(FaultRecordSchema),
+  /** absent in runs made before partner outages were recorded */
+  partnerOutages: z.array(PartnerOutageRecordSchema).optional(),
 });
 export type ChaosReportFile = z.infer<typeof ChaosReportFile>;
 

@@ -185,6 +185,8 @@ export const Partner = z
     /** the secret before `rotation` (same forms as webhookSecret); never written to evidence */
     previousWebhookSecret: z.string().optional(),
     rotation: KeyRotation.optional(),
+    /** a behaviour whose median latency is above this makes a partner outage on the timeline (default 1s; src/schema/partner-outages.ts) */
+    slowAbove: Duration.optional(),
     /** matched in order; the first route whose method and path match answers */
     routes: z.array(Route).default([]),
     /** the timeline of every request no route matches (route "*"); the original single-timeline form */

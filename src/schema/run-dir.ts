@@ -9,7 +9,7 @@ export const RUN_FILES = {
   decisions: 'decisions.json',
   /** verdicts with their observed values, phases, figures, samples statistics */
   sloResults: 'slo_results.json',
-  /** every fault: scheduled, injected, verified, reverted; the target's own evidence */
+  /** every fault: scheduled, injected, verified, reverted; the partners' outages; the target's own evidence */
   chaosReport: 'chaos_report.json',
   /** every exchange of the partner simulators and webhook senders */
   journal: 'simulator_journal.ndjson',

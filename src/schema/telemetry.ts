@@ -3,6 +3,7 @@
 // The SLO shape is standalone here so it can join the Slo union in drill.ts in one line.
 import { z } from 'zod';
 import { Duration } from './duration.ts';
+import { FaultRef } from './partner-outages.ts';
 
 // the timeline's phases, as PHASES in drill.ts (which imports this file; a test keeps them equal)
 export const TELEMETRY_PHASES = ['steady', 'fault', 'recovery'] as const;
@@ -48,7 +49,8 @@ export const PrometheusSlo = z
     severity: z.enum(['blocking', 'advisory']).default('blocking'),
     query: z.string().trim().min(1, 'write a PromQL expression'),
     phase: Phase.optional(),
-    afterFault: Slug.optional(),
+    /** a fault of `faults`, or a partner outage ("partner:acme GET /offers") */
+    afterFault: FaultRef.optional(),
     within: Duration.optional(),
     step: Duration.default(1000),
     reduce: z.enum(REDUCTIONS).default('max'),

@@ -1,14 +1,17 @@
 // The HTML report as a person sees it: rendered by a real headless Chromium (Debian's), with
-// every request that is not the file itself refused and counted.
+// every request that is not the file itself refused and counted. The second part runs the
+// catalogue's 429-storm drill once (real k6, hub and partner simulator, time-scale 0.1): its
+// partner outage is the fault window of slo_results.json and of the report.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAULT_ACTIONS } from '../../chaos/registry.ts';
 import { renderReport } from '../../src/report/html.ts';
 import { finishedRun } from '../unit/report-fixture.ts';
-import { needs } from '../helpers.ts';
+import { needs, readJson, readSamples, ROOT, runCli, tmpDir } from '../helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -111,5 +114,97 @@ describe.skipIf(!hasChromium)(`the HTML report in headless Chromium (${CHROMIUM}
     expect(fs.statSync(shot).size).toBeGreaterThan(20_000);
     expect(external()).toEqual([]);
     await page.close();
+  });
+
+  describe('the 429-storm drill: its partner outage is the fault window (one real run, time-scale 0.1)', () => {
+    const STORM = path.join(ROOT, 'examples/partner-hub/drills/catalogue/01-partner-429-storm.ts');
+    const OUTAGE = 'partner:acme GET /offers';
+    let out: string;
+    let run: Awaited<ReturnType<typeof runCli>>;
+
+    beforeAll(async () => {
+      out = path.join(tmpDir('gameday-storm'), 'run');
+      run = await runCli(['run', STORM, '--time-scale', '0.1', '--out', out, '--no-progress']);
+    }, 150_000);
+
+    it('judges the SLOs on the phases the outage made: steady, fault while the partner fails (4 s → 22 s), recovery', () => {
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      const results = readJson(path.join(out, 'slo_results.json'));
+      expect(results.phases).toEqual([
+        { phase: 'steady', startMs: 0, endMs: 4_000 },
+        { phase: 'fault', startMs: 4_000, endMs: 22_000 },
+        { phase: 'recovery', startMs: 22_000, endMs: 28_000 },
+      ]);
+      const verdict = (slo: string) => results.verdicts.find((v: { slo: string }) => v.slo === slo);
+      for (const [slo, phase] of [
+        ['offers-errors-during-partner-outage', 'fault'],
+        ['webhook-errors-during-partner-outage', 'fault'],
+        ['offers-p75-during-partner-outage', 'fault'],
+        ['webhook-acceptance-p95-steady', 'steady'],
+        ['webhook-acceptance-p95-recovery', 'recovery'],
+      ]) {
+        expect(verdict(slo), slo).toMatchObject({ phase, pass: true, reason: 'met' });
+        expect(verdict(slo).samples, slo).toBeGreaterThan(0);
+      }
+      // recovery-time counts from the partner answering again (+22 s)
+      const back = verdict('offers-back-after-partner-outage');
+      expect(back).toMatchObject({ kind: 'recovery-time', pass: true });
+      expect(back.detail).toContain(`after outage ${OUTAGE} ended (+22 s)`);
+      // k6 tagged every request with the same phases: the outage's lookups are the verdict's samples
+      const reqs = readSamples(path.join(out, 'k6_samples.ndjson.gz')).filter((s) => s.metric === 'http_reqs');
+      for (const phase of ['steady', 'fault', 'recovery']) expect(reqs.filter((s) => s.tags.phase === phase).length, phase).toBeGreaterThan(0);
+      expect(reqs.filter((s) => s.tags.phase === 'fault' && s.tags.request === 'offers').length).toBe(verdict('offers-p75-during-partner-outage').samples);
+    });
+
+    it('records the outage in chaos_report.json apart from the injected faults (there are none)', () => {
+      const chaos = readJson(path.join(out, 'chaos_report.json'));
+      expect(chaos.faults).toEqual([]);
+      expect(chaos.partnerOutages).toEqual([
+        {
+          name: OUTAGE,
+          kind: 'partner-outage',
+          partner: 'acme',
+          route: 'GET /offers',
+          reasons: ['sequence with 503', 'status 429', 'hang'],
+          scheduled: { startMs: 4_000, endMs: 22_000 },
+          startedAt: new Date(Date.parse(chaos.t0) + 4_000).toISOString(),
+          endedAt: new Date(Date.parse(chaos.t0) + 22_000).toISOString(),
+          lastsToEnd: false,
+        },
+      ]);
+    });
+
+    it('shades the outage on every chart, bands the route, and counts no fault kind as exercised', async () => {
+      const { page, external } = await open(fs.readFileSync(path.join(out, 'report.html'), 'utf8'), 'storm-report.html');
+      expect(await page.locator('#decision .verdict').textContent()).toBe('GO');
+      const charts = await page.locator('svg.chart').count();
+      expect(charts).toBe(3); // latency, error rate, load delivered
+      // the shade spans 4 s → 22 s on the chart's own axis (from its 0 s and 10 s ticks)
+      const ticks = await page.$$eval('svg.chart:first-of-type text.tick', (els) => els.map((el) => ({ text: el.textContent, x: Number(el.getAttribute('x')) })));
+      const zero = ticks.find((t) => t.text === '0s')!.x;
+      const perMs = (ticks.find((t) => t.text === '10s')!.x - zero) / 10_000;
+      const shades = await page.$$eval('svg.chart rect.partner-outage', (els) => els.map((el) => (el as SVGRectElement).getBBox()).map((b) => ({ x: b.x, width: b.width, height: b.height })));
+      expect(shades).toHaveLength(charts);
+      expect(shades[0].x).toBeCloseTo(zero + 4_000 * perMs, 0);
+      expect(shades[0].width).toBeCloseTo(18_000 * perMs, 0);
+      expect(shades[0].height).toBeGreaterThan(100);
+      expect(await page.locator('svg.chart rect.fault-window').count()).toBe(0);
+      expect(await page.locator('svg.chart text.shade-label', { hasText: `${OUTAGE} (partner outage)` }).count()).toBe(charts);
+      // the partner is defined with routes only: one band per chart, labelled with the route
+      expect(await page.locator('text=No partner simulator in this drill').count()).toBe(0);
+      expect(await page.locator('svg.chart text.band-label', { hasText: 'acme GET /offers' }).count()).toBe(2);
+      expect(await page.locator('svg.chart rect.band.throttled').count()).toBe(2);
+      expect(await page.locator('svg.chart rect.band.error').count()).toBe(4); // the 503 sequence and the hang
+      const labelBox = await page.locator('svg.chart text.band-label').first().boundingBox();
+      expect(labelBox!.x).toBeGreaterThan(0); // drawn inside the chart, not cut off at its left edge
+      expect(await page.locator('table.partner-outages tr', { hasText: OUTAGE }).textContent()).toContain('+22s');
+      expect(await page.locator('table.verdicts tr', { hasText: 'offers-p75-during-partner-outage' }).textContent()).toContain('phase fault');
+      // not a fault of the registry: every registry action is listed as not exercised
+      const notExercised = await page.locator('h3:has-text("Fault kinds not exercised") + ul li').allTextContents();
+      expect(notExercised).toEqual([...FAULT_ACTIONS]);
+      expect(external()).toEqual([]);
+      await page.screenshot({ path: path.join(OUT, 'storm-report.png'), fullPage: true });
+      await page.close();
+    });
   });
 });

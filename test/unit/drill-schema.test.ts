@@ -436,19 +436,46 @@ describe('invalid drills', () => {
     await onlyProblem(raw, 'slos', 'a drill needs at least one SLO: without one there is nothing to decide');
   });
 
-  it('rejects a phase "fault" or "recovery" SLO in a drill without faults, but allows "steady"', async () => {
+  it('rejects a phase "fault" or "recovery" SLO in a drill without faults or partner outages, but allows "steady"', async () => {
     const raw = validDrill();
     delete raw.faults;
+    raw.partners[0].behaviours = [{ at: '0s', latency: '20ms' }];
     raw.slos.push({ name: 'recovery-errors', kind: 'error-rate', phase: 'recovery', below: 0.01 });
     const err = await loadError(raw);
     expect(err.problems).toEqual([
-      'slos[1].phase: phase "fault" never happens: the drill has no faults',
-      'slos[2].phase: phase "recovery" never happens: the drill has no faults',
+      'slos[1].phase: phase "fault" never happens: the drill has no faults and no partner outage',
+      'slos[2].phase: phase "recovery" never happens: the drill has no faults and no partner outage',
     ]);
+    // the partner's 429 storm is a fault window: the phases happen
+    const storm = validDrill();
+    delete storm.faults;
+    storm.slos.push({ name: 'recovery-errors', kind: 'error-rate', phase: 'recovery', below: 0.01 });
+    expect(parseDrill(storm, 'x.yaml').slos).toHaveLength(3);
     const ok = validDrill();
     ok.faults = [];
     ok.slos.pop();
     expect(parseDrill(ok, 'x.yaml').slos).toHaveLength(1);
+  });
+
+  it('lets recovery-time, backlog-drain and afterFault name a partner outage, and names them all when one is unknown', async () => {
+    const raw = validDrill();
+    raw.partners[0].routes = [{ method: 'GET', path: '/offers', behaviours: [{ at: '0s' }, { at: '10s', kind: 'hang' }, { at: '15s' }, { at: '50s', status: 503 }] }];
+    raw.slos.push(
+      { name: 'back-after-storm', kind: 'recovery-time', fault: 'partner:acme', sli: { metric: 'error-rate', below: '1%' }, within: '10s' },
+      { name: 'back-after-hang', kind: 'recovery-time', fault: 'partner:acme GET /offers', sli: { metric: 'error-rate', below: '1%' }, within: '10s' },
+      { name: 'queue-drained', kind: 'backlog-drain', fault: 'partner:acme GET /offers #2', metric: 'backlog', atMost: 0, within: '5s' },
+      { name: 'server-errors-after', kind: 'prometheus', query: 'up', afterFault: 'partner:acme', within: '10s', atLeast: 1 },
+    );
+    raw.telemetry = { prometheus: { url: 'http://127.0.0.1:9090' } };
+    expect(parseDrill(raw, 'x.yaml').slos).toHaveLength(6);
+    raw.slos[5].afterFault = 'partner:zeta';
+    await onlyProblem(raw, 'slos[5].afterFault', 'no fault or partner outage named "partner:zeta"');
+    raw.slos[5].afterFault = 'partner:acme';
+    raw.slos.push({ name: 'typo', kind: 'recovery-time', fault: 'partner:acme GET /ofers', sli: { metric: 'error-rate', below: '1%' }, within: '10s' });
+    await onlyProblem(raw, 'slos[6].fault', 'no fault or partner outage named "partner:acme GET /ofers" in faults (hub-latency) or among the partner outages ("partner:acme GET /offers", "partner:acme GET /offers #2", "partner:acme")');
+    const bad = validDrill();
+    bad.slos.push({ name: 'typo', kind: 'recovery-time', fault: 'Partner acme', sli: { metric: 'error-rate', below: '1%' }, within: '10s' });
+    await onlyProblem(bad, 'slos[2].fault', 'name a fault of faults ("hub-latency") or a partner outage ("partner:acme GET /offers")');
   });
 
   it('rejects an error-rate SLO whose ratio is above 100%', async () => {

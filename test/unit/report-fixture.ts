@@ -5,7 +5,8 @@ import { buildReportData, type ReportData } from '../../src/report/data.ts';
 import { evaluateSlos } from '../../src/judge/evaluate.ts';
 import { PHASES, run, slos, T0 } from './slo-fixtures.ts';
 
-export function finishedRun(opts: { timeScale?: number; title?: string } = {}): ReportData {
+/** `partnerRoutes`: the partner is defined with routes, and its 429 storm on GET /offers is a partner outage. */
+export function finishedRun(opts: { timeScale?: number; title?: string; partnerRoutes?: boolean } = {}): ReportData {
   // 20 req/s; the fault (20–40 s) slows requests to 300 ms and fails 20% of them; 3 s to recover
   const metrics = run(20, (s) => (s >= 20 && s < 43 ? { failedShare: 0.2, durationMs: 300 + (s % 3) * 40 } : { durationMs: 20 + (s % 5) }));
   const list = slos([
@@ -56,17 +57,25 @@ export function finishedRun(opts: { timeScale?: number; title?: string } = {}): 
         error: null,
       },
     ],
-    partners: [
-      {
-        name: 'acme',
-        behaviours: [
-          { atMs: 0, status: 200, latencyMs: 20 },
-          { atMs: 20_000, status: 429, retryAfter: 1 },
-          { atMs: 40_000, status: 200 },
-        ],
-      },
-    ],
+    partners: opts.partnerRoutes ? [ROUTED_PARTNER] : [{ name: 'acme', behaviours: STORM }],
+    partnerOutages: opts.partnerRoutes ? [{ name: 'partner:acme GET /offers', partner: 'acme', route: 'GET /offers', reasons: ['status 429'], scheduled: { startMs: 20_000, endMs: 40_000 }, lastsToEnd: false }] : [],
     metrics,
     tools: { gameday: '0.1.0', node: 'v20.20.2', k6: 'v1.7.1', toxiproxy: '2.12.0' },
   });
 }
+
+const STORM = [
+  { atMs: 0, status: 200, latencyMs: 20 },
+  { atMs: 20_000, status: 429, retryAfter: 1 },
+  { atMs: 40_000, status: 200 },
+];
+
+/** A partner with routes only (no timeline for every other path), as the catalogue's partners are. */
+const ROUTED_PARTNER = {
+  name: 'acme',
+  behaviours: [],
+  routes: [
+    { name: 'GET /offers', behaviours: STORM },
+    { name: 'charge', behaviours: [{ atMs: 0, status: 201 }, { atMs: 45_000, kind: 'hang' }, { atMs: 45_500, status: 201 }] },
+  ],
+};

@@ -25,6 +25,38 @@ describe('report data', () => {
   });
 });
 
+describe('partner outages and routes in the report', () => {
+  it('bands each route of a partner defined with routes, toned by the outages test', () => {
+    const data = finishedRun({ partnerRoutes: true });
+    expect(data.partners.map((p) => [p.name, p.route, p.switches.map((s) => [s.label, s.tone])])).toEqual([
+      ['acme', 'GET /offers', [['200 +20 ms', 'ok'], ['429 Retry-After 1s', 'throttled'], ['200', 'ok']]],
+      ['acme', 'charge', [['201', 'ok'], ['hang', 'error'], ['201', 'ok']]],
+    ]);
+    const html = renderReport(data);
+    expect(html).not.toContain('No partner simulator in this drill');
+    expect(html).toContain('<text class="band-label" x="70" y="');
+    expect(html).toMatch(/<text class="band-label"[^>]*>acme GET \/offers<\/text>/);
+    expect(html).toMatch(/<text class="band-label"[^>]*>acme charge<\/text>/);
+    expect(html.match(/<rect class="band error"/g)).toHaveLength(2);
+  });
+
+  it('shades a partner outage as a fault window of its own kind, lists it apart, and never counts it as a fault kind exercised', () => {
+    const data = finishedRun({ partnerRoutes: true });
+    expect(data.partnerOutages).toEqual([{ name: 'partner:acme GET /offers', partner: 'acme', route: 'GET /offers', reasons: ['status 429'], startMs: 20_000, endMs: 40_000, lastsToEnd: false }]);
+    expect(data.coverage.faultKindsExercised).toEqual(['down']);
+    const html = renderReport(data);
+    expect(html.match(/<rect class="partner-outage"/g)).toHaveLength(2);
+    expect(html).toContain('partner:acme GET /offers (partner outage)');
+    expect(html).toMatch(/<table class="partner-outages">.*partner:acme GET \/offers.*status 429.*\+20s → \+40s/s);
+    expect(html).not.toMatch(/<li>partner/);
+    // without outages: no table, no legend entry
+    const plain = renderReport(finishedRun());
+    expect(plain).not.toContain('<rect class="partner-outage"');
+    expect(plain).not.toContain('<table class="partner-outages">');
+    expect(plain).not.toContain('<i class="outage">');
+  });
+});
+
 describe('the HTML', () => {
   it('is self-contained: no script, nothing to fetch', () => {
     const html = renderReport(finishedRun());
