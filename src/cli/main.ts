@@ -154,7 +154,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('doctor')
     .description('print which k6, Toxiproxy, nginx and nats-server a drill would use, where they are, what is missing and how to install it; exit 1 when k6 or Toxiproxy is missing')
-    .action(() => setExit(doctorCommand()));
+    .option('--install', 'first install the missing pinned tools (k6, Toxiproxy, go-httpbin) with Go into the tools folder')
+    .action((o: { install?: boolean }) => setExit(doctorCommand(undefined, o)));
 
   program.addCommand(fisCommand(setExit));
   program.addCommand(suiteCommand(setExit));
