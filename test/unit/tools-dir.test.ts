@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findPackageRoot, isCheckout, packageFile, packageRoot } from '../../src/platform/package-files.mjs';
-import { displayDir, installCommand, resolveToolsDir, toolsSource } from '../../src/platform/toolchain.mjs';
+import { SetupError } from '../../src/platform/setup-error.mjs';
+import { displayDir, installCommand, requireTool, resolveToolsDir, toolsSource } from '../../src/platform/toolchain.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-tools-dir-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -57,5 +58,30 @@ describe('the tools folder', () => {
     expect(installCommand(packageRoot)).toBe('npm run bootstrap');
     expect(installCommand(installedPackage())).toBe('npx gameday doctor --install');
     expect(displayDir(path.join(os.homedir(), '.cache', 'gameday'))).toBe('~/.cache/gameday');
+  });
+});
+
+describe('a tool that is missing', () => {
+  it('without Go to build it: a SetupError naming the tools folder, the install command and the variable', () => {
+    const saved = { PATH: process.env.PATH, GAMEDAY_TOOLS_DIR: process.env.GAMEDAY_TOOLS_DIR, K6_BIN: process.env.K6_BIN };
+    const empty = fs.mkdtempSync(path.join(tmp, 'empty-'));
+    Object.assign(process.env, { PATH: empty, GAMEDAY_TOOLS_DIR: empty });
+    delete process.env.K6_BIN;
+    try {
+      const err = (() => {
+        try {
+          requireTool('k6');
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(err).toBeInstanceOf(SetupError);
+      expect(err!.message).toBe(`k6 v1.7.1 is not installed and Go is not there to build it: install Go and run 'npm run bootstrap' (it installs it into ${path.join(empty, 'bin')}), or set K6_BIN=/path/to/k6.`);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });
