@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Entry point of the `gameday` CLI. The engine is TypeScript run through tsx,
-// so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// Entry point of the `gameday` CLI. In a checkout of the repository the engine is its TypeScript
+// sources run through tsx (no build step); the npm package ships them compiled into dist/.
+import fs from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const source = new URL('../src/cli/main.ts', import.meta.url);
+let main;
+if (fs.existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(source.href));
+} else {
+  ({ main } = await import('../dist/src/cli/main.js'));
+}
 process.exitCode = await main(process.argv);

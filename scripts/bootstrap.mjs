@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDockerEngine } from '../src/platform/docker-engine.mjs';
-import { findTool, installTool, pinnedTools, projectRoot } from '../src/platform/toolchain.mjs';
+import { findTool, installTool, pinnedTools, projectRoot, toolsSource } from '../src/platform/toolchain.mjs';
 
 function ensureNodeModules() {
   const lock = path.join(projectRoot, 'package-lock.json');
@@ -22,7 +22,7 @@ function ensureNodeModules() {
 function ensureTools() {
   for (const spec of pinnedTools()) {
     const found = findTool(spec) ?? installTool(spec);
-    if (found.source !== '.tools/bin' && found.version !== spec.version) {
+    if (found.source !== toolsSource() && found.version !== spec.version) {
       console.error(`gameday bootstrap: using ${spec.name} ${found.version ?? '(unknown version)'} from ${found.source} (${found.path}); pinned is ${spec.version}`);
     }
   }

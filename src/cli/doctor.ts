@@ -1,5 +1,7 @@
-// `gameday doctor`: what the toolchain resolves to, where, what is missing and how to install it.
-import { findTool, isCompatible, pinnedTools } from '../platform/toolchain.mjs';
+// `gameday doctor`: what the toolchain resolves to, where, what is missing and how to install it;
+// `--install` installs the missing pinned tools into the tools folder (with Go).
+import path from 'node:path';
+import { displayDir, findTool, goAvailable, installCommand, installTool, isCompatible, pinnedTools, resolveToolsDir } from '../platform/toolchain.mjs';
 import { resolveNginx } from '../targets/load-balancer.ts';
 import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
 
@@ -21,14 +23,14 @@ export function checkTools(env: Record<string, string | undefined> = process.env
   for (const spec of pinnedTools()) {
     const neededFor = spec.name === 'k6' ? 'every drill (load)' : spec.name === 'toxiproxy' ? 'every drill (network faults, one proxy per replica)' : 'drills that use it';
     try {
-      const found = findTool(spec);
+      const found = findTool(spec, env);
       checks.push({
         name: spec.name,
         neededFor,
         found,
         pinned: spec.version,
         compatible: found?.version ? isCompatible(found.version, spec.version) : undefined,
-        install: found ? undefined : `npm run bootstrap (go install ${spec.package}@${spec.version}), or set ${spec.envVar}=/path/to/${spec.binary}`,
+        install: found ? undefined : `${installCommand()} (go install ${spec.package}@${spec.version} into ${displayDir(path.join(resolveToolsDir(env), 'bin'))}), or set ${spec.envVar}=/path/to/${spec.binary}`,
       });
     } catch (e) {
       checks.push({ name: spec.name, neededFor, found: null, pinned: spec.version, error: (e as Error).message, install: `unset ${spec.envVar} or point it at a ${spec.binary} binary` });
@@ -48,9 +50,10 @@ export function checkTools(env: Record<string, string | undefined> = process.env
   return checks;
 }
 
-/** Pure. */
-export function formatDoctor(checks: ToolCheck[], node = process.version): string {
+/** Pure. `toolsDir`: where gameday installs its pinned tools (shown as the first line after node). */
+export function formatDoctor(checks: ToolCheck[], node = process.version, toolsDir?: string): string {
   const lines = [`node ${node}${Number(node.slice(1).split('.')[0]) >= 20 ? '' : ' (gameday needs Node.js 20 or later)'}`];
+  if (toolsDir) lines.push(`tools   ${toolsDir} (GAMEDAY_TOOLS_DIR overrides it)`);
   for (const c of checks) {
     if (c.found) {
       const version = c.found.version ? ` ${c.found.version}` : '';
@@ -65,10 +68,19 @@ export function formatDoctor(checks: ToolCheck[], node = process.version): strin
   return `${lines.join('\n')}\n`;
 }
 
-/** Exit 0 when k6 and Toxiproxy (needed by every drill) are found and compatible, else 1. */
-export function doctorCommand(out: (t: string) => void = (t) => process.stdout.write(t)): number {
-  const checks = checkTools();
-  out(formatDoctor(checks));
-  const core = checks.filter((c) => c.pinned);
+/**
+ * Exit 0 when k6 and Toxiproxy (needed by every drill) are found and compatible, else 1.
+ * `install`: first go-install every pinned tool that is missing (not one named by a bad *_BIN).
+ */
+export function doctorCommand(out: (t: string) => void = (t) => process.stdout.write(t), o: { install?: boolean } = {}): number {
+  const env = process.env;
+  if (o.install) {
+    const missing = checkTools(env).filter((c) => c.pinned && !c.found && !c.error);
+    if (missing.length && !goAvailable()) out(`cannot install ${missing.map((c) => c.name).join(', ')}: Go is not installed (https://go.dev/doc/install; Debian: apt-get install golang)\n`);
+    else for (const spec of pinnedTools().filter((s) => missing.some((c) => c.name === s.name))) installTool(spec, (line: string) => out(`${line}\n`), env);
+  }
+  const checks = checkTools(env);
+  out(formatDoctor(checks, process.version, displayDir(resolveToolsDir(env))));
+  const core = checks.filter((c) => c.name === 'k6' || c.name === 'toxiproxy');
   return core.every((c) => c.found && c.compatible !== false) ? 0 : 1;
 }

@@ -15,6 +15,7 @@ import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { verdictCommand } from './verdict.ts';
 import { doctorCommand } from './doctor.ts';
+import { initCommand } from './init.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
 import { SetupError } from '../platform/setup-error.mjs';
 import { planDrill } from '../plan/plan.ts';
@@ -72,6 +73,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
       '\nExit codes of run: 0 GO, 1 NO-GO (a blocking SLO failed, or the run was invalid or interrupted), 2 CONDITIONAL (only advisory SLOs failed), 3 the drill could not be read or is invalid (nothing was run).',
     )
     .exitOverride();
+
+  program
+    .command('init')
+    .description('write a commented starter drill (baseline load, one latency fault, recovery and error-rate SLOs) that validates and runs as written')
+    .option('--process <command>', 'the command that starts one replica of your service, e.g. "node server.mjs" (it listens on 127.0.0.1:$PORT)')
+    .option('--health <path>', "your service's health path (200 when up)", '/healthz')
+    .option('--template <name>', "start from a drill of gameday's incident catalogue (e.g. partner-429-storm), against the demo partner hub")
+    .option('--out <file>', 'the drill file to write (default drills/<project>.yaml, or drills/<template>.yaml)')
+    .option('--force', 'overwrite the file when it exists')
+    .action(async (o) => setExit(await initCommand(o)));
 
   program
     .command('run')
@@ -157,7 +168,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('doctor')
     .description('print which k6, Toxiproxy, nginx and nats-server a drill would use, where they are, what is missing and how to install it; exit 1 when k6 or Toxiproxy is missing')
-    .action(() => setExit(doctorCommand()));
+    .option('--install', 'first install the missing pinned tools (k6, Toxiproxy, go-httpbin) with Go into the tools folder')
+    .action((o: { install?: boolean }) => setExit(doctorCommand(undefined, o)));
 
   program.addCommand(fisCommand(setExit));
   program.addCommand(suiteCommand(setExit));

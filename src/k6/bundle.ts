@@ -1,10 +1,10 @@
 // esbuild turns a TypeScript scenario (and the npm code it imports) into one k6 script;
 // k6's own modules stay external.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { packageFile } from '../platform/package-files.mjs';
 
-export const DRILL_SCENARIO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scenarios/drill.ts');
+/** The drill scenario's source: the package ships the k6 scenario library as TypeScript, as the repository has it. */
+export const DRILL_SCENARIO = packageFile('scenarios/drill.ts');
 
 /** Bundles `entry` into one k6 script; `define` replaces identifiers with JSON values (e.g. an embedded plan). */
 export async function bundleScenario(entry: string, outfile: string, define: Record<string, unknown> = {}): Promise<void> {

@@ -1,15 +1,43 @@
-// The external binaries gameday drives (k6, Toxiproxy): where they come from and which
-// version they are. Used by the bootstrap (install) and by the engine (resolve + check).
+// The external binaries gameday drives (k6, Toxiproxy, go-httpbin): where they come from and
+// which version they are. Used by the bootstrap (install), `gameday doctor` and the engine
+// (resolve, check, and install on first use).
 // Plain ESM with no dependencies: it must run before `npm ci` has.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SetupError, shorten } from './setup-error.mjs';
+import { isCheckout, packageRoot } from './package-files.mjs';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const toolsDir = path.join(projectRoot, '.tools');
-export const toolsBin = path.join(toolsDir, 'bin');
+export const projectRoot = packageRoot;
+
+/**
+ * Where gameday installs its pinned tools: GAMEDAY_TOOLS_DIR; in a checkout of the repository its
+ * own .tools/ (what the bootstrap, CI and the tests use); else the user's cache,
+ * $XDG_CACHE_HOME/gameday/tools (~/.cache/gameday/tools), shared by every project of the user.
+ * @param {Record<string, string | undefined>} [env] @param {string} [root] @param {boolean} [checkout]
+ */
+export function resolveToolsDir(env = process.env, root = projectRoot, checkout = isCheckout(root)) {
+  if (env.GAMEDAY_TOOLS_DIR) return path.resolve(env.GAMEDAY_TOOLS_DIR);
+  if (checkout) return path.join(root, '.tools');
+  const cache = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(cache, 'gameday', 'tools');
+}
+
+/**
+ * How findTool names a binary from the tools folder: '.tools/bin' in a checkout,
+ * 'GAMEDAY_TOOLS_DIR' when that names it, else 'tools cache'.
+ * @param {Record<string, string | undefined>} [env]
+ */
+export function toolsSource(env = process.env, root = projectRoot) {
+  return env.GAMEDAY_TOOLS_DIR ? 'GAMEDAY_TOOLS_DIR' : isCheckout(root) ? '.tools/bin' : 'tools cache';
+}
+
+/** The tools folder as a message shows it: ~ for the home folder. @param {string} dir */
+export function displayDir(dir) {
+  const home = os.homedir();
+  return dir === home || dir.startsWith(home + path.sep) ? `~${dir.slice(home.length)}` : dir;
+}
 
 /** @typedef {{ name: string, module: string, version: string, package: string, binary: string, envVar: string }} ToolSpec */
 
@@ -82,24 +110,24 @@ function onPath(binary) {
 /**
  * Finds a usable binary without installing anything:
  * 1. the path named by K6_BIN / TOXIPROXY_BIN (used as given; a version mismatch is reported),
- * 2. .tools/bin at the pinned version (stamp file written by the bootstrap),
+ * 2. <tools>/bin (resolveToolsDir) at the pinned version (stamp file written when installed),
  * 3. a binary on PATH at a compatible version.
  * @param {ToolSpec} spec
  * @returns {{ path: string, version: string | null, source: string } | null}
  */
-export function findTool(spec) {
-  const fromEnv = process.env[spec.envVar];
+export function findTool(spec, env = process.env) {
+  const fromEnv = env[spec.envVar];
   if (fromEnv) {
     if (!isExecutableFile(fromEnv)) {
       const why = fs.existsSync(fromEnv) ? 'is not an executable file' : 'does not exist';
-      throw new SetupError(`${spec.envVar}=${shorten(fromEnv)} ${why}: point it at a ${spec.name} binary, or unset it (gameday then uses .tools/bin, installed by 'npm run bootstrap', or PATH)`);
+      throw new SetupError(`${spec.envVar}=${shorten(fromEnv)} ${why}: point it at a ${spec.name} binary, or unset it (gameday then uses ${displayDir(path.join(resolveToolsDir(env), 'bin'))}, or PATH)`);
     }
     return { path: fromEnv, version: binaryVersion(spec, fromEnv), source: spec.envVar };
   }
-  const local = path.join(toolsBin, spec.binary);
+  const local = path.join(resolveToolsDir(env), 'bin', spec.binary);
   const stamp = `${local}.version`;
   if (fs.existsSync(local) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === spec.version) {
-    return { path: local, version: spec.version, source: '.tools/bin' };
+    return { path: local, version: spec.version, source: toolsSource(env) };
   }
   const names = spec.name === 'toxiproxy' ? [spec.binary, 'toxiproxy'] : [spec.binary];
   for (const n of names) {
@@ -111,47 +139,66 @@ export function findTool(spec) {
   return null;
 }
 
+/** The command that installs the missing tools: the bootstrap in a checkout, doctor --install elsewhere. */
+export function installCommand(root = projectRoot) {
+  return isCheckout(root) ? 'npm run bootstrap' : 'npx gameday doctor --install';
+}
+
+export function goAvailable() {
+  return !!run('go', ['version']);
+}
+
 /**
- * Installs the pinned version with `go install` into .tools/bin. Module and build caches
- * live under .tools/go unless the environment already names them.
+ * Installs the pinned version with `go install` into <tools>/bin (resolveToolsDir). Module and
+ * build caches live under <tools>/go unless the environment already names them. Two processes
+ * installing at once each build into a stage of their own; the rename into bin/ is atomic.
  * @param {ToolSpec} spec
  */
-export function installTool(spec, log = console.error) {
-  if (!run('go', ['version'])) {
-    throw new Error(
-      `${spec.name} ${spec.version} is needed and Go is not installed.\n` +
-        `Either install Go (https://go.dev/doc/install; Debian: apt-get install golang) and run 'npm run bootstrap' again,\n` +
-        `or install ${spec.name} ${spec.version} yourself and set ${spec.envVar}=/path/to/${spec.binary}.`,
+export function installTool(spec, log = console.error, env = process.env) {
+  if (!goAvailable()) {
+    throw new SetupError(
+      `${spec.name} ${spec.version} is needed and Go is not installed to build it.\n` +
+        `Either install Go (https://go.dev/doc/install; Debian: apt-get install golang) and run '${installCommand()}',\n` +
+        `or install ${spec.name} ${spec.version} yourself and set ${spec.envVar}=/path/to/${spec.binary} (or put it on PATH).`,
     );
   }
-  const stage = path.join(toolsDir, 'stage', spec.name);
+  const toolsDir = resolveToolsDir(env);
+  const toolsBin = path.join(toolsDir, 'bin');
+  const stage = path.join(toolsDir, 'stage', `${spec.name}-${process.pid}`);
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
   fs.mkdirSync(toolsBin, { recursive: true });
-  const env = {
-    ...process.env,
+  const goEnv = {
+    ...env,
     GOBIN: stage,
-    GOMODCACHE: process.env.GOMODCACHE || path.join(toolsDir, 'go', 'mod'),
-    GOCACHE: process.env.GOCACHE || path.join(toolsDir, 'go', 'cache'),
-    GOFLAGS: [process.env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' '),
+    GOMODCACHE: env.GOMODCACHE || path.join(toolsDir, 'go', 'mod'),
+    GOCACHE: env.GOCACHE || path.join(toolsDir, 'go', 'cache'),
+    GOFLAGS: [env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' '),
     CGO_ENABLED: '0',
   };
-  log(`gameday bootstrap: go install ${spec.package}@${spec.version} (first time only, a minute or two)`);
-  execFileSync('go', ['install', `${spec.package}@${spec.version}`], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  log(`gameday: go install ${spec.package}@${spec.version} into ${displayDir(toolsBin)} (first time only, a minute or two)`);
+  execFileSync('go', ['install', `${spec.package}@${spec.version}`], { env: goEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   const built = fs.readdirSync(stage);
   if (built.length !== 1) throw new Error(`go install ${spec.package} produced ${built.join(', ') || 'nothing'}`);
   const target = path.join(toolsBin, spec.binary);
   fs.renameSync(path.join(stage, built[0]), target);
+  fs.rmSync(stage, { recursive: true, force: true });
   fs.writeFileSync(`${target}.version`, `${spec.version}\n`);
-  return { path: target, version: spec.version, source: '.tools/bin' };
+  return { path: target, version: spec.version, source: toolsSource(env) };
 }
 
-/** @param {string} name */
+/**
+ * The binary of a pinned tool, installed on first use (with Go) when none is found.
+ * @param {string} name
+ */
 export function requireTool(name) {
   const spec = pinnedTool(name);
-  const found = findTool(spec);
+  let found = findTool(spec);
   if (!found) {
-    throw new SetupError(`${name} ${spec.version} is not installed: run 'npm run bootstrap' (it installs it into .tools/bin), or set ${spec.envVar}.`);
+    if (!goAvailable()) {
+      throw new SetupError(`${name} ${spec.version} is not installed and Go is not there to build it: install Go and run '${installCommand()}' (it installs it into ${displayDir(path.join(resolveToolsDir(), 'bin'))}), or set ${spec.envVar}=/path/to/${spec.binary}.`);
+    }
+    found = installTool(spec);
   }
   return { ...found, pinned: spec.version, compatible: !!found.version && isCompatible(found.version, spec.version) };
 }

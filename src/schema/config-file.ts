@@ -1,6 +1,6 @@
 // The one reader of the files a user writes: drills, policies, mutants, partner files and FIS specs.
-// YAML/JSON are parsed with the `yaml` package (aliases bounded), TS/JS modules are imported
-// through tsx wherever they live, and everything is checked by a strict zod schema. Every
+// YAML/JSON are parsed with the `yaml` package (aliases bounded), TS/JS modules are bundled by
+// esbuild and imported wherever they live (src/schema/config-module.ts), and everything is checked by a strict zod schema. Every
 // problem becomes one DrillError: the file, the path inside it and the fix (exit code 3).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { SetupError, shorten } from '../platform/setup-error.mjs';
+import { bundleConfigModule } from './config-module.ts';
 
 export { shorten };
 
@@ -121,12 +122,17 @@ export function readDataFile(fileArg: string, fail: InputErrorOf, hint = ''): { 
 }
 
 /**
- * Imports a TS/JS module that default-exports a config, wherever it lives: tsx's tsImport compiles
- * it whatever the nearest package.json says about "type". A module that calls process.exit while
- * it loads is refused (it would otherwise end the run with its own exit code).
+ * Imports a TS/JS module that default-exports a config, wherever it lives: esbuild bundles it into
+ * one ES module whatever the nearest package.json says about "type". A module that calls
+ * process.exit while it loads is refused (it would otherwise end the run with its own exit code).
  */
 export async function importConfigModule(file: string, fileArg: string, fail: InputErrorOf, exportHint: string): Promise<unknown> {
-  const { tsImport } = await import('tsx/esm/api');
+  let bundled: Awaited<ReturnType<typeof bundleConfigModule>>;
+  try {
+    bundled = await bundleConfigModule(file);
+  } catch (err) {
+    throw fail(fileArg, [`the module could not be compiled: ${shorten(err instanceof Error ? err.message : String(err), 300)}`]);
+  }
   const realExit = process.exit;
   let exitCalled: number | string | null | undefined;
   let called = false;
@@ -137,7 +143,7 @@ export async function importConfigModule(file: string, fileArg: string, fail: In
   }) as typeof process.exit;
   let mod: { default?: unknown };
   try {
-    mod = (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url })) as { default?: unknown };
+    mod = (await import(pathToFileURL(bundled.module).href)) as { default?: unknown };
   } catch (err) {
     const message = called
       ? `the module called process.exit(${exitCalled ?? ''}) while loading: a drill module must only export its definition, remove the call`
@@ -145,6 +151,7 @@ export async function importConfigModule(file: string, fileArg: string, fail: In
     throw fail(fileArg, [message]);
   } finally {
     process.exit = realExit;
+    bundled.dispose();
   }
   if (called) throw fail(fileArg, [`the module called process.exit(${exitCalled ?? ''}) while loading: a drill module must only export its definition, remove the call`]);
   const value = esModuleDefault(mod);
@@ -153,8 +160,8 @@ export async function importConfigModule(file: string, fileArg: string, fail: In
 }
 
 /**
- * The module's default export. tsx compiles a .ts file outside a "type": "module" package to
- * CommonJS; importing that gives `default` = module.exports = { __esModule, default }.
+ * The module's default export; for a CommonJS module (module.exports = { __esModule, default })
+ * the default inside it.
  */
 function esModuleDefault(mod: { default?: unknown }): unknown {
   const d = mod.default as { __esModule?: unknown; default?: unknown } | undefined;

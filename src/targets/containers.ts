@@ -7,7 +7,6 @@
 // sweep of the next run (or `gameday cleanup`) does.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { GenericContainer, Wait } from 'testcontainers';
 import { ContainersDriver } from '../../chaos/containers/driver.ts';
@@ -15,13 +14,14 @@ import { ensureImage, nodeServiceImageSpec, toxiproxyImageSpec, type BuiltImage 
 import { LABEL_ROLE, LABEL_SERVICE, runLabels } from '../../chaos/containers/labels.ts';
 import { SERVICE_PORT, startContainerTopology, stopContainer, type ContainerTopology } from '../../chaos/containers/topology.ts';
 import { requireTool } from '../platform/toolchain.mjs';
+import { packageFile, packageRoot } from '../platform/package-files.mjs';
 import type { ContainerPartnersConfig } from '../../simulators/container-entry.ts';
 import { readJournal } from '../../simulators/journal.ts';
 import type { Fault } from '../schema/drill.ts';
 import { ownerMarker } from '../platform/processes.ts';
 import { renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars } from './target.ts';
 
-const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PROJECT_DIR = packageRoot;
 
 /** What of the entry's folder goes into the image: not node_modules (from package-lock.json), drills, docs, dot files. */
 export function excludedFromImage(rel: string): boolean {
@@ -35,7 +35,8 @@ export function serviceImageSpec(command: readonly string[], drillDir: string, s
   return nodeServiceImageSpec({ name: `gameday/${service}`, appDir: path.dirname(entry), entry: path.basename(entry), projectDir: PROJECT_DIR, exclude: excludedFromImage });
 }
 
-export const PARTNERS_ENTRY = path.join(PROJECT_DIR, 'simulators', 'container-entry.ts');
+/** its source in the repository, its compiled twin in the npm package */
+export const PARTNERS_ENTRY = packageFile('simulators/container-entry.ts');
 /** partner i listens on this + i inside the partners container */
 export const PARTNERS_BASE_PORT = 9090;
 

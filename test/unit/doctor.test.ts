@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkTools, doctorCommand, formatDoctor } from '../../src/cli/doctor.ts';
-import { toolsBin } from '../../src/platform/toolchain.mjs';
+import { resolveToolsDir } from '../../src/platform/toolchain.mjs';
+
+const toolsBin = path.join(resolveToolsDir(), 'bin');
 
 const saved = { K6_BIN: process.env.K6_BIN, TOXIPROXY_BIN: process.env.TOXIPROXY_BIN };
 afterEach(() => {
