@@ -92,7 +92,7 @@ describe('gameday init --template', () => {
 
   it('knows the catalogue by drill name', () => {
     expect(names).toContain('partner-429-storm');
-    expect(names).toHaveLength(9);
+    expect(names).toHaveLength(10);
   });
 
   it.each(names)('%s: written as YAML with its story, valid where it is written', async (name) => {
