@@ -40,6 +40,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
     faults: ctx.faults.records,
     environment: env?.chaosEvidence() ?? null,
     sweptBeforeRun: ctx.sweep,
+    guardTrip: ctx.guardTrip,
   };
   const segments = segmentFiles(opts.segments ?? 1);
   writeObservedEvidence(
@@ -73,6 +74,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       problems: ctx.problems,
       loadBalancer: loadBalancerLogs(ctx),
       telemetry: ctx.telemetry ?? undefined,
+      guardTrip: ctx.guardTrip,
     },
     drill,
     { policy: opts.policy, now: opts.now ?? new Date(), baseline: baseline?.runs },
