@@ -2,6 +2,8 @@
 // its window from the live aggregators, a PromQL instant query, or an HTTP probe — judged by
 // src/judge/guard.ts. The first reading that trips calls `onTrip` once; nothing is read after it.
 // Every reading is kept for the evidence (guards.ndjson).
+import http from 'node:http';
+import https from 'node:https';
 import { judgeHttp, judgePrometheus, judgeWindow, windowSeconds, type GuardReading, type HttpProbe, type WindowFigures } from '../judge/guard.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
 import { guardKind, type Guard, type GuardWindow } from '../schema/guards.ts';
@@ -54,17 +56,29 @@ export function windowFigures(metrics: readonly MetricsAggregator[], w: GuardWin
   return out;
 }
 
-/** GET `url` with a deadline of `timeoutMs`: status and time, or why there was no answer. */
-export async function probeHttp(url: string, timeoutMs: number): Promise<HttpProbe> {
+/**
+ * GET `url` on a connection of its own (a pooled keep-alive socket the server has just closed
+ * would read as the server gone), with a deadline of `timeoutMs`: status and time, or why there
+ * was no answer.
+ */
+export function probeHttp(url: string, timeoutMs: number): Promise<HttpProbe> {
   const started = performance.now();
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await res.arrayBuffer();
-    return { url, status: res.status, ms: performance.now() - started };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { url, status: null, ms: performance.now() - started, error: e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.message) };
-  }
+  const took = () => performance.now() - started;
+  return new Promise((resolve) => {
+    const get = url.startsWith('https:') ? https.get : http.get;
+    let req: http.ClientRequest;
+    try {
+      req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+        res.resume();
+        res.once('end', () => resolve({ url, status: res.statusCode ?? null, ms: took() }));
+        res.once('error', (err) => resolve({ url, status: null, ms: took(), error: err.message }));
+      });
+    } catch (err) {
+      return resolve({ url, status: null, ms: took(), error: err instanceof Error ? err.message : String(err) });
+    }
+    req.once('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'timed out' })));
+    req.once('error', (err: NodeJS.ErrnoException) => resolve({ url, status: null, ms: took(), error: err.code ?? err.message }));
+  });
 }
 
 export class GuardWatch {
@@ -78,7 +92,7 @@ export class GuardWatch {
 
   start(): void {
     if (this.o.guards.length === 0) return;
-    this.timer = setInterval(() => this.tick(), GUARD_INTERVAL_MS);
+    this.timer = setInterval(() => void this.tick(), GUARD_INTERVAL_MS);
   }
 
   /** No more readings; the ones under way finish (their results are kept, none trips). */
@@ -89,11 +103,12 @@ export class GuardWatch {
     await Promise.allSettled([...this.pending]);
   }
 
-  /** One round: each guard past its grace (and not still reading) takes a reading. */
-  tick(): void {
+  /** One round: each guard past its grace (and not still reading) takes a reading; resolves once they are recorded. */
+  async tick(): Promise<void> {
     const t0 = this.o.t0();
     if (t0 === null || this.tripped) return;
     const now = Date.now();
+    const round: Promise<void>[] = [];
     for (const g of this.o.guards) {
       if (now - t0 < g.gracePeriod * this.o.timeScale || this.busy.has(g.name)) continue;
       this.busy.add(g.name);
@@ -104,7 +119,9 @@ export class GuardWatch {
           this.pending.delete(p);
         });
       this.pending.add(p);
+      round.push(p);
     }
+    await Promise.allSettled(round);
   }
 
   private async read(g: Guard, now: number): Promise<GuardReading & { error?: string }> {

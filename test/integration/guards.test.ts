@@ -2,13 +2,18 @@
 // error rate. With the guard, the run is aborted within grace + 2 s of the threshold being crossed
 // (replayed from the run's own k6 samples), the fault reverted and verified, nothing left in
 // Toxiproxy or the ledger, NO-GO (exit 1) with the guard's reason first, and the evidence
-// verifies; without it, the same drill runs to its end.
+// verifies; without it, the same drill runs to its end. The PromQL and HTTP guards' readings
+// against a real Prometheus and a real HTTP server.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { firstErrorRateCrossing } from '../../src/judge/guard.ts';
+import { GuardWatch, type GuardEvaluation } from '../../src/run/guards.ts';
 import { Guard } from '../../src/schema/guards.ts';
+import { startPrometheus } from '../../src/targets/prometheus.ts';
 import { fixture, readJson, readSamples, runCli, startCli, startToxiproxyServer, tmpDir, toxiproxyState, waitFor } from '../helpers.ts';
 
 const DRILL = fixture('guard-trip.yaml');
@@ -103,5 +108,87 @@ describe('guards', () => {
     const times = readSamples(path.join(out, 'k6_samples.ndjson.gz')).filter((s) => s.metric === 'http_reqs').map((s) => Date.parse(s.time) - t0);
     expect(Math.max(...times)).toBeGreaterThan(11_000);
     expect(fs.existsSync(path.join(out, 'guards.ndjson'))).toBe(false);
+  });
+});
+
+describe('guards reading a real Prometheus and a real HTTP server', () => {
+  const watch = (guards: unknown[], o: { prometheus?: string; entry?: string } = {}) => {
+    const trips: GuardEvaluation[] = [];
+    const w = new GuardWatch({
+      guards: guards.map((g) => Guard.parse(g)),
+      timeScale: 1,
+      t0: () => Date.now() - 10_000,
+      metrics: () => [],
+      prometheus: () => (o.prometheus ? { url: o.prometheus } : null),
+      entryUrl: () => o.entry ?? null,
+      onTrip: (e) => trips.push(e),
+      log: () => {},
+    });
+    return { w, trips };
+  };
+
+  it('PromQL: the value against the bound, Prometheus\' own error kept, no trip on an error', async () => {
+    const prom = await startPrometheus({ dir: tmpDir('gameday-guard-prom'), targets: [] });
+    try {
+      const calm = watch([
+        { name: 'calm', prometheus: { query: 'vector(0.1)', above: 0.5 } },
+        { name: 'broken', prometheus: { query: 'sum(', above: 0.5 } },
+      ], { prometheus: prom.url });
+      await calm.w.tick();
+      expect(calm.trips).toEqual([]);
+      const ok = calm.w.evaluations.find((e) => e.guard === 'calm')!;
+      const broken = calm.w.evaluations.find((e) => e.guard === 'broken')!;
+      expect(ok).toMatchObject({ guard: 'calm', tripped: false, value: 0.1, observed: 'vector(0.1) = 0.1; trips at > 0.5' });
+      expect(broken).toMatchObject({ guard: 'broken', tripped: false, value: null });
+      expect(broken.error).toMatch(/parse error/);
+      const hot = watch([{ name: 'hot', prometheus: { query: 'vector(0.9)', above: 0.5 } }], { prometheus: prom.url });
+      await hot.w.tick();
+      expect(hot.trips).toMatchObject([{ guard: 'hot', kind: 'prometheus', tripped: true, value: 0.9 }]);
+    } finally {
+      await prom.stop();
+    }
+  });
+
+  it('gameday validate has Prometheus parse a guard\'s query, and names the guard', async () => {
+    const dir = tmpDir('gameday-guard-validate');
+    const drill = parse(fs.readFileSync(DRILL, 'utf8'));
+    drill.target.service.command = drill.target.service.command.map((a: string) => (a.startsWith('.') ? path.resolve(path.dirname(DRILL), a) : a));
+    drill.telemetry = { prometheus: { managed: true } };
+    drill.guards.push({ name: 'server-5xx', prometheus: { query: 'sum(rate(http_requests_total[5s])', above: 1 } });
+    fs.writeFileSync(path.join(dir, 'bad.yaml'), stringify(drill));
+    const bad = await runCli(['validate', path.join(dir, 'bad.yaml')]);
+    expect(bad.code, bad.stderr).toBe(3);
+    expect(bad.stderr).toContain('guards[1].prometheus.query "sum(rate(http_requests_total[5s])": Prometheus says:');
+    expect(bad.stderr).toMatch(/parse error/);
+  });
+
+  it('HTTP: a healthy answer passes; another status, a slow answer or a refused connection trips', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/slow') setTimeout(() => res.end('late'), 400);
+      else res.writeHead(req.url === '/healthz' ? 200 : 503).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const entry = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const read = async (g: Record<string, unknown>) => {
+        const { w, trips } = watch([{ name: 'probe', http: g }], { entry });
+        await w.tick();
+        return { reading: w.evaluations[0], trips };
+      };
+      expect((await read({ path: '/healthz' })).reading).toMatchObject({ tripped: false });
+      const down = await read({ path: '/ready' });
+      expect(down.trips).toHaveLength(1);
+      expect(down.reading.observed).toMatch(new RegExp(`^GET ${entry}/ready answered 503 in \\d+ ms; expected 200 within 1 s$`));
+      expect((await read({ path: '/slow', within: '100ms' })).reading).toMatchObject({ tripped: true });
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      const refused = await read({ url: `${entry}/healthz` });
+      expect(refused.reading.observed).toMatch(/no answer after \d+ ms \(ECONNREFUSED\)/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -128,10 +128,10 @@ describe('guards: the watch over a live aggregator', () => {
       { name: 'errors', gracePeriod: '2s', window: { metric: 'error-rate', over: '2s', above: '10%' } },
     ]);
     const watch = new GuardWatch({ guards: list, timeScale: 1, t0: () => t0, metrics: () => [agg], prometheus: () => null, entryUrl: () => null, onTrip: (e) => trips.push(e), log: () => {} });
-    watch.tick();
-    watch.tick(); // the first reading is still under way: not read twice
-    await new Promise((r) => setTimeout(r, 0));
-    watch.tick(); // tripped: nothing more is read
+    const first = watch.tick();
+    await watch.tick(); // the first reading is still under way: not read twice
+    await first;
+    await watch.tick(); // tripped: nothing more is read
     await watch.stop();
     expect(trips).toHaveLength(1);
     expect(trips[0]).toMatchObject({ guard: 'errors', kind: 'window', tripped: true, value: 1 });
