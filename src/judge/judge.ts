@@ -98,7 +98,8 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pic
     });
   }
   if (opts.policy && opts.baseline) verdicts = [...verdicts, ...compareWithBaseline(verdicts, opts.baseline, opts.policy.baseline)];
-  const load = o.t0 === null ? null : loadDelivery(o.profiles, o.metrics, o.t0);
+  // a guard stopped the load: what was planned after it was never asked for
+  const load = o.t0 === null ? null : loadDelivery(o.profiles, o.metrics, o.t0, o.guardTrip?.atMs ?? null);
   const problems = [...o.problems];
   const minDelivered = drill.load?.minDelivered ?? 0.99;
   if (load?.deliveredShare != null && load.deliveredShare < minDelivered) {

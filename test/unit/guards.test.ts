@@ -2,6 +2,8 @@
 // aggregator (grace period, one trip), the decision a trip makes, and the mark on the report.
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/judge/decide.ts';
+import { loadDelivery } from '../../src/judge/load-delivery.ts';
+import { planDrill } from '../../src/plan/plan.ts';
 import { firstErrorRateCrossing, guardReason, judgeHttp, judgePrometheus, judgeWindow, windowSeconds } from '../../src/judge/guard.ts';
 import { renderReport } from '../../src/report/html.ts';
 import { GuardWatch, windowFigures, type GuardEvaluation } from '../../src/run/guards.ts';
@@ -178,6 +180,15 @@ describe('guards: what a trip makes of the run', () => {
     expect(d.reasons[0]).toBe('aborted by guard error-storm at +4.5s: error rate 80.4% over the last 1 s (41 of 51 requests failed); threshold 50%');
     expect(guardReason(trip)).toBe(d.reasons[0]);
     expect(decide([pass as never], []).decision).toBe('GO');
+  });
+
+  it('the load planned after the trip was never asked for: not counted as delivered', () => {
+    const plan = planDrill(drillWith(SLOS), 1);
+    const agg = newAggregator();
+    expect(loadDelivery(plan.profiles, agg, T0).planned).toBe(600);
+    const stopped = loadDelivery(plan.profiles, agg, T0, trip.atMs);
+    expect(stopped).toMatchObject({ planned: 50, dropped: 0, deliveredShare: 1 });
+    expect(stopped.perSecond).toHaveLength(5);
   });
 
   it('the report marks the moment on every chart', () => {
