@@ -30,6 +30,8 @@ export interface GuardWatchOptions {
   timeScale: number;
   /** epoch ms of t = 0, once the load is planned */
   t0(): number | null;
+  /** false once the load has ended: nothing is read after it */
+  running(): boolean;
   /** the live aggregators (one per k6 process) */
   metrics(): readonly MetricsAggregator[];
   /** the drill's Prometheus, when it has one */
@@ -106,7 +108,7 @@ export class GuardWatch {
   /** One round: each guard past its grace (and not still reading) takes a reading; resolves once they are recorded. */
   async tick(): Promise<void> {
     const t0 = this.o.t0();
-    if (t0 === null || this.tripped) return;
+    if (t0 === null || this.tripped || !this.o.running()) return;
     const now = Date.now();
     const round: Promise<void>[] = [];
     for (const g of this.o.guards) {
@@ -140,7 +142,8 @@ export class GuardWatch {
   }
 
   private record(g: Guard, atMs: number, r: GuardReading & { error?: string }): void {
-    const late = this.tripped;
+    // a reading that comes back once the watch stopped, a guard tripped or the load ended trips nothing
+    const late = this.tripped || !this.o.running();
     const evaluation: GuardEvaluation = { guard: g.name, kind: guardKind(g), atMs, tripped: r.tripped && !late, observed: r.observed, value: r.value, ...(r.error ? { error: r.error } : {}) };
     this.evaluations.push(evaluation);
     if (r.error && !this.evaluations.some((e) => e !== evaluation && e.guard === g.name && e.error)) this.o.log(`warning: guard ${g.name} could not be read: ${r.error}`);

@@ -38,7 +38,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   }
   for (const t of run.teardownErrors) ctx.problem('teardown-failed', `${t.title}: ${message(t.error)}`);
   for (const r of ctx.faults.records) {
-    if (r.outcome === 'not-started' && !interrupted()) ctx.problem('fault-not-injected', `fault ${r.name} was never injected`);
+    // a fault a guard's abort came before was rightly never injected
+    if (r.outcome === 'not-started' && !interrupted() && !ctx.guardTrip) ctx.problem('fault-not-injected', `fault ${r.name} was never injected`);
   }
 
   // the harness error first: it is why the verdicts after it have no evidence

@@ -118,6 +118,7 @@ describe('guards reading a real Prometheus and a real HTTP server', () => {
       guards: guards.map((g) => Guard.parse(g)),
       timeScale: 1,
       t0: () => Date.now() - 10_000,
+      running: () => true,
       metrics: () => [],
       prometheus: () => (o.prometheus ? { url: o.prometheus } : null),
       entryUrl: () => o.entry ?? null,

@@ -129,7 +129,7 @@ describe('guards: the watch over a live aggregator', () => {
       { name: 'late', gracePeriod: '60s', window: { metric: 'error-rate', above: '10%' } },
       { name: 'errors', gracePeriod: '2s', window: { metric: 'error-rate', over: '2s', above: '10%' } },
     ]);
-    const watch = new GuardWatch({ guards: list, timeScale: 1, t0: () => t0, metrics: () => [agg], prometheus: () => null, entryUrl: () => null, onTrip: (e) => trips.push(e), log: () => {} });
+    const watch = new GuardWatch({ guards: list, timeScale: 1, t0: () => t0, running: () => true, metrics: () => [agg], prometheus: () => null, entryUrl: () => null, onTrip: (e) => trips.push(e), log: () => {} });
     const first = watch.tick();
     await watch.tick(); // the first reading is still under way: not read twice
     await first;
@@ -142,11 +142,31 @@ describe('guards: the watch over a live aggregator', () => {
     expect(watch.evaluations.map((e) => e.guard)).toEqual(['errors']);
   });
 
+  it('reads nothing once the load has ended: a run that ran to its end is not aborted', async () => {
+    const agg = newAggregator();
+    const now = Date.now();
+    for (let i = 0; i < 40; i++) addRequest(agg, { atMs: now - T0 - 1900 + i * 50, failed: true });
+    let running = true;
+    const trips: GuardEvaluation[] = [];
+    const list = guards([{ name: 'errors', window: { metric: 'error-rate', over: '2s', above: '10%' } }]);
+    const watch = new GuardWatch({ guards: list, timeScale: 1, t0: () => now - 5000, running: () => running, metrics: () => [agg], prometheus: () => null, entryUrl: () => null, onTrip: (e) => trips.push(e), log: () => {} });
+    running = false;
+    await watch.tick();
+    expect(watch.evaluations).toEqual([]);
+    // a reading under way when the load ends trips nothing either
+    running = true;
+    const reading = watch.tick();
+    running = false;
+    await reading;
+    expect(trips).toEqual([]);
+    expect(watch.evaluations).toMatchObject([{ guard: 'errors', tripped: false, value: 1 }]);
+  });
+
   it('scales the grace period with the timeline', async () => {
     const agg = newAggregator();
     const t0 = Date.now() - 5000;
     const list = guards([{ name: 'g', gracePeriod: '20s', window: { metric: 'error-rate', above: '10%' } }]);
-    const make = (timeScale: number) => new GuardWatch({ guards: list, timeScale, t0: () => t0, metrics: () => [agg], prometheus: () => null, entryUrl: () => null, onTrip: () => {}, log: () => {} });
+    const make = (timeScale: number) => new GuardWatch({ guards: list, timeScale, t0: () => t0, running: () => true, metrics: () => [agg], prometheus: () => null, entryUrl: () => null, onTrip: () => {}, log: () => {} });
     const full = make(1);
     full.tick();
     await full.stop();

@@ -43,6 +43,7 @@ export const guardsTask: Task<RunContext> = {
       guards,
       timeScale: ctx.plan.timeScale,
       t0: () => ctx.t0,
+      running: () => ctx.k6Outcome === null,
       metrics: () => ctx.segmentMetrics,
       prometheus: () => ctx.prometheus,
       entryUrl: () => ctx.env?.entryUrls[0] ?? null,
