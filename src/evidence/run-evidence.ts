@@ -9,6 +9,7 @@ import type { FaultParams } from '../../chaos/registry.ts';
 import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
 import type { DecisionRecord } from '../judge/decide.ts';
 import type { Verdict } from '../judge/evaluate.ts';
+import type { GuardTrip } from '../judge/guard.ts';
 import type { Judgement } from '../judge/judge.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
 import type { Drill } from '../schema/drill.ts';
@@ -49,6 +50,8 @@ export interface ChaosReport {
   partnerOutages: PartnerOutageRecord[];
   environment: Record<string, unknown> | null;
   sweptBeforeRun: unknown;
+  /** the guard that aborted the run (its reading, and when every fault was back out), if one did */
+  guardTrip?: GuardTrip | null;
 }
 
 /** slo_results.json: the verdicts with what they were judged on. */
@@ -148,6 +151,7 @@ export function writeJudgedEvidence(runDir: string, r: JudgedRun): { manifest: R
         metrics: r.metrics,
         load: r.results.load ?? null,
         attribution: r.results.attribution ?? null,
+        guardTrip: r.chaos.guardTrip ?? null,
         tools: reportTools,
       }),
     ),

@@ -7,6 +7,7 @@
 //   every SLO met                                                                        → GO
 import type { Policy, Waiver } from '../schema/policy.ts';
 import type { Verdict } from './evaluate.ts';
+import { guardReason, type GuardTrip } from './guard.ts';
 
 export type Decision = 'GO' | 'NO-GO' | 'CONDITIONAL';
 
@@ -40,12 +41,16 @@ export interface DecisionRecord {
   verdicts: DecidedVerdict[];
   /** only with a policy: what became of each waiver */
   waivers?: WaiverOutcome[];
+  /** the guard that aborted the run: NO-GO, its reason first */
+  abortedBy?: GuardTrip;
 }
 
 export interface DecideOptions {
   policy?: Policy;
   /** the time waivers are judged at (their expiry); required when the policy has waivers */
   now?: Date;
+  /** a guard tripped and aborted the run */
+  abortedBy?: GuardTrip | null;
 }
 
 function describe(v: Verdict): string {
@@ -78,6 +83,8 @@ export function decide(verdicts: readonly Verdict[], problems: readonly RunProbl
   });
 
   const reasons: string[] = [];
+  const abortedBy = options.abortedBy ?? null;
+  if (abortedBy) reasons.push(guardReason(abortedBy));
   for (const p of problems) reasons.push(`invalid run (${p.code}): ${p.message}`);
 
   const failedBlocking: DecidedVerdict[] = [];
@@ -109,13 +116,14 @@ export function decide(verdicts: readonly Verdict[], problems: readonly RunProbl
   if (verdicts.length === 0) reasons.push('no SLO verdicts: nothing was judged');
 
   let decision: Decision;
-  if (problems.length > 0 || failedBlocking.length > 0 || verdicts.length === 0) decision = 'NO-GO';
+  if (abortedBy || problems.length > 0 || failedBlocking.length > 0 || verdicts.length === 0) decision = 'NO-GO';
   else if (failedAdvisory.length > 0 || waived.length > 0) decision = 'CONDITIONAL';
   else {
     decision = 'GO';
     reasons.push(`all ${verdicts.length} SLOs met`);
   }
   const record: DecisionRecord = { decision, exitCode: EXIT_CODES[decision], reasons, invalid: problems.length > 0, problems: [...problems], verdicts: judged };
+  if (abortedBy) record.abortedBy = abortedBy;
   if (policy) record.waivers = waivers.map((w) => ({ slo: w.slo, owner: w.owner, reason: w.reason, expires: w.expires.text, status: status.get(w)! }));
   return record;
 }

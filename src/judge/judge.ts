@@ -11,6 +11,7 @@ import type { Policy } from '../schema/policy.ts';
 import { compareWithBaseline, type BaselineRun } from './baseline.ts';
 import type { FaultTimes, MetricPoint, SloContext } from './context.ts';
 import { decide, type DecisionRecord, type RunProblem } from './decide.ts';
+import type { GuardTrip } from './guard.ts';
 import { evaluateSlos, type Verdict } from './evaluate.ts';
 import type { SideEffect } from './journal-analysis.ts';
 import { journalFigures, type JournalFigureDetail } from './journal-figures.ts';
@@ -41,6 +42,8 @@ export interface Observations {
   problems: readonly RunProblem[];
   /** what the drill's Prometheus answered (kind: prometheus SLOs) */
   telemetry?: SloContext['telemetry'];
+  /** the guard that aborted the run, if one did */
+  guardTrip?: GuardTrip | null;
   /** the load balancer's logs, when the target had one: failed requests are attributed from them */
   loadBalancer?: { accessLog: readonly string[]; errorLog: readonly string[]; replicaOf: Readonly<Record<string, string>> } | null;
 }
@@ -95,7 +98,8 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pic
     });
   }
   if (opts.policy && opts.baseline) verdicts = [...verdicts, ...compareWithBaseline(verdicts, opts.baseline, opts.policy.baseline)];
-  const load = o.t0 === null ? null : loadDelivery(o.profiles, o.metrics, o.t0);
+  // a guard stopped the load: what was planned after it was never asked for
+  const load = o.t0 === null ? null : loadDelivery(o.profiles, o.metrics, o.t0, o.guardTrip?.atMs ?? null);
   const problems = [...o.problems];
   const minDelivered = drill.load?.minDelivered ?? 0.99;
   if (load?.deliveredShare != null && load.deliveredShare < minDelivered) {
@@ -104,6 +108,6 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pic
       message: `k6 started ${pct(load.deliveredShare)} of the ${load.planned} planned arrivals (${load.dropped} dropped: too few VUs for how slowly the SUT answered, or k6 was starved), below the ${pct(minDelivered)} the run needs: it did not apply the load it claims`,
     });
   }
-  const decision = decide(verdicts, problems, { policy: opts.policy, now: opts.now });
+  const decision = decide(verdicts, problems, { policy: opts.policy, now: opts.now, abortedBy: o.guardTrip });
   return { verdicts, decision, figures, journalFigures: journalDetails, profileFigures: profiles, load, attribution };
 }

@@ -18,10 +18,11 @@ export interface LoadDelivery {
 
 const ARRIVAL_RATE = new Set(['constant-arrival-rate', 'ramping-arrival-rate']);
 
-/** Planned vs delivered arrivals, second by second from t0 (epoch ms). */
-export function loadDelivery(profiles: readonly Profile[], metrics: MetricsAggregator, t0: number): LoadDelivery {
+/** Planned vs delivered arrivals, second by second from t0 (epoch ms); up to `stoppedAtMs` (after t0) when the load was stopped early on purpose (a guard). */
+export function loadDelivery(profiles: readonly Profile[], metrics: MetricsAggregator, t0: number, stoppedAtMs: number | null = null): LoadDelivery {
   const arrival = profiles.filter((p) => ARRIVAL_RATE.has(p.scenario.executor));
-  const endMs = Math.max(0, ...arrival.map((p) => p.startMs + p.durationMs));
+  const plannedEndMs = Math.max(0, ...arrival.map((p) => p.startMs + p.durationMs));
+  const endMs = stoppedAtMs === null ? plannedEndMs : Math.min(plannedEndMs, Math.max(0, stoppedAtMs));
   const t0Second = Math.floor(t0 / 1000);
   const droppedAt = (second: number) => metrics.iterationsBySecond.get(t0Second + second)?.dropped ?? 0;
   const perSecond: LoadDelivery['perSecond'] = [];

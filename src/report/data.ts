@@ -68,6 +68,8 @@ export interface ReportData {
   load: { planned: number; dropped: number; deliveredShare: number | null; perSecond: ReadonlyArray<{ second: number; planned: number; delivered: number }> } | null;
   /** failed requests by whose error (load balancer or service), from the load balancer's logs; null without one */
   attribution: { failed: number; byCause: Readonly<Record<string, number>>; byPhase: Readonly<Record<string, Readonly<Record<string, number>>>> } | null;
+  /** the guard that aborted the run: the moment it tripped (ms after t0) and what it saw */
+  guardTrip: { guard: string; atMs: number; observed: string } | null;
   /** tool → version (gameday, node, k6, toxiproxy, ...) */
   tools: Readonly<Record<string, string | null>>;
   samples: { lines: number; points: number; corrupt: number; truncated: boolean; requests: number };
@@ -157,6 +159,7 @@ export interface ReportInput {
   metrics: MetricsAggregator;
   load?: ReportData['load'];
   attribution?: ReportData['attribution'];
+  guardTrip?: ReportData['guardTrip'];
   tools: Readonly<Record<string, string | null>>;
   /** every fault kind gameday knows, for "not covered" (FAULT_CATALOGUE by default) */
   knownFaultKinds?: readonly string[];
@@ -200,6 +203,7 @@ export function buildReportData(input: ReportInput): ReportData {
     timeline: t0 === null ? [] : timelineFromMetrics(input.metrics, t0),
     load: input.load && input.load.planned > 0 ? input.load : null,
     attribution: input.attribution ?? null,
+    guardTrip: input.guardTrip ? { guard: input.guardTrip.guard, atMs: input.guardTrip.atMs, observed: input.guardTrip.observed } : null,
     tools: input.tools,
     samples: {
       lines: input.metrics.stats.lines,

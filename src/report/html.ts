@@ -2,7 +2,7 @@
 // from the network) an SRE or an auditor opens from the evidence. Pure: data in, string out.
 import type { DecidedVerdict } from '../judge/decide.ts';
 import type { ReportData, ReportFault } from './data.ts';
-import { escapeHtml as e, renderChart, secondsLabel, type Band, type Shade } from './svg.ts';
+import { escapeHtml as e, renderChart, secondsLabel, type Band, type Marker, type Shade } from './svg.ts';
 import { RUN_FILES } from '../schema/run-dir.ts';
 
 export const REPORT_FILE = RUN_FILES.report;
@@ -39,6 +39,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .chart .dot.p50 { fill: #5b8def; } .chart .dot.p95 { fill: #e8710a; } .chart .dot.p99 { fill: #b3261e; } .chart .dot.errors { fill: #b3261e; }
 .chart .band { stroke: #fff; } .chart .band.ok { fill: #cde9d6; } .chart .band.throttled { fill: #ffd8a8; } .chart .band.error { fill: #f4b6b1; } .chart .band.other { fill: #dfe3e8; }
 .chart .band-text { fill: #333; font-size: 10px; } .chart .band-label { fill: var(--ink); }
+.chart .marker.guard-trip { stroke: #6a1b9a; stroke-width: 2; } .chart .marker-label { fill: #6a1b9a; font-weight: 600; }
 .legend { display: flex; gap: 18px; color: var(--muted); font-size: 12px; margin: 0 0 4px 70px; flex-wrap: wrap; }
 .legend i { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 6px; }
 .legend .fault { height: 10px; background: rgba(179, 38, 30, .18); border: 1px dashed rgba(179, 38, 30, .6); }
@@ -116,6 +117,7 @@ function charts(data: ReportData): string {
   const endMs = Math.max(data.durationMs, ...data.timeline.map((p) => p.tMs + 1000), 1000);
   const shades = shadesOf(data);
   const bands = bandsOf(data, endMs);
+  const markers: Marker[] = data.guardTrip ? [{ atMs: data.guardTrip.atMs, label: `guard ${data.guardTrip.guard} tripped`, className: 'guard-trip' }] : [];
   if (data.timeline.length === 0) return '<p class="muted">No samples were aggregated: nothing to chart.</p>';
   const latency = renderChart({
     title: 'http_req_duration per 1-s window: p50, p95, p99',
@@ -130,6 +132,7 @@ function charts(data: ReportData): string {
     ],
     shades,
     bands,
+    markers,
   });
   const errors = renderChart({
     title: 'error rate per 1-s window (http_req_failed)',
@@ -140,6 +143,7 @@ function charts(data: ReportData): string {
     series: [{ label: 'error rate', className: 'errors', points: data.timeline.map((p) => [p.tMs, p.errorRate === null ? null : p.errorRate * 100] as const) }],
     shades,
     bands,
+    markers,
   });
   const load = data.load
     ? `<h3>Load delivered</h3><p>${data.load.planned - data.load.dropped} of ${data.load.planned} planned arrivals started (${data.load.dropped} dropped by k6${data.load.deliveredShare === null ? '' : `, ${(data.load.deliveredShare * 100).toFixed(1)}%`}).</p><div class="legend"><span><i style="background:#5b8def"></i>planned</span><span><i style="background:#e8710a"></i>delivered</span></div>${renderChart({
@@ -153,9 +157,10 @@ function charts(data: ReportData): string {
           { label: 'delivered', className: 'p95', points: data.load.perSecond.map((p) => [p.second * 1000, p.delivered] as const) },
         ],
         shades,
+        markers,
       })}`
     : '';
-  const legendLat = `<div class="legend"><span><i style="background:#5b8def"></i>p50</span><span><i style="background:#e8710a"></i>p95</span><span><i style="background:#b3261e"></i>p99</span><span><i class="fault"></i>fault window (as injected → reverted)</span>${data.partnerOutages.length ? '<span><i class="outage"></i>partner outage (the partner not healthy)</span>' : ''}<span>bands: partner behaviour per route</span></div>`;
+  const legendLat = `<div class="legend"><span><i style="background:#5b8def"></i>p50</span><span><i style="background:#e8710a"></i>p95</span><span><i style="background:#b3261e"></i>p99</span><span><i class="fault"></i>fault window (as injected → reverted)</span>${data.partnerOutages.length ? '<span><i class="outage"></i>partner outage (the partner not healthy)</span>' : ''}<span>bands: partner behaviour per route</span>${markers.length ? '<span><i style="background:#6a1b9a"></i>guard tripped: the run was aborted</span>' : ''}</div>`;
   return `<h3>Latency</h3>${legendLat}${latency}<h3>Error rate</h3>${errors}${load}`;
 }
 

@@ -20,6 +20,13 @@ export interface Shade {
   className: string;
 }
 
+/** A moment marked across the plot (a guard tripping): a vertical line with its label. */
+export interface Marker {
+  atMs: number;
+  label: string;
+  className: string;
+}
+
 export interface Band {
   /** the band's row label (a partner's name) */
   label: string;
@@ -38,6 +45,7 @@ export interface ChartSpec {
   series: readonly Series[];
   shades: readonly Shade[];
   bands?: readonly Band[];
+  markers?: readonly Marker[];
 }
 
 const WIDTH = 960;
@@ -118,6 +126,12 @@ export function renderChart(spec: ChartSpec): string {
       lastMs = ms;
     }
     flush();
+  }
+  // marked moments, over the lines
+  for (const m of spec.markers ?? []) {
+    const mx = fmt(x(m.atMs));
+    parts.push(`<line class="marker ${escapeHtml(m.className)}" x1="${mx}" x2="${mx}" y1="${TOP}" y2="${TOP + PLOT_HEIGHT}"><title>${escapeHtml(m.label)}</title></line>`);
+    parts.push(`<text class="marker-label" x="${fmt(x(m.atMs) - 3)}" y="${TOP + 12}" text-anchor="end">${escapeHtml(m.label)}</text>`);
   }
   // partner behaviour bands under the axis, each under its label (partner and route)
   bands.forEach((band, i) => {

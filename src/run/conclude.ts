@@ -42,6 +42,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
     partnerOutages: partnerOutageRecords(plan.partnerOutages, t0),
     environment: env?.chaosEvidence() ?? null,
     sweptBeforeRun: ctx.sweep,
+    guardTrip: ctx.guardTrip,
   };
   const segments = segmentFiles(opts.segments ?? 1);
   writeObservedEvidence(
@@ -75,6 +76,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       problems: ctx.problems,
       loadBalancer: loadBalancerLogs(ctx),
       telemetry: ctx.telemetry ?? undefined,
+      guardTrip: ctx.guardTrip,
     },
     drill,
     { policy: opts.policy, now: opts.now ?? new Date(), baseline: baseline?.runs },

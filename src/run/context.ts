@@ -6,6 +6,7 @@ import type { Journal, JournalEntry } from '../../simulators/journal.ts';
 import type { PartnerServer } from '../../simulators/partner-server.ts';
 import type { MetricPoint } from '../judge/context.ts';
 import type { RunProblem } from '../judge/decide.ts';
+import type { GuardTrip } from '../judge/guard.ts';
 import type { SideEffect } from '../judge/journal-analysis.ts';
 import type { K6Outcome } from '../k6/runner.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
@@ -16,6 +17,7 @@ import type { Drill } from '../schema/drill.ts';
 import type { LoadedDrill } from '../schema/load.ts';
 import type { Policy } from '../schema/policy.ts';
 import type { TelemetryRecord } from '../schema/telemetry.ts';
+import type { PromEndpoint } from '../targets/promql.ts';
 import type { Environment, TemplateVars } from '../targets/target.ts';
 import type { FaultSchedule } from './faults.ts';
 import type { PartnerRotation } from './rotation.ts';
@@ -96,6 +98,10 @@ export interface RunContext {
   sideEffects: { effects: SideEffect[]; errors: string[] } | null;
   /** what the drill's Prometheus answered (kind: prometheus SLOs) */
   telemetry: { records: TelemetryRecord[]; windowProblems: Record<string, string> } | null;
+  /** the drill's Prometheus while the run has one (guards ask it) */
+  prometheus: PromEndpoint | null;
+  /** the guard that aborted the run, if one did */
+  guardTrip: GuardTrip | null;
   /** something could not be undone (a proxy, a mount): the ledger stays for `gameday cleanup` */
   keepLedger: boolean;
 }

@@ -115,6 +115,8 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     sutSeries: {},
     sideEffects: null,
     telemetry: null,
+    prometheus: null,
+    guardTrip: null,
     keepLedger: false,
   };
   return ctx;

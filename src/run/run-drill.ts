@@ -1,5 +1,5 @@
 // One drill, as a list of tasks over one run context: sweep → scratch → journal → partners →
-// system under test → telemetry → load → timeline (senders, SUT metrics, faults) → progress →
+// system under test → telemetry → guards → load → timeline (senders, SUT metrics, faults) → progress →
 // the load's end. Teardowns run in reverse whatever happens — every fault reverted and verified, every
 // process stopped — then the run is concluded: judged from what it observed, its evidence
 // written and sealed, with the reason when it failed midway.
@@ -8,6 +8,7 @@ import { concludeRun, type RunResult } from './conclude.ts';
 import { createContext } from './create-context.ts';
 import type { RunContext, RunOptions } from './context.ts';
 import { runTasks, type Task } from './tasks.ts';
+import { guardsTask } from './tasks/guards.ts';
 import { journalTask, scratchTask } from './tasks/journal.ts';
 import { loadTask } from './tasks/load.ts';
 import { loadEndsTask } from './tasks/load-ends.ts';
@@ -21,7 +22,7 @@ import { timelineTask } from './tasks/timeline.ts';
 export type { RunOptions, RunResult };
 
 /** The tasks of a run, in order. */
-export const RUN_TASKS: ReadonlyArray<Task<RunContext>> = [sweepTask, scratchTask, journalTask, partnersTask, targetTask, telemetryTask, loadTask, timelineTask, progressTask, loadEndsTask];
+export const RUN_TASKS: ReadonlyArray<Task<RunContext>> = [sweepTask, scratchTask, journalTask, partnersTask, targetTask, telemetryTask, guardsTask, loadTask, timelineTask, progressTask, loadEndsTask];
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -37,7 +38,8 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   }
   for (const t of run.teardownErrors) ctx.problem('teardown-failed', `${t.title}: ${message(t.error)}`);
   for (const r of ctx.faults.records) {
-    if (r.outcome === 'not-started' && !interrupted()) ctx.problem('fault-not-injected', `fault ${r.name} was never injected`);
+    // a fault a guard's abort came before was rightly never injected
+    if (r.outcome === 'not-started' && !interrupted() && !ctx.guardTrip) ctx.problem('fault-not-injected', `fault ${r.name} was never injected`);
   }
 
   // the harness error first: it is why the verdicts after it have no evidence

@@ -144,14 +144,18 @@ export async function finishDrillTelemetry(
 }
 
 /**
- * `gameday validate`: every kind: prometheus query checked by Prometheus' own parser — the team's
+ * `gameday validate`: every kind: prometheus query (and prometheus guard's) checked by Prometheus' own parser — the team's
  * server when it answers, or for `managed: true` a Prometheus started for the check (no targets)
  * and stopped. "deferred" when the team's server does not answer: the run checks again.
  */
 export async function checkDrillQueries(drill: Drill, file: string): Promise<{ status: 'none' | 'checked' | 'deferred'; problems: string[]; note?: string }> {
   const spec = drill.telemetry?.prometheus;
-  const slos = promSlos(drill);
-  if (!spec || slos.length === 0) return { status: 'none', problems: [] };
+  // every PromQL expression of the drill: its SLOs' and its guards'
+  const queries = [
+    ...drill.slos.flatMap((slo, i) => (slo.kind === 'prometheus' ? [{ at: `slos[${i}].query`, query: slo.query }] : [])),
+    ...drill.guards.flatMap((g, i) => (g.prometheus ? [{ at: `guards[${i}].prometheus.query`, query: g.prometheus.query }] : [])),
+  ];
+  if (!spec || queries.length === 0) return { status: 'none', problems: [] };
   let endpoint: PromEndpoint;
   let managed: ManagedPrometheus | null = null;
   let dir: string | null = null;
@@ -170,11 +174,10 @@ export async function checkDrillQueries(drill: Drill, file: string): Promise<{ s
   }
   try {
     const problems: string[] = [];
-    for (const [i, slo] of drill.slos.entries()) {
-      if (slo.kind !== 'prometheus') continue;
-      const problem = await checkQuery(endpoint, slo.query);
+    for (const { at, query } of queries) {
+      const problem = await checkQuery(endpoint, query);
       if (problem?.kind === 'unreachable') return { status: 'deferred', problems: [], note: `${problem.message}: the PromQL queries are checked when the drill runs` };
-      if (problem) problems.push(`${file}: slos[${i}].query ${JSON.stringify(slo.query)}: Prometheus says: ${problem.message} (fix the PromQL expression)`);
+      if (problem) problems.push(`${file}: ${at} ${JSON.stringify(query)}: Prometheus says: ${problem.message} (fix the PromQL expression)`);
     }
     return { status: 'checked', problems };
   } finally {

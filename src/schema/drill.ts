@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { DRIVERS, FAULT_ACTIONS, FAULTS, supports, actionsOf, type DriverName, type FaultAction } from '../../chaos/registry.ts';
 import { PrometheusSlo, Telemetry } from './telemetry.ts';
 import { Duration } from './duration.ts';
+import { checkGuards, Guards } from './guards.ts';
 import { NatsName, Slug } from './names.ts';
 import { Partner as PartnerSpec, routeName } from './partner.ts';
 import { FaultRef, partnerOutages } from './partner-outages.ts';
+import { Ratio } from './ratio.ts';
 import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
 
 
@@ -13,16 +15,7 @@ export const PHASES = ['steady', 'fault', 'recovery'] as const;
 export const Phase = z.enum(PHASES);
 export type Phase = z.infer<typeof Phase>;
 
-/** A ratio: 0.02 or "2%". */
-export const Ratio = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  // "99.9%" → Number("99.9e-2"): one correctly rounded parse (99.9 / 100 is 0.9990000000000001)
-  const n = typeof value === 'number' ? value : /^\d+(\.\d+)?%$/.test(value.trim()) ? Number(`${value.trim().slice(0, -1)}e-2`) : NaN;
-  if (!(n >= 0 && n <= 1)) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a ratio: write a number from 0 to 1 (0.02) or a percentage ("2%")` });
-    return z.NEVER;
-  }
-  return n;
-});
+export { Ratio } from './ratio.ts';
 
 const Service = z.strictObject({
   name: Slug,
@@ -595,8 +588,11 @@ export const Drill = z
     /** the drill's Prometheus: managed by gameday or the team's own (kind: prometheus SLOs read it) */
     telemetry: Telemetry.optional(),
     slos: z.array(Slo).min(1, 'a drill needs at least one SLO: without one there is nothing to decide'),
+    /** stop conditions checked every second while the drill runs (src/schema/guards.ts) */
+    guards: Guards.default([]),
   })
   .superRefine((drill, ctx) => {
+    checkGuards(drill, ctx);
     const partners = new Map(drill.partners.map((p) => [p.name, p]));
     const requests = new Set(drill.load.requests.map((r) => r.name));
     drill.load.profiles.forEach((p, i) => {

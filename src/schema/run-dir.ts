@@ -15,6 +15,8 @@ export const RUN_FILES = {
   journal: 'simulator_journal.ndjson',
   /** every PromQL question the run asked its Prometheus, and the answer */
   telemetry: 'telemetry.ndjson',
+  /** every reading of the drill's guards (stop conditions) while it ran */
+  guards: 'guards.ndjson',
   /** readings of the SUT's own metrics endpoint */
   sutMetrics: 'sut_metrics.ndjson',
   /** k6's samples (gzip NDJSON), summary and stderr (per execution segment: k6_samples.segIofN...) */

@@ -16,7 +16,8 @@ export const loadEndsTask: Task<RunContext> = {
       ctx.k6Outcome = await stopK6(k6);
     }
     const outcome = ctx.k6Outcome;
-    const userStop = ctx.opts.signal?.aborted ?? false;
+    // stopped on purpose (Ctrl-C, a guard): k6's interrupted exit and the senders' cut-off are no problem of the run
+    const userStop = (ctx.opts.signal?.aborted ?? false) || ctx.guardTrip !== null;
     if (outcome.invalid && !userStop) ctx.problem(`k6-${outcome.code}`, `${outcome.message} (exit ${outcome.exitCode ?? outcome.signal}); see k6_stderr.log`);
     if (outcome.invalid) ctx.runAbort.abort('k6 ended the load');
     ctx.senderRuns = (await ctx.sending) ?? [];

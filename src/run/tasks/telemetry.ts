@@ -16,7 +16,9 @@ export const telemetryTask: Task<RunContext> = {
       env: { GAMEDAY_RUN_ID: ctx.runId },
     });
     if (!telemetry) return;
+    ctx.prometheus = telemetry.endpoint;
     teardown('ask Prometheus and stop it', async () => {
+      ctx.prometheus = null;
       const t0 = ctx.t0;
       if (t0 === null) return stopDrillTelemetry(telemetry);
       const windows = runWindows(t0, ctx.plan.phases, timelineFaultTimes(ctx.faults.records, ctx.plan.partnerOutages, t0), ctx.plan.totalMs, Date.now());
