@@ -15,6 +15,7 @@ import { simulateCommand } from './simulate.ts';
 import { verifyCommand } from './verify.ts';
 import { verdictCommand } from './verdict.ts';
 import { doctorCommand } from './doctor.ts';
+import { actionCommand } from './action.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
 import { SetupError } from '../platform/setup-error.mjs';
 import { preflight } from '../plan/preflight.ts';
@@ -155,6 +156,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('doctor')
     .description('print which k6, Toxiproxy, nginx and nats-server a drill would use, where they are, what is missing and how to install it; exit 1 when k6 or Toxiproxy is missing')
     .action(() => setExit(doctorCommand()));
+
+  program
+    .command('action')
+    .description('the GitHub Action\'s entry (action.yml): run or suite from the INPUT_* variables, a job summary and step outputs; exit as `conditional` and `fail-on-no-go` map the decision')
+    .action(async () => setExit(await actionCommand()));
 
   program.addCommand(fisCommand(setExit));
   program.addCommand(suiteCommand(setExit));
