@@ -143,6 +143,10 @@ export function formatJobSummary(s: SummaryInput): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The step outputs the entry writes (action.yml's outputs and later steps read these). */
+export const ACTION_OUTPUTS = ['decision', 'exit-code', 'result', 'run-dir', 'report-path', 'report-files', 'junit-files'] as const;
+export type ActionOutputs = Record<(typeof ACTION_OUTPUTS)[number], string>;
+
 /** Step outputs in the GITHUB_OUTPUT file format (`name<<delimiter` blocks, so any value may span lines). */
 export function formatOutputs(outputs: Record<string, string>, delimiter: string): string {
   return Object.entries(outputs)

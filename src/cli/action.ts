@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPORT_FILE } from '../report/html.ts';
-import { formatJobSummary, formatOutputs, gamedayArguments, decisionOfExit, jobOutcome, readActionInputs, type ActionInputs } from './action-format.ts';
+import { formatJobSummary, type ActionOutputs, formatOutputs, gamedayArguments, decisionOfExit, jobOutcome, readActionInputs, type ActionInputs } from './action-format.ts';
 import { readVerdict, type Verdict } from './verdict.ts';
 
 type Env = Record<string, string | undefined>;
@@ -80,7 +80,7 @@ export async function actionCommand(env: Env = process.env): Promise<number> {
   const rel = (p: string) => path.relative(workspace, p) || '.';
 
   appendFile(env.GITHUB_STEP_SUMMARY, formatJobSummary({ inputs, exitCode, outcome, verdicts, reportPath: reportPath && rel(reportPath), problems }), 'GITHUB_STEP_SUMMARY');
-  const outputs = {
+  const outputs: ActionOutputs = {
     decision: decisionOfExit(exitCode),
     'exit-code': String(exitCode),
     result: outcome.result,
