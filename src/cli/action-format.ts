@@ -143,6 +143,11 @@ export function formatJobSummary(s: SummaryInput): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The job summary when the inputs are not valid (nothing was run). Pure. */
+export function formatInputProblems(problems: readonly string[]): string {
+  return `## gameday: nothing run — the action's inputs are not valid (exit 3)\n\nJob result: **failure**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n`;
+}
+
 /** The step outputs the entry writes (action.yml's outputs and later steps read these). */
 export const ACTION_OUTPUTS = ['decision', 'exit-code', 'result', 'run-dir', 'report-path', 'report-files', 'junit-files'] as const;
 export type ActionOutputs = Record<(typeof ACTION_OUTPUTS)[number], string>;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPORT_FILE } from '../report/html.ts';
-import { formatJobSummary, type ActionOutputs, formatOutputs, gamedayArguments, decisionOfExit, jobOutcome, readActionInputs, type ActionInputs } from './action-format.ts';
+import { formatInputProblems, formatJobSummary, type ActionOutputs, formatOutputs, gamedayArguments, decisionOfExit, jobOutcome, readActionInputs, type ActionInputs } from './action-format.ts';
 import { readVerdict, type Verdict } from './verdict.ts';
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +55,9 @@ export async function actionCommand(env: Env = process.env): Promise<number> {
   if (!read.ok) {
     for (const p of read.problems) process.stdout.write(`::error title=gameday action input::${p}\n`);
     process.stderr.write(`gameday action: the inputs are not valid:\n${read.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    appendFile(env.GITHUB_STEP_SUMMARY, formatInputProblems(read.problems), 'GITHUB_STEP_SUMMARY');
+    const outputs: ActionOutputs = { decision: 'INVALID', 'exit-code': '3', result: 'failure', 'run-dir': '', 'report-path': '', 'report-files': '', 'junit-files': '' };
+    appendFile(env.GITHUB_OUTPUT, formatOutputs(outputs, `gameday_${randomUUID()}`), 'GITHUB_OUTPUT');
     return 3;
   }
   const inputs = read.inputs;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { ACTION_OUTPUTS, ActionInputs, formatJobSummary, formatOutputs, gamedayArguments, inputVariables, jobOutcome, readActionInputs, type ActionInputs as Inputs } from '../../src/cli/action-format.ts';
+import { ACTION_OUTPUTS, ActionInputs, formatInputProblems, formatJobSummary, formatOutputs, gamedayArguments, inputVariables, jobOutcome, readActionInputs, type ActionInputs as Inputs } from '../../src/cli/action-format.ts';
 import { buildProgram } from '../../src/cli/main.ts';
 import type { Verdict } from '../../src/cli/verdict.ts';
 import { ROOT } from '../helpers.ts';
@@ -92,6 +92,14 @@ describe('job summary', () => {
     expect(none).toContain('— INVALID (exit 3)');
     expect(none).toContain('> gameday run exited 3 (INVALID) without a decisions.json');
     expect(none).not.toContain('| drill |');
+  });
+});
+
+describe('invalid inputs', () => {
+  it('the summary lists each problem and says nothing was run', () => {
+    const md = formatInputProblems(['input `drill` (INPUT_DRILL): required']);
+    expect(md).toContain('nothing run');
+    expect(md).toContain('- input `drill` (INPUT_DRILL): required');
   });
 });
 
