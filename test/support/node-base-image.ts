@@ -4,18 +4,7 @@
 // so it is built once per node binary.
 import fs from 'node:fs';
 import path from 'node:path';
-import { binaryFiles, ensureImage, type BuiltImage, type ImageFile, type ImageSpec } from '../../chaos/containers/images.ts';
-
-/** Every regular file under `dir` (file symlinks followed), relative to it. */
-function files(dir: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...files(dir, r));
-    else if (e.isFile() || (e.isSymbolicLink() && fs.statSync(path.join(dir, r)).isFile())) out.push(r);
-  }
-  return out;
-}
+import { binaryFiles, ensureImage, walk, type BuiltImage, type ImageFile, type ImageSpec } from '../../chaos/containers/images.ts';
 
 function which(name: string): string {
   for (const dir of ['/usr/bin', '/bin', '/usr/local/bin']) if (fs.existsSync(path.join(dir, name))) return fs.realpathSync(path.join(dir, name));
@@ -30,7 +19,7 @@ export function nodeBaseImageSpec(nodeBinary = process.execPath): ImageSpec {
   for (const f of binaryFiles(nodeBinary, 'usr/local/bin/node')) add(f);
   for (const f of binaryFiles(which('sh'), 'bin/sh')) add(f);
   for (const f of binaryFiles(which('env'), 'usr/bin/env')) add(f);
-  for (const rel of files(npmDir)) add({ target: `usr/local/lib/node_modules/npm/${rel}`, source: path.join(npmDir, rel), mode: fs.statSync(path.join(npmDir, rel)).mode & 0o777 });
+  for (const rel of walk(npmDir)) add({ target: `usr/local/lib/node_modules/npm/${rel}`, source: path.join(npmDir, rel), mode: fs.statSync(path.join(npmDir, rel)).mode & 0o777 });
   add({ target: 'usr/local/bin/npm', content: "#!/usr/bin/env node\nrequire('/usr/local/lib/node_modules/npm/lib/cli.js')(process)\n", mode: 0o755 });
   add({ target: 'tmp/.keep', content: '', mode: 0o644 });
   add({ target: 'root/.keep', content: '', mode: 0o644 });
