@@ -110,7 +110,7 @@ export function dependencyClosure(lock: { packages: Record<string, LockPackage> 
 }
 
 /** Every regular file under `dir` (symlinks followed for files only), as paths relative to `dir`, sorted. */
-function walk(dir: string, skip: (rel: string) => boolean = () => false): string[] {
+export function walk(dir: string, skip: (rel: string) => boolean = () => false): string[] {
   const out: string[] = [];
   const visit = (rel: string) => {
     for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {

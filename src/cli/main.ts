@@ -16,6 +16,7 @@ import { verifyCommand } from './verify.ts';
 import { verdictCommand } from './verdict.ts';
 import { doctorCommand } from './doctor.ts';
 import { initCommand } from './init.ts';
+import { actionCommand } from './action.ts';
 import { DrillError, loadDrill } from '../schema/load.ts';
 import { SetupError } from '../platform/setup-error.mjs';
 import { planDrill } from '../plan/plan.ts';
@@ -170,6 +171,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('print which k6, Toxiproxy, nginx and nats-server a drill would use, where they are, what is missing and how to install it; exit 1 when k6 or Toxiproxy is missing')
     .option('--install', 'first install the missing pinned tools (k6, Toxiproxy, go-httpbin) with Go into the tools folder')
     .action((o: { install?: boolean }) => setExit(doctorCommand(undefined, o)));
+
+  program
+    .command('action')
+    .description('the GitHub Action\'s entry (action.yml): run or suite from the INPUT_* variables, a job summary and step outputs; exit as `conditional` and `fail-on-no-go` map the decision')
+    .action(async () => setExit(await actionCommand()));
 
   program.addCommand(fisCommand(setExit));
   program.addCommand(suiteCommand(setExit));
