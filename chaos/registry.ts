@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { Duration } from '../src/schema/duration.ts';
 import { NatsName } from '../src/schema/names.ts';
+import { CommandAction } from '../src/schema/command.ts';
 
-export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk'] as const;
+export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk', 'command'] as const;
 export type DriverName = (typeof DRIVERS)[number];
 
 interface FaultSpec {
@@ -80,6 +81,12 @@ export const FAULTS = {
     drivers: ['disk'],
     description: "the service's DATA_DIR filesystem filled to `percent` used (100: writes fail with ENOSPC); the filler removed when the fault ends",
     params: z.object({ percent: z.number().gt(0).max(100).default(100) }),
+    scaled: [],
+  },
+  command: {
+    drivers: ['command'],
+    description: "the team's own commands: inject at the start (then verify, if given), revert at the end — always attempted; argv run without a shell unless shell: true, each with a timeout, output kept in logs/",
+    params: CommandAction,
     scaled: [],
   },
 } as const satisfies Record<string, FaultSpec>;

@@ -9,14 +9,13 @@ import { BrokerDriver } from '../../chaos/broker/driver.ts';
 import { startNatsCluster, type NatsCluster, type SpawnFn } from '../../chaos/broker/nats-cluster.ts';
 import { ensureStream } from '../../chaos/broker/stream-state.ts';
 import type { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
-import { probeSubject, type Drill, type Fault } from '../schema/drill.ts';
+import { probeSubject, type BrokerSpec, type Fault } from '../schema/drill.ts';
 import type { Ledger } from '../platform/ledger.ts';
 import type { ProcessGroup } from '../platform/processes.ts';
 
 /** The stream a broker-failover kills the leader of when the drill declares none. */
 export const PROBE_STREAM = 'GAMEDAY_PROBE';
 
-type BrokerSpec = NonNullable<Drill['target']['broker']>;
 
 export interface BrokerEnvOptions {
   spec: BrokerSpec;
