@@ -509,6 +509,7 @@ function checkExternal(target: z.output<typeof ExternalTarget>, faults: readonly
     if (f.driver !== 'toxiproxy' && f.driver !== 'command') {
       ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `gameday starts nothing of an external target, so the ${f.driver} driver has nothing to act on: use driver toxiproxy (the load path, or proxy: on the team's Toxiproxy) or command` });
     }
+    if (f.proxy !== undefined && f.action === 'down') ctx.addIssue({ code: 'custom', path: ['faults', i, 'action'], message: `down disables a proxy, and "${f.proxy}" is your team's: gameday only adds and removes its own toxics there — use partition (a blackhole both ways) or reset` });
     if (!names.has(f.target)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `no endpoint named "${f.target}": write the system's name "${target.name}" (every endpoint) or one of ${target.endpoints.map((e) => e.name).join(', ')}` });
   });
 }

@@ -61,7 +61,9 @@ describe('external target', () => {
   it('refuses an endpoint off loopback unless the drill allows it', () => {
     const remote = [ExternalEndpoint.parse({ name: 'prod', baseUrl: 'https://api.example.com' })];
     expect(() => refuseRemoteEndpoints(remote, {})).toThrow(/not on loopback/);
-    expect(() => refuseRemoteEndpoints(remote, { allowRemote: { reason: 'approved by the on-call lead' } })).not.toThrow();
+    expect(() => refuseRemoteEndpoints(remote, { allowRemote: { reason: 'approved by the on-call lead', hosts: ['api.example.com'] } })).not.toThrow();
+    // a reason alone is not enough for an endpoint: its host must be listed
+    expect(() => refuseRemoteEndpoints(remote, { allowRemote: { reason: 'approved by the on-call lead' } })).toThrow(/api\.example\.com is not in allowRemote\.hosts/);
   });
 
   it("puts the run's Toxiproxy on the load path: a latency fault bites and is reverted", async () => {
