@@ -9,13 +9,12 @@
 //     before any connection (exit 3, no run directory);
 //   - the harness SIGKILLed mid-fault: `gameday cleanup` removes its toxic from the team's proxy
 //     (the proxy stays) and runs the command fault's revert (go-httpbin running again).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitHealthy } from '../../src/platform/processes.ts';
-import { requireTool } from '../../src/platform/toolchain.mjs';
-import { processesOwnedBy, readJson, readSamples, runCli, startCli, startToxiproxyServer, tmpDir, toxiproxyState, waitFor } from '../helpers.ts';
+import { freePort } from '../../src/platform/processes.ts';
+import { processesOwnedBy, startGoHttpbin, readJson, readSamples, runCli, startCli, startToxiproxyServer, tmpDir, toxiproxyState, waitFor } from '../helpers.ts';
 
 const TOKEN = 'tok-9f2c1e7b-external-drill';
 let httpbin: ChildProcess;
@@ -28,10 +27,8 @@ let dir: string;
 const httpbinState = () => /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${httpbin.pid}/status`, 'utf8'))![1];
 
 beforeAll(async () => {
-  const port = await freePort();
-  httpbin = spawn(requireTool('go-httpbin').path, ['-host', '127.0.0.1', '-port', String(port)], { stdio: 'ignore' });
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitHealthy(`${baseUrl}/status/200`, 10_000);
+  let port: number;
+  ({ child: httpbin, baseUrl, port } = await startGoHttpbin());
   // "the team's" Toxiproxy, with a proxy of theirs in front of go-httpbin
   team = await startToxiproxyServer();
   const res = await fetch(`${team.url}/proxies`, { method: 'POST', body: JSON.stringify({ name: 'orders-db', listen: '127.0.0.1:0', upstream: `127.0.0.1:${port}` }) });
