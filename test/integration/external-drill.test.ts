@@ -11,8 +11,11 @@
 //     (the proxy stays) and runs the command fault's revert (go-httpbin running again).
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runDrill } from '../../src/run/run-drill.ts';
+import { loadDrill } from '../../src/schema/load.ts';
 import { freePort } from '../../src/platform/processes.ts';
 import { processesOwnedBy, startGoHttpbin, readJson, readSamples, runCli, startCli, startToxiproxyServer, tmpDir, toxiproxyState, waitFor } from '../helpers.ts';
 
@@ -188,6 +191,17 @@ describe('drill your own system: an external target', () => {
     expect(httpbinState()).not.toBe('T');
   }, 60_000);
 
+  it("a proxy the team's Toxiproxy does not have: exit 3 before anything is injected", async () => {
+    const drill = writeDrill('external-no-proxy', { load: '6s', faults: [{ ...teamToxic('1s', '2s'), proxy: 'payments-db' }, pause('1s', '2s')] });
+    const out = path.join(tmpDir('gameday-ext-noproxy'), 'run');
+    const r = await runCli(['run', drill, '--out', out, '--no-progress'], env());
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`faults[0].proxy: the Toxiproxy at ${team.url} has no proxy "payments-db" (it has orders-db): gameday adds toxics to an existing proxy and never creates one — nothing was injected`);
+    expect(Object.keys(await toxiproxyState(team.url))).toEqual(['orders-db']);
+    expect(await teamToxics()).toEqual([]);
+    expect(fs.existsSync(path.join(out, 'logs/command-pause.log'))).toBe(false);
+  }, 60_000);
+
   it('an endpoint off loopback is refused before any connection: exit 3, not even a run directory', async () => {
     // 192.0.2.1 (TEST-NET-1) is never contacted: the refusal comes before anything starts
     const drill = writeDrill('external-remote', { baseUrl: 'http://192.0.2.1:8080', load: '6s', faults: [lag] });
@@ -196,6 +210,18 @@ describe('drill your own system: an external target', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain('target.endpoints[0].baseUrl: http://192.0.2.1:8080 is not on loopback');
     expect(r.stderr).toContain('nothing was contacted');
+    expect(fs.existsSync(out)).toBe(false);
+    // in process: no socket is connected and nothing fetched before the refusal
+    const connect = vi.spyOn(net.Socket.prototype, 'connect');
+    const fetched = vi.spyOn(globalThis, 'fetch');
+    try {
+      await expect(runDrill(await loadDrill(drill), { outDir: out, progress: false, log: () => {} })).rejects.toThrow(/192\.0\.2\.1:8080 is not on loopback/);
+      expect(connect).not.toHaveBeenCalled();
+      expect(fetched).not.toHaveBeenCalled();
+    } finally {
+      connect.mockRestore();
+      fetched.mockRestore();
+    }
     expect(fs.existsSync(out)).toBe(false);
     // allowed with a reason, but the host is not among allowRemote.hosts: still refused
     const listed = writeDrill('external-remote-hosts', { baseUrl: 'http://192.0.2.1:8080', load: '6s', faults: [lag], allowRemote: { reason: 'staging, approved by SRE-42', hosts: ['192.0.2.2'] } });
