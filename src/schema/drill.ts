@@ -534,9 +534,11 @@ function formatAt(p: Array<string | number>): string {
  * What a fault acts on, for telling whether two faults collide: the replicas a process or
  * containers fault kills (pod-kill: one, az-failure: those of the zone), else the driver and its target.
  */
-function faultScope(f: FaultOut, service: Service | null): string[] {
+function faultScope(f: FaultOut, target: z.output<typeof Target>): string[] {
   if (f.proxy) return [`the team's proxy ${f.proxy}`];
-  if (!service) return [`${f.driver} ${f.target}`];
+  // on an external target the system's name stands for every endpoint's proxy
+  if (target.kind === 'external') return f.driver === 'toxiproxy' && f.target === target.name ? target.endpoints.map((e) => `toxiproxy ${e.name}`) : [`${f.driver} ${f.target}`];
+  const service = target.service;
   const zones = service.zones.slice(0, service.replicas);
   if ((f.driver === 'process' || f.driver === 'containers') && f.action === 'pod-kill') return [`replica ${f.replica}`];
   if ((f.driver === 'process' || f.driver === 'containers') && f.action === 'az-failure') return zones.flatMap((z, r) => (z === f.zone ? [`replica ${r}`] : []));
@@ -544,13 +546,13 @@ function faultScope(f: FaultOut, service: Service | null): string[] {
 }
 
 /** Two faults acting on the same replica, zone, proxy or service at overlapping times: one would undo the other. */
-function checkFaultOverlaps(faults: readonly FaultOut[], service: Service | null, ctx: z.RefinementCtx): void {
+function checkFaultOverlaps(faults: readonly FaultOut[], target: z.output<typeof Target>, ctx: z.RefinementCtx): void {
   faults.forEach((b, i) => {
-    const bScope = new Set(faultScope(b, service));
+    const bScope = new Set(faultScope(b, target));
     for (let j = 0; j < i; j++) {
       const a = faults[j];
       if (!(a.at < b.at + b.duration && b.at < a.at + a.duration)) continue;
-      const shared = faultScope(a, service).filter((x) => bScope.has(x));
+      const shared = faultScope(a, target).filter((x) => bScope.has(x));
       if (!shared.length) continue;
       ctx.addIssue({
         code: 'custom',
@@ -661,7 +663,7 @@ export const Drill = z
     checkUniqueNames(drill.faults, ['faults'], 'fault', ctx);
     checkUniqueNames(drill.slos, ['slos'], 'SLO', ctx);
     const service = launchedService(drill.target);
-    checkFaultOverlaps(drill.faults, service, ctx);
+    checkFaultOverlaps(drill.faults, drill.target, ctx);
     if (drill.target.kind === 'external') checkExternal(drill.target, drill.faults, ctx);
     else {
       checkBroker(drill.target, ctx);

@@ -54,7 +54,7 @@ async function teamToxiproxy(o: EnvironmentOptions, url: string, file: string): 
       ? [`faults[${i}].proxy: the Toxiproxy at ${apiUrl} has no proxy "${f.proxy}" (it has ${existing.join(', ') || 'none'}): gameday adds toxics to an existing proxy and never creates one — nothing was injected`]
       : [],
   );
-  if (problems.length) throw new DrillError(file, problems);
+  if (problems.length) throw new DrillError(file, problems, "the drill's target");
   return driver;
 }
 
@@ -73,7 +73,7 @@ export async function startExternalEnvironment(o: EnvironmentOptions, target: Ex
       down.push((err as Error).message);
     }
   }
-  if (down.length) throw new DrillError(file, down);
+  if (down.length) throw new DrillError(file, down, "the drill's target");
   const teamFaults = new Set(o.drill.faults.filter((f) => f.proxy !== undefined).map((f) => f.name));
   const teamUrl = target.toxiproxy?.url ?? process.env.TOXIPROXY_URL ?? null;
   const team = teamFaults.size && teamUrl ? await teamToxiproxy(o, teamUrl, file) : null;

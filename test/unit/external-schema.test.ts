@@ -39,6 +39,8 @@ describe('target.kind: external', () => {
     expect(problems(drill({}, [elsewhere]))).toEqual(['faults.0.target: no endpoint named "checkout": write the system\'s name "shop" (every endpoint) or one of api']);
     const down = { name: 'off', action: 'down', target: 'shop', proxy: 'orders-db', at: '5s', duration: '10s' };
     expect(problems(drill({}, [down]))[0]).toMatch(/^faults\.0\.action: down disables a proxy, and "orders-db" is your team's/);
+    const both = [{ name: 'lag', action: 'latency', target: 'shop', at: '5s', duration: '10s', latency: '100ms' }, { name: 'cut', action: 'down', target: 'api', at: '8s', duration: '2s' }];
+    expect(problems(drill({}, both))).toEqual(['faults.1.at: fault "cut" acts on toxiproxy api while faults[0] ("lag", 5000–15000 ms) does too: start it after 15000 ms or aim it elsewhere']);
     const twice = drill({ endpoints: [{ name: 'api', baseUrl: 'http://127.0.0.1:1' }, { name: 'api', baseUrl: 'http://127.0.0.1:2' }] });
     expect(problems(twice)).toEqual(['target.endpoints.1.name: endpoint names must be unique: "api" is also target.endpoints[0].name: rename one of them']);
     expect(problems(drill({ endpoints: [{ name: 'api', baseUrl: 'http://127.0.0.1:1', tls: false }] }))[0]).toMatch(/^target\.endpoints\.0/);
