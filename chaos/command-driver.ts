@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { CommandAction, CommandStep } from '../src/schema/command.ts';
 import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from './driver.ts';
-import { describeRun, runStep, succeeded, type CommandRun } from './command.ts';
+import { CommandFaultError, injectCommand, revertCommand, type CommandRun } from './command.ts';
 
 export interface CommandDriverOptions {
   /** each fault's output goes to <logDir>/command-<fault>.log */
@@ -42,15 +42,14 @@ export class CommandDriver implements FaultDriver {
     this.o.beforeInject?.(request.name, action.revert, logFile);
     const runs = this.runs.get(request.name) ?? [];
     this.runs.set(request.name, runs);
-    runs.push(await runStep('inject', action.inject, logFile, this.o.cwd));
-    if (succeeded(runs[0]) && action.verify) runs.push(await runStep('verify', action.verify, logFile, this.o.cwd));
-    const failed = runs.find((r) => !succeeded(r));
-    if (failed) {
-      // revert at once, always: a half-made fault must not outlive its failed inject
-      const revert = await runStep('revert', action.revert, logFile, this.o.cwd);
-      runs.push(revert);
-      if (succeeded(revert)) this.markReverted(request.name);
-      throw new Error(`command fault ${request.name}: ${describeRun(failed)}; revert ${succeeded(revert) ? 'ran' : `failed too (${describeRun(revert)})`} — output in logs/command-${request.name}.log`);
+    try {
+      runs.push(...(await injectCommand(action, logFile, this.o.cwd)));
+    } catch (err) {
+      if (!(err instanceof CommandFaultError)) throw err;
+      runs.push(...err.runs);
+      // the revert ran at once: a half-made fault does not outlive its failed inject
+      if (err.reverted) this.markReverted(request.name);
+      throw new Error(`command fault ${request.name}: ${err.message} — output in logs/command-${request.name}.log`);
     }
     return { request, applied: [{ target: request.name, ref: 'command' }] };
   }
@@ -63,9 +62,12 @@ export class CommandDriver implements FaultDriver {
   async revert(fault: InjectedFault | FaultRequest): Promise<void> {
     const request = 'request' in fault ? fault.request : fault;
     if (this.done.has(request.name)) return;
-    const run = await runStep('revert', this.action(request).revert, this.logFile(request.name), this.o.cwd);
-    this.runs.get(request.name)?.push(run);
-    if (!succeeded(run)) throw new Error(`command fault ${request.name} not reverted: ${describeRun(run)} — output in logs/command-${request.name}.log`);
+    try {
+      this.runs.get(request.name)?.push(await revertCommand(this.action(request), this.logFile(request.name), this.o.cwd));
+    } catch (err) {
+      if (err instanceof CommandFaultError) this.runs.get(request.name)?.push(...err.runs);
+      throw new Error(`command fault ${request.name} ${(err as Error).message} — output in logs/command-${request.name}.log`);
+    }
     this.markReverted(request.name);
   }
 }

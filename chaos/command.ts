@@ -56,14 +56,25 @@ const ok = succeeded;
 /** One line: the step, its argv, how it ended, the start of its stderr. */
 export const describeRun = (r: CommandRun) => `${r.step} ${JSON.stringify(r.argv)} ${r.timedOut ? 'timed out' : `exited ${r.exitCode ?? r.signal}`}: ${r.stderr.trim().slice(0, 200)}`;
 
-/** Inject then verify; a failure reverts at once (revert is always attempted) and throws. */
+/** An inject or verify that failed: the revert was run at once; `reverted` says whether it succeeded. */
+export class CommandFaultError extends Error {
+  constructor(
+    message: string,
+    readonly runs: CommandRun[],
+    readonly reverted: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Inject then verify; a failure reverts at once (revert is always attempted) and throws a CommandFaultError. */
 export async function injectCommand(action: CommandAction, logFile: string, cwd?: string): Promise<CommandRun[]> {
   const runs = [await runStep('inject', action.inject, logFile, cwd)];
   if (ok(runs[0]) && action.verify) runs.push(await runStep('verify', action.verify, logFile, cwd));
   const failed = runs.find((r) => !ok(r));
   if (failed) {
     const revert = await runStep('revert', action.revert, logFile, cwd);
-    throw new Error(`command fault: ${describeRun(failed)}; revert ${ok(revert) ? 'ran' : `failed too (${describeRun(revert)})`}`);
+    throw new CommandFaultError(`${describeRun(failed)}; revert ${ok(revert) ? 'ran' : `failed too (${describeRun(revert)})`}`, [...runs, revert], ok(revert));
   }
   return runs;
 }
@@ -71,6 +82,6 @@ export async function injectCommand(action: CommandAction, logFile: string, cwd?
 /** Revert; throws when it fails (the run reports the fault as not reverted). */
 export async function revertCommand(action: CommandAction, logFile: string, cwd?: string): Promise<CommandRun> {
   const run = await runStep('revert', action.revert, logFile, cwd);
-  if (!ok(run)) throw new Error(`command fault not reverted: ${describeRun(run)}`);
+  if (!ok(run)) throw new CommandFaultError(`not reverted: ${describeRun(run)}`, [run], false);
   return run;
 }
