@@ -3,20 +3,9 @@
 // timeout, each run's output appended to a log file and returned for the chaos report.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import { z } from 'zod';
+import type { CommandAction, CommandStep } from '../src/schema/command.ts';
 
-export const CommandStep = z
-  .object({
-    argv: z.array(z.string().min(1)).min(1),
-    timeout: z.number().int().positive().default(30_000),
-    /** run argv joined through /bin/sh -c; off unless asked for */
-    shell: z.boolean().default(false),
-  })
-  .strict();
-export type CommandStep = z.infer<typeof CommandStep>;
-
-export const CommandAction = z.object({ inject: CommandStep, verify: CommandStep.optional(), revert: CommandStep }).strict();
-export type CommandAction = z.infer<typeof CommandAction>;
+export { CommandAction, CommandStep } from '../src/schema/command.ts';
 
 export interface CommandRun {
   step: 'inject' | 'verify' | 'revert';
@@ -27,6 +16,15 @@ export interface CommandRun {
   stdout: string;
   stderr: string;
   ms: number;
+}
+
+/** The log is evidence, not a condition of the step: a folder gone (a sweep long after the run) loses the lines only. */
+function appendLog(file: string, text: string): void {
+  try {
+    fs.appendFileSync(file, text);
+  } catch {
+    // nothing to add to: the step's outcome is still returned
+  }
 }
 
 /** Runs one step; never throws (the run says what happened), output appended to `logFile`. */
@@ -46,23 +44,37 @@ export function runStep(step: CommandRun['step'], spec: CommandStep, logFile: st
         stderr: String(stderr) || (e && typeof e.code === 'string' ? `${e.code}: ${e.message}` : ''),
         ms: Math.round(performance.now() - t0),
       };
-      fs.appendFileSync(logFile, `--- ${step}: ${JSON.stringify(spec.argv)} exit=${run.exitCode} signal=${run.signal} timedOut=${run.timedOut} ${run.ms}ms\n${run.stdout}${run.stderr}`);
+      appendLog(logFile, `--- ${step}: ${JSON.stringify(spec.argv)} exit=${run.exitCode} signal=${run.signal} timedOut=${run.timedOut} ${run.ms}ms\n${run.stdout}${run.stderr}`);
       resolve(run);
     });
   });
 }
 
-const ok = (r: CommandRun) => r.exitCode === 0;
-const describe = (r: CommandRun) => `${r.step} ${JSON.stringify(r.argv)} ${r.timedOut ? 'timed out' : `exited ${r.exitCode ?? r.signal}`}: ${r.stderr.trim().slice(0, 200)}`;
+/** The step exited 0 in time. */
+export const succeeded = (r: CommandRun) => r.exitCode === 0;
+const ok = succeeded;
+/** One line: the step, its argv, how it ended, the start of its stderr. */
+export const describeRun = (r: CommandRun) => `${r.step} ${JSON.stringify(r.argv)} ${r.timedOut ? 'timed out' : `exited ${r.exitCode ?? r.signal}`}: ${r.stderr.trim().slice(0, 200)}`;
 
-/** Inject then verify; a failure reverts at once (revert is always attempted) and throws. */
+/** An inject or verify that failed: the revert was run at once; `reverted` says whether it succeeded. */
+export class CommandFaultError extends Error {
+  constructor(
+    message: string,
+    readonly runs: CommandRun[],
+    readonly reverted: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Inject then verify; a failure reverts at once (revert is always attempted) and throws a CommandFaultError. */
 export async function injectCommand(action: CommandAction, logFile: string, cwd?: string): Promise<CommandRun[]> {
   const runs = [await runStep('inject', action.inject, logFile, cwd)];
   if (ok(runs[0]) && action.verify) runs.push(await runStep('verify', action.verify, logFile, cwd));
   const failed = runs.find((r) => !ok(r));
   if (failed) {
     const revert = await runStep('revert', action.revert, logFile, cwd);
-    throw new Error(`command fault: ${describe(failed)}; revert ${ok(revert) ? 'ran' : `failed too (${describe(revert)})`}`);
+    throw new CommandFaultError(`${describeRun(failed)}; revert ${ok(revert) ? 'ran' : `failed too (${describeRun(revert)})`}`, [...runs, revert], ok(revert));
   }
   return runs;
 }
@@ -70,6 +82,6 @@ export async function injectCommand(action: CommandAction, logFile: string, cwd?
 /** Revert; throws when it fails (the run reports the fault as not reverted). */
 export async function revertCommand(action: CommandAction, logFile: string, cwd?: string): Promise<CommandRun> {
   const run = await runStep('revert', action.revert, logFile, cwd);
-  if (!ok(run)) throw new Error(`command fault not reverted: ${describe(run)}`);
+  if (!ok(run)) throw new CommandFaultError(`not reverted: ${describeRun(run)}`, [run], false);
   return run;
 }

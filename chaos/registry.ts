@@ -5,9 +5,10 @@
 import { z } from 'zod';
 import { Duration } from '../src/schema/duration.ts';
 import { NatsName } from '../src/schema/names.ts';
+import { CommandAction } from '../src/schema/command.ts';
 import { Select } from '../src/schema/select.ts';
 
-export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk', 'docker'] as const;
+export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk', 'command', 'docker'] as const;
 export type DriverName = (typeof DRIVERS)[number];
 
 interface FaultSpec {
@@ -100,6 +101,12 @@ export const FAULTS = {
     drivers: ['disk'],
     description: "the service's DATA_DIR filesystem filled to `percent` used (100: writes fail with ENOSPC); the filler removed when the fault ends",
     params: z.object({ percent: z.number().gt(0).max(100).default(100) }),
+    scaled: [],
+  },
+  command: {
+    drivers: ['command'],
+    description: "the team's own commands: inject at the start (then verify, if given), revert at the end — always attempted; argv run without a shell unless shell: true, each with a timeout, output kept in logs/",
+    params: CommandAction,
     scaled: [],
   },
 } as const satisfies Record<string, FaultSpec>;

@@ -15,11 +15,23 @@ export interface ProxyInfo {
 /** Toxic names carry this prefix so that a sweep can tell gameday's toxics from a user's. */
 export const TOXIC_PREFIX = 'gameday-';
 
+export interface ToxiproxyDriverOptions {
+  /** the toxic names' prefix (default "gameday-"); on a team's Toxiproxy it carries the run id, so a sweep removes only that run's */
+  toxicPrefix?: string;
+  /** called with the toxics' names before they are added to a proxy (the ledger records them first) */
+  beforeToxics?: (proxy: string, toxics: string[]) => void;
+  /** called once a proxy's toxics of a fault are observed gone */
+  toxicsRemoved?: (proxy: string, toxics: string[]) => void;
+}
+
 export class ToxiproxyDriver implements FaultDriver {
   readonly name = 'toxiproxy' as const;
   private readonly client: Toxiproxy;
 
-  constructor(readonly apiUrl: string) {
+  constructor(
+    readonly apiUrl: string,
+    private readonly o: ToxiproxyDriverOptions = {},
+  ) {
     this.client = new Toxiproxy(apiUrl);
   }
 
@@ -75,7 +87,7 @@ export class ToxiproxyDriver implements FaultDriver {
   }
 
   private toxicName(request: FaultRequest, suffix = ''): string {
-    return `${TOXIC_PREFIX}${request.name}${suffix}`;
+    return `${this.o.toxicPrefix ?? TOXIC_PREFIX}${request.name}${suffix}`;
   }
 
   /** The toxics that make up a fault (a partition is two: one per direction). */
@@ -113,6 +125,7 @@ export class ToxiproxyDriver implements FaultDriver {
         if ((await this.proxy(target)).enabled) throw new Error(`proxy ${target} is still enabled after disabling it`);
       } else {
         const proxy = await this.client.get(target);
+        this.o.beforeToxics?.(target, this.toxicsFor(request).map((t) => t.name));
         for (const body of this.toxicsFor(request)) {
           await proxy.addToxic(body);
           injected.applied.push({ target, ref: body.name });
@@ -150,6 +163,7 @@ export class ToxiproxyDriver implements FaultDriver {
         const left = await this.toxics(target).catch((err) => (String(err).includes('HTTP 404') ? [] : Promise.reject(err)));
         const still = left.filter((t) => names.includes(t.name));
         if (still.length) throw new Error(`toxic ${still.map((t) => t.name).join(', ')} is still on proxy ${target} after removing it`);
+        this.o.toxicsRemoved?.(target, names);
       }
     }
   }

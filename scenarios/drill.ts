@@ -7,7 +7,7 @@
 // request rate), the phase and request travel as each request's own tags.
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import { runFlow } from './lib/flows.ts';
+import { runFlow, setBaseHeaders } from './lib/flows.ts';
 import type { K6Plan, K6Request } from './lib/k6-plan.ts';
 import { phaseAt } from './lib/phase.ts';
 
@@ -15,6 +15,10 @@ import { phaseAt } from './lib/phase.ts';
 declare const __GAMEDAY_PLAN__: K6Plan | undefined;
 const plan: K6Plan = typeof __GAMEDAY_PLAN__ !== 'undefined' ? __GAMEDAY_PLAN__ : JSON.parse(open(__ENV.GAMEDAY_PLAN));
 export const options = plan.options;
+// an external endpoint's headers, a token read from the environment k6 runs in
+plan.targetHeaders?.forEach((headers, i) => {
+  setBaseHeaders(plan.targets[i], Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, 'env' in v ? (__ENV[v.env] ?? '') : v.value])));
+});
 
 /** A weighted choice among a profile's requests, its cumulative weights computed once. */
 function picker(set: number[]): () => K6Request {

@@ -111,6 +111,17 @@ export function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', `${prefix}-`));
 }
 
+/** go-httpbin (a real third-party HTTP service, from .tools/bin) on a free loopback port, up. */
+export async function startGoHttpbin(): Promise<{ child: ChildProcess; baseUrl: string; port: number }> {
+  const { requireTool } = await import('../src/platform/toolchain.mjs');
+  const { freePort, waitHealthy } = await import('../src/platform/processes.ts');
+  const port = await freePort();
+  const child = spawn(requireTool('go-httpbin').path, ['-host', '127.0.0.1', '-port', String(port)], { stdio: 'ignore' });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitHealthy(`${baseUrl}/status/200`, 10_000);
+  return { child, baseUrl, port };
+}
+
 /** A Toxiproxy server of the test's own on a free loopback port (for runs that attach to it with TOXIPROXY_URL). */
 export async function startToxiproxyServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const { requireTool } = await import('../src/platform/toolchain.mjs');

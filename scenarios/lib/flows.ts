@@ -17,6 +17,15 @@ export const wsMessages = new Counter('gameday_ws_messages');
 
 type Tags = Record<string, string>;
 
+/** Headers every request to a base URL carries (an external endpoint's, e.g. its auth token); none by default. */
+const baseHeaders: Record<string, Record<string, string>> = {};
+let anyBaseHeaders = false;
+export function setBaseHeaders(base: string, headers: Record<string, string>): void {
+  baseHeaders[base] = headers;
+  anyBaseHeaders ||= Object.keys(headers).length > 0;
+}
+const headersFor = (base: string, own: Record<string, string>) => (anyBaseHeaders && baseHeaders[base] ? { ...baseHeaders[base], ...own } : own);
+
 function params(r: K6Request, tags: Tags, headers: Record<string, string> = {}) {
   return {
     headers,
@@ -40,26 +49,27 @@ interface Prepared {
 // simply prepared again (and collected with it)
 const prepared = new WeakMap<K6Request, Record<string, Prepared>>();
 
-function prepareWith(r: K6Request, tags: Tags): Prepared {
+function prepareWith(r: K6Request, tags: Tags, base: string): Prepared {
   const body = r.body === undefined ? null : JSON.stringify(r.body);
   return {
     body,
     tags,
-    params: params(r, tags, body ? { 'content-type': 'application/json' } : {}),
+    params: params(r, tags, headersFor(base, body ? { 'content-type': 'application/json' } : {})),
     // http_req_failed already counts unexpected statuses; a named check only when the request lists them
     checks: r.expect ? { [`${r.name} status expected`]: (x) => statusOk(r, x.status) } : null,
   };
 }
 
-function prepare(r: K6Request, phase: string): Prepared {
+function prepare(r: K6Request, phase: string, base: string): Prepared {
   let byPhase = prepared.get(r);
   if (!byPhase) prepared.set(r, (byPhase = {}));
-  return (byPhase[phase] ??= prepareWith(r, { request: r.name, phase }));
+  // per base URL only when some base has headers of its own
+  return (byPhase[anyBaseHeaders ? `${base} ${phase}` : phase] ??= prepareWith(r, { request: r.name, phase }, base));
 }
 
 /** One HTTP request of `r`: tagged with its name and `phase` (prepared once), or with the tags given. */
 export function httpFlow(base: string, r: K6Request, phase: string | Tags): void {
-  const p = typeof phase === 'string' ? prepare(r, phase) : prepareWith(r, phase);
+  const p = typeof phase === 'string' ? prepare(r, phase, base) : prepareWith(r, phase, base);
   const res = http.request(r.method, base + r.path, p.body, p.params);
   if (p.checks) check(res, p.checks, p.tags);
 }
@@ -75,11 +85,11 @@ export function webhookFlow(base: string, r: K6Request, tags: Tags): void {
   const id = `msg_${exec.vu.idInTest}_${exec.vu.iterationInScenario}_${Math.floor(Math.random() * 1e9)}`;
   const body = JSON.stringify(r.body ?? { id, type: 'offer.updated', data: { offer: exec.scenario.iterationInTest } });
   const headers = signers[signer](id, Math.floor(Date.now() / 1000), body);
-  const first = http.request(r.method, base + r.path, body, params(r, tags, headers));
+  const first = http.request(r.method, base + r.path, body, params(r, tags, headersFor(base, headers)));
   check(first, { [`${r.name} accepted`]: (x) => statusOk(r, x.status) }, tags);
   if (!w.replay) return;
   // the same delivery again, byte for byte: the SUT must apply it once
-  const again = http.request(r.method, base + r.path, body, params(r, { ...tags, replay: 'true' }, headers));
+  const again = http.request(r.method, base + r.path, body, params(r, { ...tags, replay: 'true' }, headersFor(base, headers)));
   const probe = http.get(base + w.replay.checkPath.replace('{id}', encodeURIComponent(id)), { tags: { ...tags, request: `${r.name}-check` }, responseType: 'text' });
   let applied = -1;
   try {

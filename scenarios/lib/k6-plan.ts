@@ -25,6 +25,8 @@ export interface K6Plan {
   phases: PhaseWindow[];
   /** base URLs, used round-robin (one per proxied replica) */
   targets: string[];
+  /** headers sent to each target (same order; an external endpoint's): a literal value, or the environment variable k6 reads it from (tokens stay out of the plan) */
+  targetHeaders?: Array<Record<string, { value: string } | { env: string }>>;
   requests: K6Request[];
   /** per profile (GAMEDAY_PROFILE of its scenario): indices into `requests` it sends */
   requestSets: number[][];

@@ -200,6 +200,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const report = await sweepLeftovers();
       for (const p of report.processes) process.stdout.write(`killed pid ${p.pid} (run ${p.runId ?? '?'}): ${p.command}\n`);
       for (const p of report.proxies) process.stdout.write(`${p.removed ? 'removed' : 'could not remove'} proxy ${p.proxy} on ${p.toxiproxyUrl} (run ${p.runId})${p.error ? `: ${p.error}` : ''}\n`);
+      for (const t of report.toxics ?? []) process.stdout.write(`${t.removed ? 'removed' : 'could not remove'} toxic ${t.toxic} from proxy ${t.proxy} on ${t.toxiproxyUrl}, the proxy kept (run ${t.runId})${t.error ? `: ${t.error}` : ''}\n`);
+      for (const c of report.commands ?? []) process.stdout.write(`${c.reverted ? 'ran the revert of' : 'could not revert'} command fault ${c.fault} (run ${c.runId})${c.error ? `: ${c.error}` : ''}\n`);
       for (const m of report.mounts) process.stdout.write(`${m.released ? 'unmounted' : 'could not unmount'} ${m.dir} (run ${m.runId})${m.error ? `: ${m.error}` : ''}\n`);
       for (const f of report.folders) process.stdout.write(`removed folder ${f.dir} (run ${f.runId})\n`);
       for (const c of [...report.containers.containers.map((c) => ({ ...c, kind: 'container' })), ...report.containers.networks.map((n) => ({ ...n, kind: 'network' }))]) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { phaseAt, type PhaseName, type PhaseWindow } from '../../scenarios/lib/phase.ts';
 import { ChaosReportFile, SloResultsFile, type ComplianceReport, type DecisionFile } from '../schema/evidence.ts';
 import type { JournalEntry } from '../schema/journal.ts';
+import { targetTopology, type TopologyInput } from '../schema/drill.ts';
 import { RUN_FILES } from '../schema/run-dir.ts';
 import { JournalFileError, readJournal } from '../../simulators/journal.ts';
 import { mapCompliance, type ComplianceEvidence } from './compliance.ts';
@@ -14,7 +15,7 @@ import { EvidenceFileError, readJsonFile } from './read-json.ts';
 
 /** The parts of a drill (src/schema/drill.ts Drill) that the mapping needs: pass the drill. */
 export interface DrillFacts {
-  target: { service: { name: string; replicas: number; zones: string[] } };
+  target: TopologyInput;
   load: { profiles: ReadonlyArray<{ profile: string; rate?: number; duration?: number }> };
 }
 
@@ -79,7 +80,7 @@ export function complianceEvidence(run: RunFacts, drill: DrillFacts): Compliance
       injectedAt: f.injectedAt,
       revertedAt: f.revertedAt,
     })),
-    topology: { service: drill.target.service.name, replicas: drill.target.service.replicas, zones: drill.target.service.zones },
+    topology: targetTopology(drill.target),
     load: { profiles: drill.load.profiles.map((p) => ({ profile: p.profile, rate: p.rate ?? null, durationMs: p.duration ?? null })) },
     partners: partnerFacts(run.journal, chaos.t0, phases),
     artifacts: run.artifacts,

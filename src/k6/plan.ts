@@ -10,7 +10,7 @@ export function secretEnvName(partner: string): string {
   return `GAMEDAY_WEBHOOK_SECRET_${partner.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export function buildK6Plan(drill: Drill, plan: Plan, t0: number, targets: string[]): K6Plan {
+export function buildK6Plan(drill: Drill, plan: Plan, t0: number, targets: string[], targetHeaders?: K6Plan['targetHeaders']): K6Plan {
   const index = new Map(drill.load.requests.map((r, i) => [r.name, i]));
   const rotationOf = (partner: string) => {
     const rotation = drill.partners.find((p) => p.name === partner)?.rotation;
@@ -20,6 +20,7 @@ export function buildK6Plan(drill: Drill, plan: Plan, t0: number, targets: strin
     t0,
     phases: plan.phases,
     targets,
+    ...(targetHeaders?.some((h) => Object.keys(h).length) ? { targetHeaders } : {}),
     requests: drill.load.requests.map((r) => ({
       name: r.name,
       method: r.method,

@@ -7,10 +7,15 @@ import path from 'node:path';
 import { shorten } from '../schema/config-file.ts';
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
 import { renderTemplate, type TemplateVars } from '../schema/template.ts';
+import { checkExternalTarget } from './external-preflight.ts';
 
 export interface Preflight {
   /** each partner's webhook secret, "env:NAME" resolved */
   secrets: Record<string, string>;
+  /** an external target's header values read from env: (auth tokens): kept out of the evidence */
+  headerSecrets: string[];
+  /** the team's Toxiproxy an external target's proxy: faults act on (target.toxiproxy.url or TOXIPROXY_URL), null when none */
+  teamToxiproxy: string | null;
 }
 
 /** Resolves "env:NAME" secrets; each missing one is a problem naming the variable. */
@@ -32,6 +37,8 @@ function resolveSecrets(loaded: LoadedDrill, env: NodeJS.ProcessEnv, problems: s
 
 /** Renders every placeholder of the service's environment and command with stand-in values; unknown ones are problems. */
 function checkTemplates(loaded: LoadedDrill, problems: string[]): void {
+  const target = loaded.drill.target;
+  if (target.kind === 'external') return;
   const vars: TemplateVars = {
     port: '0',
     replica: '0',
@@ -41,10 +48,10 @@ function checkTemplates(loaded: LoadedDrill, problems: string[]): void {
     partners: Object.fromEntries(
       loaded.drill.partners.map((p) => [p.name, { url: 'http://127.0.0.1', webhookSecret: '', ...(p.rotation && p.previousWebhookSecret ? { previousWebhookSecret: '', rotationAt: 0, rotationEnd: 0 } : {}) }]),
     ),
-    broker: loaded.drill.target.broker ? { url: 'nats://127.0.0.1' } : undefined,
-    t0File: loaded.drill.target.kind === 'process' ? '/t0.json' : undefined,
+    broker: target.broker ? { url: 'nats://127.0.0.1' } : undefined,
+    t0File: target.kind === 'process' ? '/t0.json' : undefined,
   };
-  const { service } = loaded.drill.target;
+  const { service } = target;
   const fields: Array<[string, string]> = [...Object.entries(service.env).map(([k, v]): [string, string] => [`target.service.env.${k}`, v]), ...service.command.map((a, i): [string, string] => [`target.service.command[${i}]`, a])];
   for (const [where, v] of fields) {
     try {
@@ -84,6 +91,7 @@ export function preflight(loaded: LoadedDrill, env: NodeJS.ProcessEnv = process.
   const secrets = resolveSecrets(loaded, env, problems);
   checkTemplates(loaded, problems);
   checkCommand(loaded, env, problems);
+  const external = checkExternalTarget(loaded.drill, env, problems);
   if (problems.length) throw new DrillError(loaded.file, problems);
-  return { secrets };
+  return { secrets, ...external };
 }

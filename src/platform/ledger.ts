@@ -23,6 +23,23 @@ export interface LedgerRecord {
   mounts?: string[];
   /** working folders of the run (broker stores, nginx's directory), removed once its mounts are gone */
   folders?: string[];
+  /** toxics the run added to proxies of a Toxiproxy it does not own (a team's): removed by the sweep, the proxies never */
+  toxics?: LedgerToxic[];
+  /** command faults injected and not yet reverted: the sweep runs their revert */
+  commands?: LedgerCommand[];
+}
+
+export interface LedgerToxic {
+  toxiproxyUrl: string;
+  proxy: string;
+  toxic: string;
+}
+
+export interface LedgerCommand {
+  fault: string;
+  revert: { argv: string[]; timeout: number; shell: boolean };
+  cwd: string;
+  logFile: string;
 }
 
 export class Ledger {
@@ -44,6 +61,38 @@ export class Ledger {
   proxyCreated(toxiproxyUrl: string, proxy: string): void {
     this.record.toxiproxyUrl = toxiproxyUrl;
     this.record.proxies.push(proxy);
+    this.save();
+  }
+
+  /** Call before adding toxics to a proxy of a Toxiproxy the run does not own. */
+  toxicsAdded(toxiproxyUrl: string, proxy: string, toxics: readonly string[]): void {
+    (this.record.toxics ??= []).push(...toxics.map((toxic) => ({ toxiproxyUrl, proxy, toxic })));
+    this.save();
+  }
+
+  /** Those toxics were observed gone. */
+  toxicsRemoved(toxiproxyUrl: string, proxy: string, toxics: readonly string[]): void {
+    this.record.toxics = (this.record.toxics ?? []).filter((t) => !(t.toxiproxyUrl === toxiproxyUrl && t.proxy === proxy && toxics.includes(t.toxic)));
+    this.save();
+  }
+
+  get commands(): readonly LedgerCommand[] {
+    return this.record.commands ?? [];
+  }
+
+  get toxics(): readonly LedgerToxic[] {
+    return this.record.toxics ?? [];
+  }
+
+  /** Call before a command fault's inject runs. */
+  commandInjecting(entry: LedgerCommand): void {
+    (this.record.commands ??= []).push(entry);
+    this.save();
+  }
+
+  /** The command fault's revert succeeded. */
+  commandReverted(fault: string): void {
+    this.record.commands = (this.record.commands ?? []).filter((c) => c.fault !== fault);
     this.save();
   }
 

@@ -52,7 +52,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
     ctx.k6Outcome?.message ?? 'k6 did not run',
   );
   // a secret in any artifact makes the evidence unshippable: the run is invalid
-  const scan = await scrubSecrets(runDir, [...Object.values(ctx.secrets), ...Object.values(ctx.rotations).map((r) => r.previousSecret)]);
+  const scan = await scrubSecrets(runDir, [...Object.values(ctx.secrets), ...Object.values(ctx.rotations).map((r) => r.previousSecret), ...ctx.headerSecrets]);
   for (const f of scan.findings) ctx.problem('secret-in-evidence', `a secret (${f.form}) appears in ${f.file}`);
   if (ctx.segmentMetrics[0] !== metrics) for (const m of ctx.segmentMetrics) metrics.merge(m);
   if (metrics.stats.truncated) ctx.log('warning: the k6 output ended mid-line: k6 was cut off; the evidence says so (samples.truncated)');

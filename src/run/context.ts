@@ -62,6 +62,8 @@ export interface RunContext {
   readonly k6Tool: ToolFound;
   /** partner name → its webhook secret (resolved from env: before anything started) */
   readonly secrets: Record<string, string>;
+  /** an external target's header values from env: (tokens): sent by k6, searched for in the evidence */
+  readonly headerSecrets: readonly string[];
   /** partners whose webhook key rotates during the run: the previous secret and the moments */
   readonly rotations: Record<string, PartnerRotation>;
   readonly log: (line: string) => void;

@@ -29,7 +29,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
   const { drill } = loaded;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // checks that need the environment, before anything starts (a DrillError: exit 3)
-  const { secrets } = preflight(loaded);
+  const { secrets, headerSecrets } = preflight(loaded);
   const plan = planDrill(drill, opts.timeScale ?? drill.timeScale);
   const rotations = partnerRotations(loaded, plan.timeScale);
   const k6Tool = requireTool('k6');
@@ -80,6 +80,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     startedAt: new Date(),
     k6Tool,
     secrets,
+    headerSecrets,
     rotations,
     log,
     problems,

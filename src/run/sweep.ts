@@ -8,6 +8,7 @@ import { releaseLimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { readMounts } from '../../chaos/disk/mounts.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { ledgerFiles, type LedgerRecord } from '../platform/ledger.ts';
+import { undoTeamChanges } from './sweep-team.ts';
 import { ownerAlive, sweepOrphanProcesses, type SweptProcess } from '../platform/processes.ts';
 import { sleep } from '../platform/poll.ts';
 
@@ -18,6 +19,10 @@ export interface SweepReport {
   mounts: Array<{ runId: string; dir: string; released: boolean; error?: string }>;
   /** working folders of killed runs, removed */
   folders: Array<{ runId: string; dir: string }>;
+  /** gameday's toxics on a team's Toxiproxy, removed (the team's proxies stay) */
+  toxics?: Array<{ runId: string; toxiproxyUrl: string; proxy: string; toxic: string; removed: boolean; error?: string }>;
+  /** command faults of killed runs, their revert run */
+  commands?: Array<{ runId: string; fault: string; reverted: boolean; error?: string }>;
   /** containers and networks (labelled gameday.owner) of killed runs on the Docker engine, removed; no ledger needed */
   containers: ContainerSweep;
 }
@@ -62,7 +67,7 @@ async function removeSweptProxy(driver: ToxiproxyDriver, proxy: string): Promise
 
 /** Whether the sweep found anything at all. */
 export function sweptAnything(r: SweepReport): boolean {
-  return r.processes.length + r.proxies.length + r.mounts.length + r.folders.length + r.containers.containers.length + r.containers.networks.length > 0;
+  return (r.toxics?.length ?? 0) + (r.commands?.length ?? 0) + r.processes.length + r.proxies.length + r.mounts.length + r.folders.length + r.containers.containers.length + r.containers.networks.length > 0;
 }
 
 /** One line naming how much of each kind the sweep removed ("2 process(es), 1 container(s) and 3 folder(s)"). */
@@ -70,6 +75,8 @@ export function describeSweep(r: SweepReport): string {
   const parts = [
     [r.processes.length, 'process(es)'],
     [r.proxies.length, 'proxy(ies)'],
+    [r.toxics?.length ?? 0, 'toxic(s)'],
+    [r.commands?.length ?? 0, 'command revert(s)'],
     [r.mounts.length, 'mount(s)'],
     [r.containers.containers.length, 'container(s)'],
     [r.containers.networks.length, 'network(s)'],
@@ -94,6 +101,10 @@ export async function sweepLeftovers(): Promise<SweepReport> {
     }
     if (ownerAlive(record.owner)) continue;
     let allGone = true;
+    const undone = await undoTeamChanges(record);
+    if (undone.toxics.length) (report.toxics ??= []).push(...undone.toxics);
+    if (undone.commands.length) (report.commands ??= []).push(...undone.commands);
+    if (!undone.allUndone) allGone = false;
     if (record.toxiproxyUrl) {
       const driver = new ToxiproxyDriver(record.toxiproxyUrl);
       for (const proxy of record.proxies) {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DRIVERS, FAULT_ACTIONS, FAULTS, supports, actionsOf, type DriverName, type FaultAction } from '../../chaos/registry.ts';
 import { PrometheusSlo, Telemetry } from './telemetry.ts';
+import { AllowRemote, ExternalTarget } from './external.ts';
 import { Duration } from './duration.ts';
 import { checkGuards, Guards } from './guards.ts';
 import { NatsName, Slug } from './names.ts';
@@ -94,7 +95,7 @@ const RedisSentinelBroker = z.strictObject({
 /** The drill's stateful dependency, started for the run: a NATS JetStream cluster or a Redis with Sentinel. */
 const Broker = z.discriminatedUnion('kind', [NatsBroker, RedisSentinelBroker]);
 
-const Target = z.strictObject({
+const LaunchedTarget = z.strictObject({
   /**
    * process: the service's replicas as local processes on 127.0.0.1.
    * containers: the replicas as containers on a Docker engine, on a network of the run's own with
@@ -115,6 +116,34 @@ const Target = z.strictObject({
   /** the service's DATA_DIR on a filesystem of this size, mounted for the run (root or CAP_SYS_ADMIN needed): what disk-full fills */
   disk: z.strictObject({ size: SizeMb }).optional(),
 });
+
+/** What the drill runs against: a service gameday launches (process, containers), or a running system (external). */
+const Target = z.discriminatedUnion('kind', [LaunchedTarget, ExternalTarget]);
+type LaunchedTargetOut = z.output<typeof LaunchedTarget>;
+export type Service = LaunchedTargetOut['service'];
+export type BrokerSpec = NonNullable<LaunchedTargetOut['broker']>;
+
+/** The target when gameday launches it (process, containers: its load balancer, broker, disk), else null. */
+export function launchedTarget(target: z.output<typeof Target>): LaunchedTargetOut | null {
+  return target.kind === 'external' ? null : target;
+}
+
+/** The service gameday launches, or null: an external system is not gameday's to start. */
+export function launchedService(target: z.output<typeof Target>): Service | null {
+  return target.kind === 'external' ? null : target.service;
+}
+
+/** The shape of what was drilled, for the report and compliance: an external system's endpoints count as its replicas. */
+export type TopologyInput = { kind: 'external'; name: string; endpoints: readonly unknown[] } | { kind?: 'process' | 'containers'; service: { name: string; replicas: number; zones: string[] } };
+export function targetTopology(target: TopologyInput): { service: string; replicas: number; zones: string[] } {
+  if (target.kind === 'external') return { service: target.name, replicas: target.endpoints.length, zones: [] };
+  return { service: target.service.name, replicas: target.service.replicas, zones: target.service.zones };
+}
+
+/** The name faults target and the report shows: the launched service's, or the external system's. */
+export function targetName(target: z.output<typeof Target>): string {
+  return target.kind === 'external' ? target.name : target.service.name;
+}
 
 export const WEBHOOK_SCHEMES = ['standard-webhooks', 'stripe', 'github'] as const;
 
@@ -268,8 +297,10 @@ const FaultBase = {
   name: Slug,
   /** toxiproxy: network faults on the proxies in front of the service (or the broker); process: the service's replica processes; containers: its replica containers (target.kind containers); broker: the NATS cluster; disk: the service's DATA_DIR */
   driver: z.enum(DRIVERS).default('toxiproxy'),
-  /** the service that gets the fault, or the broker's name (target.broker.name) */
+  /** the service that gets the fault, or the broker's name (target.broker.name); external: the system's or one endpoint's name */
   target: Slug,
+  /** toxiproxy on an external target: an existing proxy of the team's Toxiproxy (target.toxiproxy.url or TOXIPROXY_URL); gameday adds and removes only its own toxics there */
+  proxy: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a Toxiproxy proxy name: letters, digits, ".", "_" and "-"').optional(),
   at: Duration,
   duration: Duration,
 };
@@ -436,7 +467,7 @@ function subjectMatches(pattern: string, subject: string): boolean {
   return p.length === t.length;
 }
 
-type TargetOut = z.output<typeof Target>;
+type TargetOut = LaunchedTargetOut;
 type FaultOut = z.output<typeof Fault>;
 
 function checkBroker(target: TargetOut, ctx: z.RefinementCtx): void {
@@ -484,6 +515,19 @@ function checkContainers(target: TargetOut, faults: readonly FaultOut[], ctx: z.
   }
 }
 
+/** An external target: endpoint names unique; faults on it are network faults (on the load path or the team's proxies) or commands. */
+function checkExternal(target: z.output<typeof ExternalTarget>, faults: readonly FaultOut[], ctx: z.RefinementCtx): void {
+  checkUniqueNames(target.endpoints, ['target', 'endpoints'], 'endpoint', ctx);
+  const names = new Set([target.name, ...target.endpoints.map((e) => e.name)]);
+  faults.forEach((f, i) => {
+    if (f.driver !== 'toxiproxy' && f.driver !== 'command') {
+      ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `gameday starts nothing of an external target, so the ${f.driver} driver has nothing to act on: use driver toxiproxy (the load path, or proxy: on the team's Toxiproxy) or command` });
+    }
+    if (f.proxy !== undefined && f.action === 'down') ctx.addIssue({ code: 'custom', path: ['faults', i, 'action'], message: `down disables a proxy, and "${f.proxy}" is your team's: gameday only adds and removes its own toxics there — use partition (a blackhole both ways) or reset` });
+    if (!names.has(f.target)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `no endpoint named "${f.target}": write the system's name "${target.name}" (every endpoint) or one of ${target.endpoints.map((e) => e.name).join(', ')}` });
+  });
+}
+
 /** A fault's target: the service, or the broker for network faults and broker-failover; each needs its part of the target. */
 
 /** Every later item whose name an earlier one already has: an issue naming both paths. */
@@ -504,7 +548,11 @@ function formatAt(p: Array<string | number>): string {
  * What a fault acts on, for telling whether two faults collide: the replicas a process or
  * containers fault kills (pod-kill: one, az-failure: those of the zone), else the driver and its target.
  */
-function faultScope(f: FaultOut, service: TargetOut['service']): string[] {
+function faultScope(f: FaultOut, target: z.output<typeof Target>): string[] {
+  if (f.proxy) return [`the team's proxy ${f.proxy}`];
+  // on an external target the system's name stands for every endpoint's proxy
+  if (target.kind === 'external') return f.driver === 'toxiproxy' && f.target === target.name ? target.endpoints.map((e) => `toxiproxy ${e.name}`) : [`${f.driver} ${f.target}`];
+  const service = target.service;
   const zones = service.zones.slice(0, service.replicas);
   if ((f.driver === 'process' || f.driver === 'containers') && f.action === 'pod-kill') return [`replica ${f.replica}`];
   if ((f.driver === 'process' || f.driver === 'containers') && f.action === 'az-failure') return zones.flatMap((z, r) => (z === f.zone ? [`replica ${r}`] : []));
@@ -512,13 +560,13 @@ function faultScope(f: FaultOut, service: TargetOut['service']): string[] {
 }
 
 /** Two faults acting on the same replica, zone, proxy or service at overlapping times: one would undo the other. */
-function checkFaultOverlaps(faults: readonly FaultOut[], service: TargetOut['service'], ctx: z.RefinementCtx): void {
+function checkFaultOverlaps(faults: readonly FaultOut[], target: z.output<typeof Target>, ctx: z.RefinementCtx): void {
   faults.forEach((b, i) => {
-    const bScope = new Set(faultScope(b, service));
+    const bScope = new Set(faultScope(b, target));
     for (let j = 0; j < i; j++) {
       const a = faults[j];
       if (!(a.at < b.at + b.duration && b.at < a.at + a.duration)) continue;
-      const shared = faultScope(a, service).filter((x) => bScope.has(x));
+      const shared = faultScope(a, target).filter((x) => bScope.has(x));
       if (!shared.length) continue;
       ctx.addIssue({
         code: 'custom',
@@ -578,7 +626,7 @@ export const Drill = z
      * Blast radius: a run only touches what it creates on loopback. A shared Toxiproxy elsewhere
      * (TOXIPROXY_URL) is refused unless the drill says why it may be used.
      */
-    allowRemote: z.strictObject({ reason: z.string().trim().min(10, 'say why this drill may reach beyond loopback (who approved it, what it touches)') }).optional(),
+    allowRemote: AllowRemote.optional(),
     target: Target,
     load: Load,
     partners: z.array(PartnerSpec).default([]),
@@ -641,26 +689,34 @@ export const Drill = z
     checkUniqueNames(drill.senders, ['senders'], 'sender', ctx);
     checkUniqueNames(drill.faults, ['faults'], 'fault', ctx);
     checkUniqueNames(drill.slos, ['slos'], 'SLO', ctx);
-    checkFaultOverlaps(drill.faults, drill.target.service, ctx);
-    checkBroker(drill.target, ctx);
-    checkContainers(drill.target, drill.faults, ctx);
+    const service = launchedService(drill.target);
+    checkFaultOverlaps(drill.faults, drill.target, ctx);
+    if (drill.target.kind === 'external') checkExternal(drill.target, drill.faults, ctx);
+    else {
+      checkBroker(drill.target, ctx);
+      checkContainers(drill.target, drill.faults, ctx);
+    }
     const faultNames = new Set(drill.faults.map((f) => f.name));
     // a partner's outages are fault windows too (unscaled here: a name does not depend on the time-scale)
     const outageNames = drill.partners.flatMap((p) => partnerOutages(unscaledTimelines(p), loadMs, p.slowAbove).map((o) => o.name));
+    const checkFaultLengths = (f: FaultOut, i: number) => {
+      if (f.duration <= 0) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: 'a fault needs a duration above 0' });
+      if (f.at + f.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (at ${loadMs} ms): end it by then, or lengthen load.profiles` });
+    };
     drill.faults.forEach((f, i) => {
       if (!supports(f.driver, f.action)) {
         const other = DRIVERS.find((d) => supports(d, f.action));
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `the ${f.driver} driver does not support "${f.action}" (it supports ${actionsOf(f.driver).join(', ')})${other ? `: use driver "${other}"` : ''}` });
       }
       if (f.action === 'az-failure' && f.mode === 'disconnect' && f.driver !== 'containers') ctx.addIssue({ code: 'custom', path: ['faults', i, 'mode'], message: 'only the containers driver can cut a zone off the network: use mode: stop, or driver: containers' });
-      const service = drill.target.service;
+      if (f.proxy !== undefined && f.driver !== 'toxiproxy') ctx.addIssue({ code: 'custom', path: ['faults', i, 'proxy'], message: `proxy names a proxy of the team's Toxiproxy: only a toxiproxy fault has one (this is driver ${f.driver})` });
+      if (f.driver === 'command' || !service || drill.target.kind === 'external') return checkFaultLengths(f, i);
       if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });
       if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.restartAfter >= f.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: 'the replica restarts within the fault window: make restartAfter shorter than duration' });
       if (f.action === 'az-failure' && !service.zones.slice(0, service.replicas).includes(f.zone)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'zone'], message: `no replica runs in zone "${f.zone}" (zones: ${service.zones.slice(0, service.replicas).join(', ')})` });
+      if (f.proxy !== undefined) ctx.addIssue({ code: 'custom', path: ['faults', i, 'proxy'], message: "a proxy of the team's Toxiproxy is for an external target: remove proxy (gameday's own proxies are in front of the service already)" });
       checkFaultTarget(drill.target, f, i, ctx);
-      if (f.duration <= 0) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: 'a fault needs a duration above 0' });
-      const loadMs = loadLengthMs(drill.load.profiles);
-      if (f.at + f.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (at ${loadMs} ms): end it by then, or lengthen load.profiles` });
+      checkFaultLengths(f, i);
     });
     drill.slos.forEach((s, i) => {
       const request = 'request' in s ? s.request : undefined;

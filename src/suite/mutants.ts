@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DrillError, parseWith, readDataFile } from '../schema/config-file.ts';
-import type { Drill } from '../schema/drill.ts';
+import { launchedService, type Drill } from '../schema/drill.ts';
 import { MutantsFile, type Mutant } from '../schema/mutants.ts';
 
 export const MUTANTS_FILE_NAME = 'mutants.yaml';
@@ -55,6 +55,8 @@ export function findMutant(loaded: LoadedMutants, name: string): Mutant {
 
 /** The drill with the mutant's override applied to its target service: env merged, zones replaced. Pure. */
 export function applyMutant(drill: Drill, mutant: Mutant): Drill {
+  // an external system is not gameday's to launch: no service for a mutant to change (mutantProblems says so)
+  if (drill.target.kind === 'external') return drill;
   const service = drill.target.service;
   return {
     ...drill,
@@ -71,7 +73,8 @@ export function applyMutant(drill: Drill, mutant: Mutant): Drill {
 
 /** What the override breaks in this drill (a fault aimed at a zone no replica runs in any more), as messages. */
 export function mutantProblems(drill: Drill, mutant: Mutant): string[] {
-  const service = applyMutant(drill, mutant).target.service;
+  const service = launchedService(applyMutant(drill, mutant).target);
+  if (!service) return [`mutant "${mutant.name}" overrides the service gameday launches, and this drill's target is external (gameday starts nothing of it): drop the mutant for this drill`];
   const zones = service.zones.slice(0, service.replicas);
   const problems: string[] = [];
   drill.faults.forEach((f, i) => {

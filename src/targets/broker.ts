@@ -10,14 +10,13 @@ import { startNatsCluster, type NatsCluster, type SpawnFn } from '../../chaos/br
 import type { FaultDriver } from '../../chaos/driver.ts';
 import { ensureStream } from '../../chaos/broker/stream-state.ts';
 import type { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
-import { probeSubject, type Drill, type Fault } from '../schema/drill.ts';
+import { probeSubject, type BrokerSpec, type Fault } from '../schema/drill.ts';
 import type { Ledger } from '../platform/ledger.ts';
 import type { ProcessGroup } from '../platform/processes.ts';
 
 /** The stream a broker-failover kills the leader of when the drill declares none. */
 export const PROBE_STREAM = 'GAMEDAY_PROBE';
 
-export type BrokerSpec = NonNullable<Drill['target']['broker']>;
 type NatsSpec = Extract<BrokerSpec, { kind: 'nats' }>;
 
 export interface BrokerEnvOptions<S extends BrokerSpec = BrokerSpec> {

@@ -17,7 +17,7 @@ import { requireTool } from '../platform/toolchain.mjs';
 import { packageFile, packageRoot } from '../platform/package-files.mjs';
 import type { ContainerPartnersConfig } from '../../simulators/container-entry.ts';
 import { readJournal } from '../../simulators/journal.ts';
-import type { Fault } from '../schema/drill.ts';
+import { launchedService, type Fault } from '../schema/drill.ts';
 import { ownerMarker } from '../platform/processes.ts';
 import { renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars } from './target.ts';
 
@@ -96,7 +96,8 @@ async function startPartnersContainer(o: EnvironmentOptions, topology: Container
 }
 
 export async function startContainersEnvironment(o: EnvironmentOptions): Promise<Environment> {
-  const service = o.drill.target.service;
+  const service = launchedService(o.drill.target);
+  if (!service) throw new Error('a containers environment needs the service it launches (target.kind: containers)');
   const toxiTool = requireTool('toxiproxy');
   const [toxiImage, image] = await Promise.all([
     ensureImage(toxiproxyImageSpec(toxiTool.path)),

@@ -2,53 +2,18 @@
 // Toxiproxy proxy, plus the Toxiproxy server itself (started here, or an existing one); and what
 // the drill's target asks for: an nginx load balancer in front of the replicas' proxies, a NATS
 // JetStream cluster (each node behind a proxy of its own), DATA_DIR on a size-limited filesystem.
-import { shorten } from '../platform/setup-error.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
-import { requireTool } from '../platform/toolchain.mjs';
 import { startNatsBroker, type BrokerEnv } from './broker.ts';
 import { startRedisBroker } from './redis-broker.ts';
 import { brokerChaosFigures } from './chaos-figures.ts';
 import { prepareDisk, type DiskEnv } from './disk.ts';
 import { failTimeoutSeconds, startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { freePort, waitHealthy, type ManagedProcess } from '../platform/processes.ts';
+import { startToxiproxy } from './toxiproxy-server.ts';
 import { refuseRemote, renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars } from './target.ts';
 
 export { refuseRemote, renderTemplate, type Environment, type EnvironmentOptions, type Replica, type TemplateVars };
-
-async function startToxiproxy(o: EnvironmentOptions): Promise<{ driver: ToxiproxyDriver; version: string; source: string }> {
-  const existing = process.env.TOXIPROXY_URL;
-  if (existing) {
-    refuseRemote(existing, o.drill);
-    const driver = new ToxiproxyDriver(existing.replace(/\/$/, ''));
-    let version: string;
-    try {
-      version = await driver.version();
-    } catch (err) {
-      // the Toxiproxy client drops fetch's cause ("fetch failed"): ask once more to learn why (ECONNREFUSED, ENOTFOUND, ...)
-      const probe: unknown = await fetch(`${existing.replace(/\/$/, '')}/version`, { signal: AbortSignal.timeout(2000) }).then(() => err, (e: unknown) => e);
-      let why = (err as Error).message;
-      for (let e: unknown = probe, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-        const code = (e as { code?: unknown }).code;
-        if (typeof code === 'string') {
-          why = code;
-          break;
-        }
-      }
-      throw new Error(`no Toxiproxy answers at TOXIPROXY_URL=${shorten(existing)} (${why}): start it there, or unset TOXIPROXY_URL so that gameday starts its own`);
-    }
-    return { driver, version, source: `TOXIPROXY_URL=${existing}` };
-  }
-  const tool = requireTool('toxiproxy');
-  const port = await freePort();
-  const log = fs.openSync(path.join(o.logDir, 'toxiproxy.log'), 'w');
-  const proc = o.group.spawn('toxiproxy-server', tool.path, ['-host', '127.0.0.1', '-port', String(port)], { stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(`${url}/version`, 10_000, proc);
-  return { driver: new ToxiproxyDriver(url), version: tool.version ?? 'unknown', source: tool.source };
-}
 
 function resolveArgs(command: string[], drillDir: string): [string, string[]] {
   const [cmd, ...args] = command.map((a) => (a.startsWith('./') || a.startsWith('../') ? path.resolve(drillDir, a) : a));
@@ -56,13 +21,17 @@ function resolveArgs(command: string[], drillDir: string): [string, string[]] {
 }
 
 export async function startEnvironment(o: EnvironmentOptions): Promise<Environment> {
-  if (o.drill.target.kind === 'containers') {
+  const target = o.drill.target;
+  if (target.kind === 'containers') {
     // loaded on first use: a process drill does not pay for testcontainers
     const { startContainersEnvironment } = await import('./containers.ts');
     return startContainersEnvironment(o);
   }
+  if (target.kind === 'external') {
+    const { startExternalEnvironment } = await import('./external-environment.ts');
+    return startExternalEnvironment(o, target);
+  }
   const tx = await startToxiproxy(o);
-  const target = o.drill.target;
   const service = target.service;
   const replicas: Array<Replica & { process: ManagedProcess }> = [];
   let broker: BrokerEnv | null = null;

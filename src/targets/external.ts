@@ -2,24 +2,11 @@
 // and stops nothing of it; it checks each endpoint's health probe before anything is injected and
 // places proxies on its own Toxiproxy in front of the endpoints, so network faults sit on the load
 // path (k6 -> proxy on 127.0.0.1 -> endpoint).
-import { z } from 'zod';
+import { ExternalEndpoint, remoteRefusal } from '../schema/external.ts';
 import type { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import type { Ledger } from '../platform/ledger.ts';
-import { refuseRemote } from './target.ts';
 
-export const ExternalEndpoint = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a name is lower-case letters, digits and dashes'),
-    baseUrl: z.url({ protocol: /^https?$/, error: 'write the endpoint as http://HOST:PORT or https://HOST:PORT' }),
-    /** header values may be "env:NAME": read from the environment at start (an auth token stays out of the drill) */
-    headers: z.record(z.string(), z.string()).default({}),
-    /** TLS verification is on; turning it off for one endpoint must be said here */
-    insecureSkipTlsVerify: z.boolean().default(false),
-    /** GET this path before anything is injected: a 2xx means up */
-    health: z.object({ path: z.string().startsWith('/'), timeout: z.number().int().positive().default(5000) }).strict().default({ path: '/', timeout: 5000 }),
-  })
-  .strict();
-export type ExternalEndpoint = z.infer<typeof ExternalEndpoint>;
+export { ExternalEndpoint };
 
 /** Resolves "env:NAME" header values; a missing variable is an error naming the endpoint and header. */
 export function resolveHeaders(endpoint: Pick<ExternalEndpoint, 'name' | 'headers'>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -35,8 +22,11 @@ export function resolveHeaders(endpoint: Pick<ExternalEndpoint, 'name' | 'header
 }
 
 /** Refuses every endpoint off loopback (unless allowRemote) before any connection is made. */
-export function refuseRemoteEndpoints(endpoints: readonly ExternalEndpoint[], drill: Parameters<typeof refuseRemote>[1]): void {
-  for (const e of endpoints) refuseRemote(e.baseUrl, drill);
+export function refuseRemoteEndpoints(endpoints: readonly ExternalEndpoint[], drill: { allowRemote?: { reason: string; hosts?: readonly string[] } }): void {
+  for (const e of endpoints) {
+    const refusal = remoteRefusal(e.baseUrl, drill.allowRemote, `endpoint ${e.name}:`);
+    if (refusal) throw new Error(refusal);
+  }
 }
 
 /** The health probe at start: throws (nothing injected yet) when an endpoint does not answer 2xx. */

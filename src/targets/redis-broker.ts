@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RedisSentinelDriver } from '../../chaos/store/driver.ts';
 import { startRedisSentinel, type RedisSentinelSet } from '../../chaos/store/redis-sentinel.ts';
-import type { BrokerEnv, BrokerEnvOptions, BrokerSpec } from './broker.ts';
+import type { BrokerSpec } from '../schema/drill.ts';
+import type { BrokerEnv, BrokerEnvOptions } from './broker.ts';
 
 export async function startRedisBroker(o: BrokerEnvOptions<Extract<BrokerSpec, { kind: 'redis-sentinel' }>>): Promise<BrokerEnv> {
   const { spec } = o;

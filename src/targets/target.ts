@@ -9,6 +9,7 @@ import type { Ledger } from '../platform/ledger.ts';
 import type { ManagedProcess, ProcessGroup } from '../platform/processes.ts';
 import type { Drill, DriverName, Fault } from '../schema/drill.ts';
 import type { TemplateVars } from '../schema/template.ts';
+import { remoteRefusal } from '../schema/external.ts';
 import type { BrokerEnv } from './broker.ts';
 import type { DiskEnv } from './disk.ts';
 import type { LoadBalancer } from './load-balancer.ts';
@@ -39,6 +40,8 @@ export interface Environment {
   handles(): ReplicaHandle[];
   /** where load (k6, webhook senders) goes: the load balancer, or every replica's proxy */
   entryUrls: string[];
+  /** headers k6 sends to each entry URL (same order): an external endpoint's, a token by the name of its environment variable */
+  entryHeaders?: Array<Record<string, { value: string } | { env: string }>>;
   loadBalancer: LoadBalancer | null;
   broker: BrokerEnv | null;
   disk: DiskEnv | null;
@@ -58,6 +61,8 @@ export interface Environment {
 
 export interface EnvironmentOptions {
   drill: Drill;
+  /** the drill file, for errors that say the drill cannot run here (exit 3) */
+  drillFile?: string;
   /** the run's time-scale: durations the target runs on the drill's clock scale with it */
   timeScale: number;
   drillDir: string;
@@ -74,15 +79,8 @@ export interface EnvironmentOptions {
 }
 
 /** Blast radius: anything off loopback needs the drill's allowRemote (with its reason). */
-export function refuseRemote(url: string, drill: Pick<Drill, 'allowRemote'>): void {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    throw new Error(`TOXIPROXY_URL=${url} is not a URL: write e.g. http://127.0.0.1:8474`);
-  }
-  const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  if (!loopback && !drill.allowRemote) {
-    throw new Error(`TOXIPROXY_URL=${url} is not on loopback: a drill only touches what it creates on this machine unless it sets allowRemote: { reason: "..." }`);
-  }
+export function refuseRemote(url: string, drill: { allowRemote?: { reason: string; hosts?: readonly string[] } }): void {
+  // a reason alone still allows a shared Toxiproxy when the drill lists no hosts (as before hosts existed)
+  const refusal = remoteRefusal(url, drill.allowRemote, 'TOXIPROXY_URL=', true);
+  if (refusal) throw new Error(refusal.replace('TOXIPROXY_URL= ', 'TOXIPROXY_URL='));
 }

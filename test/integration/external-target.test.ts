@@ -1,25 +1,21 @@
 // An external target against a real third-party service: go-httpbin (pinned in package.json,
 // installed into .tools/bin by the bootstrap) started here on 127.0.0.1, a real Toxiproxy on the
 // load path in front of it. Missing go-httpbin fails the test (requireTool throws).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultRequest } from '../../chaos/registry.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { Ledger } from '../../src/platform/ledger.ts';
-import { freePort, waitHealthy } from '../../src/platform/processes.ts';
-import { requireTool } from '../../src/platform/toolchain.mjs';
+import { freePort } from '../../src/platform/processes.ts';
 import { checkHealth, ExternalEndpoint, proxyEndpoints, refuseRemoteEndpoints, resolveHeaders } from '../../src/targets/external.ts';
-import { startToxiproxyServer } from '../helpers.ts';
+import { startGoHttpbin, startToxiproxyServer } from '../helpers.ts';
 
 let httpbin: ChildProcess;
 let baseUrl: string;
 let tx: Awaited<ReturnType<typeof startToxiproxyServer>>;
 
 beforeAll(async () => {
-  const port = await freePort();
-  httpbin = spawn(requireTool('go-httpbin').path, ['-host', '127.0.0.1', '-port', String(port)], { stdio: 'ignore' });
-  baseUrl = `http://127.0.0.1:${port}`;
-  await waitHealthy(`${baseUrl}/status/200`, 10_000);
+  ({ child: httpbin, baseUrl } = await startGoHttpbin());
   tx = await startToxiproxyServer();
 }, 30_000);
 
@@ -61,7 +57,9 @@ describe('external target', () => {
   it('refuses an endpoint off loopback unless the drill allows it', () => {
     const remote = [ExternalEndpoint.parse({ name: 'prod', baseUrl: 'https://api.example.com' })];
     expect(() => refuseRemoteEndpoints(remote, {})).toThrow(/not on loopback/);
-    expect(() => refuseRemoteEndpoints(remote, { allowRemote: { reason: 'approved by the on-call lead' } })).not.toThrow();
+    expect(() => refuseRemoteEndpoints(remote, { allowRemote: { reason: 'approved by the on-call lead', hosts: ['api.example.com'] } })).not.toThrow();
+    // a reason alone is not enough for an endpoint: its host must be listed
+    expect(() => refuseRemoteEndpoints(remote, { allowRemote: { reason: 'approved by the on-call lead' } })).toThrow(/api\.example\.com is not in allowRemote\.hosts/);
   });
 
   it("puts the run's Toxiproxy on the load path: a latency fault bites and is reverted", async () => {

@@ -1,6 +1,7 @@
 // The incident catalogue (examples/partner-hub/drills/catalogue) and its mutants file, checked
 // without running them: every drill valid, sized for CI at time-scale 0.1, load bounded for a small
 // machine, every mutant a known defect switch of the hub aimed at drills that exist.
+import { launchedService } from '../../src/schema/drill.ts';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_DEFECTS } from '../../examples/partner-hub/lib/defects.mjs';
@@ -48,7 +49,7 @@ describe('incident catalogue', async () => {
       expect(m.override.env?.DEFECTS?.split(','), m.name).toContain(m.defect);
       for (const d of drills.filter((x) => m.mustFail.includes(x.drill.name))) {
         expect(mutantProblems(d.drill, m), `${m.name} × ${d.drill.name}`).toEqual([]);
-        expect(applyMutant(d.drill, m).target.service.env.DEFECTS).toBe(m.override.env!.DEFECTS);
+        expect(launchedService(applyMutant(d.drill, m).target)!.env.DEFECTS).toBe(m.override.env!.DEFECTS);
       }
     }
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { DrillError, formatPath, loadDrill, parseDrill } from '../../src/schema/load.ts';
-import { Drill, Ratio } from '../../src/schema/drill.ts';
+import { Drill, Ratio, launchedService } from '../../src/schema/drill.ts';
 import { k6Duration, parseDuration } from '../../src/schema/duration.ts';
 
 const DEMO = 'examples/partner-hub/drills/baseline.ts';
@@ -98,9 +98,9 @@ describe('the demo drill', () => {
       ['webhook', 'POST', 1],
     ]);
     expect(d.load.requests[1].webhook).toEqual({ partner: 'acme', scheme: 'standard-webhooks' });
-    expect(d.target.service.startTimeout).toBe(15_000);
-    expect(d.target.service.replicas).toBe(2);
-    expect(d.target.service.command).toEqual(['node', '../server.mjs']);
+    expect(launchedService(d.target)!.startTimeout).toBe(15_000);
+    expect(launchedService(d.target)!.replicas).toBe(2);
+    expect(launchedService(d.target)!.command).toEqual(['node', '../server.mjs']);
 
     expect(d.faults).toHaveLength(1);
     const f = d.faults[0];
@@ -216,7 +216,7 @@ slos:
     const loaded = await loadDrill(write('fixture.yml', YAML.stringify(validDrill())));
     const d = loaded.drill;
     expect(d.timeScale).toBe(1);
-    expect(d.target.service).toMatchObject({ replicas: 1, zones: ['a'], env: {}, healthPath: '/healthz', startTimeout: 15_000 });
+    expect(launchedService(d.target)!).toMatchObject({ replicas: 1, zones: ['a'], env: {}, healthPath: '/healthz', startTimeout: 15_000 });
     expect(d.load.profiles).toEqual([expect.objectContaining({ profile: 'baseline', rate: 40, duration: 60_000 })]);
     expect(d.load.requests[0]).toMatchObject({ method: 'GET', weight: 3 });
     expect(d.load.requests[1]).toMatchObject({ method: 'POST', weight: 1 });

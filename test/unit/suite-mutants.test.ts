@@ -1,4 +1,5 @@
 // The mutants file schema, applyMutant (pure) and the checks that stop a matrix before it runs.
+import { launchedService } from '../../src/schema/drill.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,16 +87,16 @@ describe('applyMutant', () => {
     const [nb, sz] = parseMutants({ mutants: [noBackoff, singleZone] }, 'm.yaml');
     const before = JSON.stringify(drill);
     const a = applyMutant(drill, nb);
-    expect(a.target.service.env).toEqual({ PARTNER_URL: '{{partners.acme.url}}', DEFECTS: 'no-backoff' });
-    expect(a.target.service.zones).toEqual(['a', 'b']);
+    expect(launchedService(a.target)!.env).toEqual({ PARTNER_URL: '{{partners.acme.url}}', DEFECTS: 'no-backoff' });
+    expect(launchedService(a.target)!.zones).toEqual(['a', 'b']);
     const b = applyMutant(drill, sz);
-    expect(b.target.service.zones).toEqual(['a']);
-    expect(b.target.service.env.DEFECTS).toBe('single-zone');
+    expect(launchedService(b.target)!.zones).toEqual(['a']);
+    expect(launchedService(b.target)!.env.DEFECTS).toBe('single-zone');
     // everything else is the same drill
     expect({ ...b, target: null }).toEqual({ ...drill, target: null });
-    expect(b.target.service.replicas).toBe(2);
+    expect(launchedService(b.target)!.replicas).toBe(2);
     expect(JSON.stringify(drill)).toBe(before);
-    expect(b.target.service.zones).not.toBe(drill.target.service.zones);
+    expect(launchedService(b.target)!.zones).not.toBe(launchedService(drill.target)!.zones);
   });
 
   it('reports a zone fault left without replicas by the override, naming the fix', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { brokerChaosFigures } from '../../src/targets/chaos-figures.ts';
 import { renderTemplate, type TemplateVars } from '../../src/targets/environment.ts';
 import { actionsOf } from '../../chaos/registry.ts';
-import { Drill, FAULT_ACTIONS, SizeMb, probeSubject } from '../../src/schema/drill.ts';
+import { Drill, FAULT_ACTIONS, SizeMb, probeSubject, launchedTarget } from '../../src/schema/drill.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function drill(target: Record<string, unknown> = {}, faults: any[] = []): any {
@@ -32,15 +32,15 @@ function problems(input: unknown): string[] {
 describe('target: load balancer, broker, disk', () => {
   it('accepts all three, with defaults filled in', () => {
     const d = Drill.parse(drill({ loadBalancer: { kind: 'nginx' }, ...BROKER, disk: { size: '32m' } }, [failover(), diskFull()]));
-    expect(d.target.loadBalancer).toEqual({ kind: 'nginx', maxFails: 1, failTimeout: 10_000, nextUpstream: ['error', 'timeout', 'http_502', 'http_503'] });
-    expect(d.target.broker).toEqual({ kind: 'nats', name: 'broker', nodes: 3, streams: [{ name: 'HUB_EVENTS', subjects: ['hub.events.>'] }] });
-    expect(d.target.disk).toEqual({ size: 32 });
+    expect(launchedTarget(d.target)!.loadBalancer).toEqual({ kind: 'nginx', maxFails: 1, failTimeout: 10_000, nextUpstream: ['error', 'timeout', 'http_502', 'http_503'] });
+    expect(launchedTarget(d.target)!.broker).toEqual({ kind: 'nats', name: 'broker', nodes: 3, streams: [{ name: 'HUB_EVENTS', subjects: ['hub.events.>'] }] });
+    expect(launchedTarget(d.target)!.disk).toEqual({ size: 32 });
     expect(d.faults[1]).toMatchObject({ action: 'disk-full', percent: 100 });
   });
 
   it('lets the drill set the load balancer\'s health check and retries, and refuses off among other conditions', () => {
     const d = Drill.parse(drill({ loadBalancer: { kind: 'nginx', maxFails: 3, failTimeout: '2s', nextUpstream: ['error'], retries: 0 } }));
-    expect(d.target.loadBalancer).toEqual({ kind: 'nginx', maxFails: 3, failTimeout: 2000, nextUpstream: ['error'], retries: 0 });
+    expect(launchedTarget(d.target)!.loadBalancer).toEqual({ kind: 'nginx', maxFails: 3, failTimeout: 2000, nextUpstream: ['error'], retries: 0 });
     expect(problems(drill({ loadBalancer: { kind: 'nginx', nextUpstream: ['off', 'error'] } }))).toEqual(['target.loadBalancer.nextUpstream: off stands alone: write [off], or list the conditions']);
     expect(problems(drill({ loadBalancer: { kind: 'nginx', maxFails: -1 } }))[0]).toMatch(/^target\.loadBalancer\.maxFails/);
   });
@@ -158,7 +158,7 @@ describe('target.broker kind redis-sentinel', () => {
     const redis = { broker: { kind: 'redis-sentinel', name: 'cache' } };
     const ok = Drill.safeParse(drill(redis, [failover({ target: 'cache' })]));
     expect(ok.success).toBe(true);
-    if (ok.success) expect(ok.data.target.broker).toEqual({ kind: 'redis-sentinel', name: 'cache', replicas: 2, sentinels: 3 });
+    if (ok.success) expect((ok.data.target as { broker?: unknown }).broker).toEqual({ kind: 'redis-sentinel', name: 'cache', replicas: 2, sentinels: 3 });
     expect(problems(drill(redis, [failover({ target: 'cache', stream: 'X' })]))).toEqual(['faults.0.stream: a redis-sentinel broker has no streams: remove stream (the failover kills the primary)']);
     expect(problems(drill({ broker: { kind: 'redis-sentinel', streams: [] } }, []))[0]).toMatch(/^target\.broker/);
   });

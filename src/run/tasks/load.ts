@@ -32,7 +32,7 @@ export const loadTask: Task<RunContext> = {
     await bundleScenario(DRILL_SCENARIO, scriptFile);
     const t0 = Date.now() + LOAD_LEAD_MS;
     const planFile = path.join(ctx.runDir, RUN_FILES.k6Plan);
-    writeJson(planFile, buildK6Plan(ctx.drill, ctx.plan, t0, env.entryUrls));
+    writeJson(planFile, buildK6Plan(ctx.drill, ctx.plan, t0, env.entryUrls, env.entryHeaders));
     const secretEnv: Record<string, string> = {};
     for (const [partner, secret] of Object.entries(ctx.secrets)) secretEnv[secretEnvName(partner)] = secret;
     for (const [partner, r] of Object.entries(ctx.rotations)) secretEnv[previousSecretEnvName(partner)] = r.previousSecret;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ProcessDriver } from '../../../chaos/process.ts';
 import { ToxiproxyDriver } from '../../../chaos/toxiproxy.ts';
 import { startEnvironment } from '../../targets/environment.ts';
+import { commandDriver } from './command-driver.ts';
 import type { Environment } from '../../targets/target.ts';
 import type { RunContext } from '../context.ts';
 import type { Task } from '../tasks.ts';
@@ -33,11 +34,14 @@ export const targetTask: Task<RunContext> = {
           });
         }
       }
+      // a team's toxic or a command fault whose revert failed: `gameday cleanup` retries it
+      if (ctx.ledger.toxics.length || ctx.ledger.commands.length) leftover = true;
       if (leftover) ctx.keepLedger = true;
     });
     const { drill, loaded } = ctx;
     const envPromise = startEnvironment({
       drill,
+      drillFile: loaded.file,
       timeScale: ctx.plan.timeScale,
       drillDir: loaded.dir,
       runId: ctx.runId,
@@ -54,6 +58,6 @@ export const targetTask: Task<RunContext> = {
     if (!env) throw new Error(`interrupted while starting the environment (${ctx.abortReason()})`);
     ctx.env = env;
     // the process driver only where the replicas are local processes (a containers target has none)
-    ctx.drivers = { toxiproxy: env.toxiproxy, ...(drill.target.kind === 'process' ? { process: new ProcessDriver(() => env.handles()) } : {}), ...env.drivers() };
+    ctx.drivers = { toxiproxy: env.toxiproxy, ...(drill.target.kind === 'process' ? { process: new ProcessDriver(() => env.handles()) } : {}), command: commandDriver(ctx), ...env.drivers() };
   },
 };

@@ -1,0 +1,39 @@
+// What a killed run changed in systems it does not own, undone by the sweep: its toxics on a
+// team's Toxiproxy (the proxies themselves are the team's and stay) and its command faults (their
+// revert is run). Both were written to the ledger before they were made.
+import { runStep } from '../../chaos/command.ts';
+import type { LedgerRecord } from '../platform/ledger.ts';
+
+export interface TeamUndo {
+  toxics: Array<{ runId: string; toxiproxyUrl: string; proxy: string; toxic: string; removed: boolean; error?: string }>;
+  commands: Array<{ runId: string; fault: string; reverted: boolean; error?: string }>;
+  allUndone: boolean;
+}
+
+/** DELETE one toxic; gone already (404) or the server gone (refused) count as removed. */
+async function removeToxic(url: string, proxy: string, toxic: string): Promise<{ removed: boolean; error?: string }> {
+  try {
+    const res = await fetch(`${url}/proxies/${encodeURIComponent(proxy)}/toxics/${encodeURIComponent(toxic)}`, { method: 'DELETE', signal: AbortSignal.timeout(5000) });
+    if (res.ok || res.status === 404) return { removed: true };
+    return { removed: false, error: `HTTP ${res.status} ${(await res.text()).trim()}` };
+  } catch (err) {
+    const cause = String((err as Error & { cause?: unknown }).cause ?? err);
+    return /ECONNREFUSED/.test(cause) ? { removed: true, error: 'server gone' } : { removed: false, error: cause };
+  }
+}
+
+export async function undoTeamChanges(record: LedgerRecord): Promise<TeamUndo> {
+  const out: TeamUndo = { toxics: [], commands: [], allUndone: true };
+  for (const t of record.toxics ?? []) {
+    const r = await removeToxic(t.toxiproxyUrl, t.proxy, t.toxic);
+    out.toxics.push({ runId: record.runId, ...t, ...r });
+    if (!r.removed) out.allUndone = false;
+  }
+  for (const c of record.commands ?? []) {
+    const run = await runStep('revert', c.revert, c.logFile, c.cwd);
+    const reverted = run.exitCode === 0;
+    out.commands.push({ runId: record.runId, fault: c.fault, reverted, ...(reverted ? {} : { error: `${run.timedOut ? 'timed out' : `exited ${run.exitCode ?? run.signal}`}: ${run.stderr.trim().slice(0, 200)}` }) });
+    if (!reverted) out.allUndone = false;
+  }
+  return out;
+}

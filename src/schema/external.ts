@@ -1,0 +1,61 @@
+// An external target: a system that is already running, named by its endpoints; and the
+// blast-radius rule for anything off loopback (allowRemote: a reason and the hosts it names).
+// Pure: the checks here make no connection.
+import { z } from 'zod';
+import { Slug } from './names.ts';
+
+/** Permission to reach beyond loopback: why, and which hosts exactly. Recorded in the evidence. */
+export const AllowRemote = z.strictObject({
+  reason: z.string().trim().min(10, 'say why this drill may reach beyond loopback (who approved it, what it touches)'),
+  /** the hosts (names or addresses, as written in the URLs) that may be reached; nothing else is */
+  hosts: z.array(z.string().min(1)).default([]),
+});
+export type AllowRemote = z.infer<typeof AllowRemote>;
+
+export const ExternalEndpoint = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a name is lower-case letters, digits and dashes'),
+    baseUrl: z.url({ protocol: /^https?$/, error: 'write the endpoint as http://HOST:PORT or https://HOST:PORT' }),
+    /** header values may be "env:NAME": read from the environment at start (an auth token stays out of the drill) */
+    headers: z.record(z.string(), z.string()).default({}),
+    /** TLS verification is on; turning it off for one endpoint must be said here */
+    insecureSkipTlsVerify: z.boolean().default(false),
+    /** GET this path before anything is injected: a 2xx means up */
+    health: z.object({ path: z.string().startsWith('/'), timeout: z.number().int().positive().default(5000) }).strict().default({ path: '/', timeout: 5000 }),
+  })
+  .strict();
+export type ExternalEndpoint = z.infer<typeof ExternalEndpoint>;
+
+export const ExternalTarget = z.strictObject({
+  /** a system that already runs: gameday starts and stops nothing of it */
+  kind: z.literal('external'),
+  /** the system's name: a fault's `target` is this (every endpoint) or one endpoint's name */
+  name: Slug,
+  /** where load goes, each through a proxy of gameday's own Toxiproxy on 127.0.0.1 (round-robin over them) */
+  endpoints: z.array(ExternalEndpoint).min(1),
+  /** the team's own Toxiproxy (default TOXIPROXY_URL): `proxy:` faults add gameday's toxics to its existing proxies */
+  toxiproxy: z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'write the Toxiproxy API as http://HOST:PORT' }) }).optional(),
+  /** endpoints (and the team's Toxiproxy) off loopback are refused unless allowed here or at the drill's top level */
+  allowRemote: AllowRemote.optional(),
+});
+export type ExternalTarget = z.infer<typeof ExternalTarget>;
+
+const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/**
+ * Why `url` may not be reached (null: it may): off loopback it needs allowRemote naming its host.
+ * `legacy`: a Toxiproxy at TOXIPROXY_URL is allowed by a reason alone when the drill lists no hosts.
+ */
+export function remoteRefusal(url: string, allow: { reason: string; hosts?: readonly string[] } | undefined, what: string, legacy = false): string | null {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return `${what} ${url} is not a URL: write e.g. http://127.0.0.1:8080`;
+  }
+  if (isLoopback(host)) return null;
+  const hosts = allow?.hosts ?? [];
+  if (allow && (hosts.includes(host) || (legacy && hosts.length === 0))) return null;
+  if (allow) return `${what} ${url} is not on loopback and ${host} is not in allowRemote.hosts (${hosts.join(', ') || 'none listed'}): add it there, or point the drill at a loopback address — nothing was contacted`;
+  return `${what} ${url} is not on loopback: a drill only touches this machine unless it sets allowRemote: { reason: "...", hosts: ["${host}"] } — nothing was contacted`;
+}
