@@ -19,7 +19,8 @@ export const CommandAction = z.object({ inject: CommandStep, verify: CommandStep
 export type CommandAction = z.infer<typeof CommandAction>;
 
 export interface CommandRun {
-  step: 'inject' | 'verify' | 'revert';
+  /** a fault's inject, verify, revert; or a steady-state probe (src/run/probes.ts) */
+  step: 'inject' | 'verify' | 'revert' | 'probe';
   argv: string[];
   exitCode: number | null;
   signal: string | null;

@@ -73,6 +73,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       problems: ctx.problems,
       loadBalancer: loadBalancerLogs(ctx),
       telemetry: ctx.telemetry ?? undefined,
+      probes: ctx.probes,
     },
     drill,
     { policy: opts.policy, now: opts.now ?? new Date(), baseline: baseline?.runs },

@@ -15,7 +15,9 @@ import type { Plan } from '../plan/plan.ts';
 import type { Drill } from '../schema/drill.ts';
 import type { LoadedDrill } from '../schema/load.ts';
 import type { Policy } from '../schema/policy.ts';
+import type { ProbeResult } from '../schema/probes.ts';
 import type { TelemetryRecord } from '../schema/telemetry.ts';
+import type { PromEndpoint } from '../targets/promql.ts';
 import type { Environment, TemplateVars } from '../targets/target.ts';
 import type { FaultSchedule } from './faults.ts';
 import type { PartnerRotation } from './rotation.ts';
@@ -96,6 +98,10 @@ export interface RunContext {
   sideEffects: { effects: SideEffect[]; errors: string[] } | null;
   /** what the drill's Prometheus answered (kind: prometheus SLOs) */
   telemetry: { records: TelemetryRecord[]; windowProblems: Record<string, string> } | null;
+  /** the drill's Prometheus once it is up (what PromQL probes ask) */
+  prometheus: PromEndpoint | null;
+  /** the steady-state probes that ran, before and after (probes.json) */
+  probes: ProbeResult[];
   /** something could not be undone (a proxy, a mount): the ledger stays for `gameday cleanup` */
   keepLedger: boolean;
 }

@@ -115,6 +115,8 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     sutSeries: {},
     sideEffects: null,
     telemetry: null,
+    prometheus: null,
+    probes: [],
     keepLedger: false,
   };
   return ctx;

@@ -5,6 +5,7 @@ import { PrometheusSlo, Telemetry } from './telemetry.ts';
 import { Duration } from './duration.ts';
 import { NatsName, Slug } from './names.ts';
 import { Partner as PartnerSpec } from './partner.ts';
+import { checkProbes, Probes } from './probes.ts';
 import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
 
 
@@ -563,6 +564,8 @@ export const Drill = z
     senders: z.array(WebhookSender).default([]),
     /** the drill's Prometheus: managed by gameday or the team's own (kind: prometheus SLOs read it) */
     telemetry: Telemetry.optional(),
+    /** steady-state probes before the first fault and after the last recovery (src/schema/probes.ts) */
+    probes: Probes.default([]),
     slos: z.array(Slo).min(1, 'a drill needs at least one SLO: without one there is nothing to decide'),
   })
   .superRefine((drill, ctx) => {
@@ -615,6 +618,7 @@ export const Drill = z
     checkUniqueNames(drill.faults, ['faults'], 'fault', ctx);
     checkUniqueNames(drill.slos, ['slos'], 'SLO', ctx);
     checkFaultOverlaps(drill.faults, drill.target.service, ctx);
+    checkProbes(drill, ctx);
     checkBroker(drill.target, ctx);
     checkContainers(drill.target, drill.faults, ctx);
     const faultNames = new Set(drill.faults.map((f) => f.name));

@@ -16,6 +16,7 @@ export const telemetryTask: Task<RunContext> = {
       env: { GAMEDAY_RUN_ID: ctx.runId },
     });
     if (!telemetry) return;
+    ctx.prometheus = telemetry.endpoint;
     teardown('ask Prometheus and stop it', async () => {
       const t0 = ctx.t0;
       if (t0 === null) return stopDrillTelemetry(telemetry);
