@@ -136,7 +136,7 @@ export function probeVerdicts(probes: readonly Probe[], results: readonly ProbeR
       const r = results.find((x) => x.probe === p.name && x.when === 'after');
       const base = { slo: `probe:${p.name}`, kind: 'probe' as const, phase: 'after', request: null, objective: describeProbe(p), blocking: true, evidence: [PROBES_FILE] };
       const unit = p.http ? ('ms' as const) : ('count' as const);
-      if (!r) return { ...base, observed: null, unit, samples: 0, pass: false, reason: 'no-evidence' as const, detail: 'the probe did not run after the drill (the run stopped before its end)' };
+      if (!r) return { ...base, observed: null, unit, samples: 0, pass: false, reason: 'no-evidence' as const, detail: 'no result of this probe after the drill: the run stopped before it, or the samples were judged elsewhere (gameday ingest)' };
       return {
         ...base,
         observed: r.value,

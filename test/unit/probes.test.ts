@@ -161,7 +161,7 @@ describe('probes: after verdicts', () => {
     ]);
     expect(verdicts[0]).toMatchObject({ objective: 'GET /healthz answers 200, $.ok == true', unit: 'ms', phase: 'after', evidence: ['probes.json'] });
     expect(verdicts[1].detail).toBe('after the last recovery: {} = 12: expected ≤ 0');
-    expect(probeVerdicts(probes, [])[0]).toMatchObject({ pass: false, reason: 'no-evidence', detail: expect.stringContaining('did not run after the drill') });
+    expect(probeVerdicts(probes, [])[0]).toMatchObject({ pass: false, reason: 'no-evidence', detail: expect.stringContaining('no result of this probe after the drill') });
     expect(describeProbe(probes[3])).toBe('["check"] exits 0 within 10000 ms');
   });
 
