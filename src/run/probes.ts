@@ -9,7 +9,7 @@ import { ENTRY_URL_PLACEHOLDER, probeKind, type HttpProbe, type Probe, type Prob
 import { instantQuery, type PromEndpoint } from '../targets/promql.ts';
 
 export interface ProbeDeps {
-  /** the target's entry URL: where a path of an HTTP probe goes, and {{entryUrl}} */
+  /** the target's entry URL: where a path of an HTTP probe goes, and {{entryUrl}} in a command */
   entryUrl: string;
   /** the drill's Prometheus, when it has one */
   prometheus: PromEndpoint | null;
@@ -25,7 +25,7 @@ const expand = (s: string, entryUrl: string) => s.replaceAll(ENTRY_URL_PLACEHOLD
 
 /** The URL an HTTP probe asks: a path joined to the entry URL, or the absolute URL given. */
 export function probeUrl(h: Pick<HttpProbe, 'url'>, entryUrl: string): string {
-  return h.url.startsWith('/') ? `${entryUrl.replace(/\/+$/, '')}${h.url}` : expand(h.url, entryUrl);
+  return h.url.startsWith('/') ? `${entryUrl.replace(/\/+$/, '')}${h.url}` : h.url;
 }
 
 async function httpProbe(h: HttpProbe, deps: ProbeDeps): Promise<{ asked: string; observed: Record<string, unknown>; a: Assessment }> {

@@ -13,7 +13,7 @@ export const PROBE_WHEN = ['before', 'after', 'both'] as const;
 export type ProbeWhen = (typeof PROBE_WHEN)[number];
 export const PROBE_KINDS = ['http', 'prometheus', 'command'] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
-/** the placeholder an HTTP probe's url and a command's argv may hold: the target's entry URL */
+/** the placeholder a command's argv may hold: the target's entry URL */
 export const ENTRY_URL_PLACEHOLDER = '{{entryUrl}}';
 
 function validRegex(source: string): boolean {
@@ -63,7 +63,7 @@ const JsonCondition = z
 const HttpProbe = z.strictObject({
   /** a path on the target's entry URL ("/healthz"), or an absolute URL (loopback unless the drill has allowRemote) */
   url: z.string().refine((u) => u.startsWith('/') || /^https?:\/\//.test(u), 'write a path on the target ("/healthz") or an absolute http:// URL'),
-  method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+  method: z.enum(['GET', 'HEAD']).default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
   /** the statuses that count as steady (default 200) */
   status: z.union([z.number().int().min(100).max(599).transform((s) => [s]), z.array(z.number().int().min(100).max(599)).min(1)]).default([200]),
@@ -136,7 +136,7 @@ export function checkProbes(drill: { probes: readonly Probe[]; telemetry?: { pro
     if (url && !url.startsWith('/') && !drill.allowRemote) {
       let host = '';
       try {
-        host = new URL(url.replace(ENTRY_URL_PLACEHOLDER, 'http://127.0.0.1')).hostname;
+        host = new URL(url).hostname;
       } catch {
         ctx.addIssue({ code: 'custom', path: ['probes', i, 'http', 'url'], message: `"${url}" is not a URL` });
         return;

@@ -84,9 +84,8 @@ describe('probes: schema', () => {
     expect(parseDrill({ ...drillWith([]), probes: undefined }, 'd.yaml').probes).toEqual([]);
   });
 
-  it('a path goes on the entry URL, {{entryUrl}} is filled in', () => {
+  it('a path goes on the entry URL; an absolute URL is asked as it is', () => {
     expect(probeUrl({ url: '/healthz' }, 'http://127.0.0.1:4000/')).toBe('http://127.0.0.1:4000/healthz');
-    expect(probeUrl({ url: '{{entryUrl}}/metrics' }, 'http://127.0.0.1:4000')).toBe('http://127.0.0.1:4000/metrics');
     expect(probeUrl({ url: 'http://127.0.0.1:9/x' }, 'http://127.0.0.1:4000')).toBe('http://127.0.0.1:9/x');
   });
 });
