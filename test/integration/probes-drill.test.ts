@@ -46,6 +46,9 @@ describe('steady-state probes on a real drill', () => {
     const chaos = readJson<{ t0: string | null; faults: { outcome: string; injectedAt: string | null }[] }>(path.join(out, 'chaos_report.json'));
     expect(chaos.t0).toBeNull();
     expect(chaos.faults).toEqual([expect.objectContaining({ outcome: 'not-started', injectedAt: null })]);
+    // no load either: k6 never ran, no request was made
+    expect(readJson(path.join(out, 'k6_summary.json'))).toMatchObject({ missing: true });
+    expect(readJson<{ samples: { requests: number } }>(path.join(out, 'slo_results.json')).samples.requests).toBe(0);
     const { results } = readJson<{ results: ProbeResult[] }>(path.join(out, 'probes.json'));
     expect(results.map((x) => [x.probe, x.when, x.steady])).toEqual([
       ['offers-served', 'before', false],
