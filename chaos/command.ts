@@ -8,7 +8,8 @@ import type { CommandAction, CommandStep } from '../src/schema/command.ts';
 export { CommandAction, CommandStep } from '../src/schema/command.ts';
 
 export interface CommandRun {
-  step: 'inject' | 'verify' | 'revert';
+  /** a fault's inject, verify, revert; or a steady-state probe (src/run/probes.ts) */
+  step: 'inject' | 'verify' | 'revert' | 'probe';
   argv: string[];
   exitCode: number | null;
   signal: string | null;

@@ -8,6 +8,7 @@ import type { Profile } from '../../scenarios/profiles.ts';
 import type { JournalEntry } from '../schema/journal.ts';
 import type { Drill } from '../schema/drill.ts';
 import type { Policy } from '../schema/policy.ts';
+import type { ProbeResult } from '../schema/probes.ts';
 import { compareWithBaseline, type BaselineRun } from './baseline.ts';
 import type { FaultTimes, MetricPoint, SloContext } from './context.ts';
 import { decide, type DecisionRecord, type RunProblem } from './decide.ts';
@@ -18,6 +19,7 @@ import { journalFigures, type JournalFigureDetail } from './journal-figures.ts';
 import { loadDelivery, type LoadDelivery } from './load-delivery.ts';
 import { attributeFailures, describeAttribution, type Attribution } from './attribution.ts';
 import { profileFigures, type ProfileFigure } from './profile-figures.ts';
+import { probeVerdicts } from './probes.ts';
 
 /** Everything a run saw that verdicts are made of. */
 export interface Observations {
@@ -46,6 +48,8 @@ export interface Observations {
   guardTrip?: GuardTrip | null;
   /** the load balancer's logs, when the target had one: failed requests are attributed from them */
   loadBalancer?: { accessLog: readonly string[]; errorLog: readonly string[]; replicaOf: Readonly<Record<string, string>> } | null;
+  /** the steady-state probes that ran (probes.json): each "after" probe is a verdict */
+  probes?: readonly ProbeResult[];
 }
 
 export interface JudgeOptions {
@@ -73,7 +77,7 @@ const ATTRIBUTED = new Set(['error-rate', 'availability', 'recovery-time', 'erro
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pick<Drill['load'], 'minDelivered'> }, opts: JudgeOptions): Judgement {
+export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pick<Drill['load'], 'minDelivered'>; probes?: Drill['probes'] }, opts: JudgeOptions): Judgement {
   const journalDetails = o.journal ? journalFigures(drill.slos, o.journal, o.sideEffects) : [];
   const figures: Record<string, number | null> = { ...Object.fromEntries(journalDetails.map((f) => [f.key, f.value])), ...o.chaosFigures };
   const profiles = o.t0 === null ? [] : profileFigures(o.profiles, o.metrics, o.t0, drill.slos);
@@ -98,6 +102,7 @@ export function judge(o: Observations, drill: Pick<Drill, 'slos'> & { load?: Pic
     });
   }
   if (opts.policy && opts.baseline) verdicts = [...verdicts, ...compareWithBaseline(verdicts, opts.baseline, opts.policy.baseline)];
+  if (drill.probes?.length) verdicts = [...verdicts, ...probeVerdicts(drill.probes, o.probes ?? [])];
   // a guard stopped the load: what was planned after it was never asked for
   const load = o.t0 === null ? null : loadDelivery(o.profiles, o.metrics, o.t0, o.guardTrip?.atMs ?? null);
   const problems = [...o.problems];

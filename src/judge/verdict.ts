@@ -39,7 +39,7 @@ export interface BurnAlertResult {
 
 export interface Verdict {
   slo: string;
-  kind: SloKind | 'baseline';
+  kind: SloKind | 'baseline' | 'probe';
   phase: string;
   request: string | null;
   objective: string;

@@ -77,6 +77,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
       loadBalancer: loadBalancerLogs(ctx),
       telemetry: ctx.telemetry ?? undefined,
       guardTrip: ctx.guardTrip,
+      probes: ctx.probes,
     },
     drill,
     { policy: opts.policy, now: opts.now ?? new Date(), baseline: baseline?.runs },

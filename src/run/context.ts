@@ -16,6 +16,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { Drill } from '../schema/drill.ts';
 import type { LoadedDrill } from '../schema/load.ts';
 import type { Policy } from '../schema/policy.ts';
+import type { ProbeResult } from '../schema/probes.ts';
 import type { TelemetryRecord } from '../schema/telemetry.ts';
 import type { PromEndpoint } from '../targets/promql.ts';
 import type { Environment, TemplateVars } from '../targets/target.ts';
@@ -100,10 +101,12 @@ export interface RunContext {
   sideEffects: { effects: SideEffect[]; errors: string[] } | null;
   /** what the drill's Prometheus answered (kind: prometheus SLOs) */
   telemetry: { records: TelemetryRecord[]; windowProblems: Record<string, string> } | null;
-  /** the drill's Prometheus while the run has one (guards ask it) */
+  /** the drill's Prometheus once it is up (what guards and PromQL probes ask) */
   prometheus: PromEndpoint | null;
   /** the guard that aborted the run, if one did */
   guardTrip: GuardTrip | null;
+  /** the steady-state probes that ran, before and after (probes.json) */
+  probes: ProbeResult[];
   /** something could not be undone (a proxy, a mount): the ledger stays for `gameday cleanup` */
   keepLedger: boolean;
 }

@@ -118,6 +118,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     telemetry: null,
     prometheus: null,
     guardTrip: null,
+    probes: [],
     keepLedger: false,
   };
   return ctx;

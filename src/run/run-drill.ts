@@ -13,6 +13,7 @@ import { journalTask, scratchTask } from './tasks/journal.ts';
 import { loadTask } from './tasks/load.ts';
 import { loadEndsTask } from './tasks/load-ends.ts';
 import { partnersTask } from './tasks/partners.ts';
+import { NotSteady, probesTask } from './tasks/probes.ts';
 import { progressTask } from './tasks/progress.ts';
 import { sweepTask } from './tasks/sweep.ts';
 import { targetTask } from './tasks/target.ts';
@@ -22,7 +23,7 @@ import { timelineTask } from './tasks/timeline.ts';
 export type { RunOptions, RunResult };
 
 /** The tasks of a run, in order. */
-export const RUN_TASKS: ReadonlyArray<Task<RunContext>> = [sweepTask, scratchTask, journalTask, partnersTask, targetTask, telemetryTask, guardsTask, loadTask, timelineTask, progressTask, loadEndsTask];
+export const RUN_TASKS: ReadonlyArray<Task<RunContext>> = [sweepTask, scratchTask, journalTask, partnersTask, targetTask, telemetryTask, probesTask, guardsTask, loadTask, timelineTask, progressTask, loadEndsTask];
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -32,14 +33,16 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
   const run = await runTasks(RUN_TASKS, ctx);
   if (run.failed?.error instanceof DrillError) throw run.failed.error;
   const interrupted = () => ctx.problems.some((p) => p.code === 'interrupted');
-  if (run.failed) {
+  // not steady before the drill: its own problem says so, nothing was meant to be injected
+  const notSteady = run.failed?.error instanceof NotSteady;
+  if (run.failed && !notSteady) {
     if (opts.signal?.aborted && !interrupted()) ctx.problem('interrupted', `the drill was interrupted (${ctx.abortReason()})`);
     ctx.problem('harness-error', message(run.failed.error));
   }
   for (const t of run.teardownErrors) ctx.problem('teardown-failed', `${t.title}: ${message(t.error)}`);
   for (const r of ctx.faults.records) {
-    // a fault a guard's abort came before was rightly never injected
-    if (r.outcome === 'not-started' && !interrupted() && !ctx.guardTrip) ctx.problem('fault-not-injected', `fault ${r.name} was never injected`);
+    // a fault a guard's abort, or an unsteady system, came before was rightly never injected
+    if (r.outcome === 'not-started' && !interrupted() && !notSteady && !ctx.guardTrip) ctx.problem('fault-not-injected', `fault ${r.name} was never injected`);
   }
 
   // the harness error first: it is why the verdicts after it have no evidence

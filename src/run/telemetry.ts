@@ -33,6 +33,15 @@ function promSlos(drill: Drill): PrometheusSlo[] {
   return drill.slos.filter((s): s is PrometheusSlo => s.kind === 'prometheus');
 }
 
+/** Every PromQL expression of the drill, where it is (slos[i].query, probes[i].prometheus.query) and whose it is. */
+function promQueries(drill: Drill): { at: string; name: string; query: string }[] {
+  return [
+    ...drill.slos.flatMap((s, i) => (s.kind === 'prometheus' ? [{ at: `slos[${i}].query`, name: `slos.${s.name}.query`, query: s.query }] : [])),
+    ...drill.probes.flatMap((p, i) => (p.prometheus ? [{ at: `probes[${i}].prometheus.query`, name: `probes.${p.name}.prometheus.query`, query: p.prometheus.query }] : [])),
+    ...drill.guards.flatMap((g, i) => (g.prometheus ? [{ at: `guards[${i}].prometheus.query`, name: `guards.${g.name}.prometheus.query`, query: g.prometheus.query }] : [])),
+  ];
+}
+
 function isLoopback(url: string): boolean {
   const host = new URL(url).hostname;
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
@@ -74,11 +83,11 @@ export async function startDrillTelemetry(
     if (!isLoopback(spec.url) && !drill.allowRemote) throw new Error(`telemetry.prometheus.url ${spec.url} is not on loopback: add allowRemote: { reason: ... } to the drill to read it`);
     telemetry = { endpoint: { url: spec.url, headers: resolveHeaders(spec.headers) }, managed: null, settleMs: 0 };
   }
-  for (const slo of promSlos(drill)) {
-    const problem = await checkQuery(telemetry.endpoint, slo.query);
+  for (const q of promQueries(drill)) {
+    const problem = await checkQuery(telemetry.endpoint, q.query);
     if (problem) {
       await telemetry.managed?.stop();
-      throw new Error(problem.kind === 'bad_data' ? `slos.${slo.name}.query ${JSON.stringify(slo.query)}: Prometheus says: ${problem.message}` : problem.message);
+      throw new Error(problem.kind === 'bad_data' ? `${q.name} ${JSON.stringify(q.query)}: Prometheus says: ${problem.message}` : problem.message);
     }
   }
   return telemetry;
@@ -150,11 +159,7 @@ export async function finishDrillTelemetry(
  */
 export async function checkDrillQueries(drill: Drill, file: string): Promise<{ status: 'none' | 'checked' | 'deferred'; problems: string[]; note?: string }> {
   const spec = drill.telemetry?.prometheus;
-  // every PromQL expression of the drill: its SLOs' and its guards'
-  const queries = [
-    ...drill.slos.flatMap((slo, i) => (slo.kind === 'prometheus' ? [{ at: `slos[${i}].query`, query: slo.query }] : [])),
-    ...drill.guards.flatMap((g, i) => (g.prometheus ? [{ at: `guards[${i}].prometheus.query`, query: g.prometheus.query }] : [])),
-  ];
+  const queries = promQueries(drill);
   if (!spec || queries.length === 0) return { status: 'none', problems: [] };
   let endpoint: PromEndpoint;
   let managed: ManagedPrometheus | null = null;
@@ -174,10 +179,10 @@ export async function checkDrillQueries(drill: Drill, file: string): Promise<{ s
   }
   try {
     const problems: string[] = [];
-    for (const { at, query } of queries) {
-      const problem = await checkQuery(endpoint, query);
+    for (const q of queries) {
+      const problem = await checkQuery(endpoint, q.query);
       if (problem?.kind === 'unreachable') return { status: 'deferred', problems: [], note: `${problem.message}: the PromQL queries are checked when the drill runs` };
-      if (problem) problems.push(`${file}: ${at} ${JSON.stringify(query)}: Prometheus says: ${problem.message} (fix the PromQL expression)`);
+      if (problem) problems.push(`${file}: ${q.at} ${JSON.stringify(q.query)}: Prometheus says: ${problem.message} (fix the PromQL expression)`);
     }
     return { status: 'checked', problems };
   } finally {

@@ -9,6 +9,7 @@ import { NatsName, Slug } from './names.ts';
 import { Partner as PartnerSpec, routeName } from './partner.ts';
 import { FaultRef, partnerOutages } from './partner-outages.ts';
 import { Ratio } from './ratio.ts';
+import { checkProbes, Probes } from './probes.ts';
 import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
 
 
@@ -635,6 +636,8 @@ export const Drill = z
     senders: z.array(WebhookSender).default([]),
     /** the drill's Prometheus: managed by gameday or the team's own (kind: prometheus SLOs read it) */
     telemetry: Telemetry.optional(),
+    /** steady-state probes before the first fault and after the last recovery (src/schema/probes.ts) */
+    probes: Probes.default([]),
     slos: z.array(Slo).min(1, 'a drill needs at least one SLO: without one there is nothing to decide'),
     /** stop conditions checked every second while the drill runs (src/schema/guards.ts) */
     guards: Guards.default([]),
@@ -696,6 +699,7 @@ export const Drill = z
       checkBroker(drill.target, ctx);
       checkContainers(drill.target, drill.faults, ctx);
     }
+    checkProbes(drill, ctx);
     const faultNames = new Set(drill.faults.map((f) => f.name));
     // a partner's outages are fault windows too (unscaled here: a name does not depend on the time-scale)
     const outageNames = drill.partners.flatMap((p) => partnerOutages(unscaledTimelines(p), loadMs, p.slowAbove).map((o) => o.name));

@@ -1,6 +1,7 @@
 // The run directory: one table of the files a run writes, by what they hold. Writers and readers
 // (src/evidence, src/judge, gameday verify and ingest) name files through it, never by literal.
 import { ChaosReportFile, ComplianceReport, DecisionFile, RunManifest, SloResultsFile } from './evidence.ts';
+import { ProbesFile } from './probes.ts';
 
 export const RUN_FILES = {
   /** every artifact with its SHA-256; written last, before the seal */
@@ -17,6 +18,8 @@ export const RUN_FILES = {
   telemetry: 'telemetry.ndjson',
   /** every reading of the drill's guards (stop conditions) while it ran */
   guards: 'guards.ndjson',
+  /** the steady-state probes before the first fault and after the last recovery: what each asked and got */
+  probes: 'probes.json',
   /** readings of the SUT's own metrics endpoint */
   sutMetrics: 'sut_metrics.ndjson',
   /** k6's samples (gzip NDJSON), summary and stderr (per execution segment: k6_samples.segIofN...) */
@@ -45,4 +48,5 @@ export const RUN_FILE_SCHEMAS = {
   sloResults: SloResultsFile,
   chaosReport: ChaosReportFile,
   compliance: ComplianceReport,
+  probes: ProbesFile,
 } as const;

@@ -1,9 +1,11 @@
 // Credential-stuffing wave (APP1, December 2023): a burst of login attempts with leaked
 // passwords from a few sources, on top of ordinary traffic. The hub must refuse the attacker
 // (429 from its per-client token bucket) while the legitimate traffic keeps its latency.
+// The hub's own telemetry judges it too: gameday runs a Prometheus scraping both replicas, and by
+// the end of the run the hub's hub_login_total must count at least half of the logins as limited.
 // Full length 200 s; `--time-scale 0.1` runs it in 20 s.
 //
-// Catches: no-rate-limit (attacker-refused-with-429).
+// Catches: no-rate-limit (attacker-refused-with-429, and server-limited-logins from the hub's own counters).
 //
 // The attacker's requests count as "expected" only when refused with 429, so the error rate of
 // request `stuffing` is the share of attempts that reached the password check: the bucket (5/s,
@@ -46,6 +48,8 @@ export default defineDrill({
       routes: [{ method: 'GET', path: '/offers', behaviours: [{ at: '0s', status: 200, latency: '10ms' }] }],
     },
   ],
+  // a Prometheus gameday starts for the run, scraping every replica's /metrics every second
+  telemetry: { prometheus: { managed: true } },
   slos: [
     // at least half of the attacker's attempts refused with 429 (error = any other answer)
     { name: 'attacker-refused-with-429', kind: 'error-rate', request: 'stuffing', below: '50%' },
@@ -53,5 +57,7 @@ export default defineDrill({
     { name: 'webhook-acceptance-p95', kind: 'latency', request: 'webhook', percentile: 95, below: '1500ms' },
     { name: 'offers-errors', kind: 'error-rate', request: 'offers', below: '1%' },
     { name: 'webhook-errors', kind: 'error-rate', request: 'webhook', below: '1%' },
+    // server-side: the share of login attempts the hub itself counted as rate-limited, at the end of the run
+    { name: 'server-limited-logins', kind: 'prometheus', query: 'sum(hub_login_total{outcome="limited"}) / sum(hub_login_total)', reduce: 'last', atLeast: 0.5 },
   ],
 });

@@ -4,9 +4,12 @@
 // Retry-After), never failing them (500), and not writing half a delivery; once space returns,
 // webhooks are accepted again at once, and the partner's sender — which retried what got 503 —
 // sees every valid delivery accepted. Offer lookups do not touch the disk and stay fast.
+// The hub's own telemetry judges it too: gameday runs a Prometheus scraping both replicas, and
+// the server's http_requests_total must show no webhook answered 500, whatever k6 saw.
 // Full length 240 s; `--time-scale 0.1` runs it in 24 s. Needs root (or CAP_SYS_ADMIN) to mount.
 //
-// Catches: no-disk-handling (500s while the disk is full: webhooks-degrade-gracefully).
+// Catches: no-disk-handling (500s while the disk is full: webhooks-degrade-gracefully, and
+// server-never-500 from the hub's own counters).
 import { defineDrill } from 'gameday';
 
 export default defineDrill({
@@ -55,6 +58,8 @@ export default defineDrill({
       appliedPath: '/webhooks/acme/{id}',
     },
   ],
+  // a Prometheus gameday starts for the run, scraping every replica's /metrics every second
+  telemetry: { prometheus: { managed: true } },
   faults: [{ name: 'data-disk-full', driver: 'disk', action: 'disk-full', target: 'partner-hub', percent: 100, at: '80s', duration: '60s' }],
   slos: [
     { name: 'webhooks-degrade-gracefully', kind: 'error-rate', request: 'webhook', phase: 'fault', below: '1%' },
@@ -64,5 +69,7 @@ export default defineDrill({
     { name: 'offers-p95', kind: 'latency', request: 'offers', percentile: 95, below: '500ms' },
     { name: 'valid-webhooks-rejected', kind: 'journal', figure: 'valid-rejected', partner: 'acme', atMost: 0 },
     { name: 'replays-applied-twice', kind: 'journal', figure: 'idempotency-violations', partner: 'acme', atMost: 0 },
+    // server-side: the hub's own count of webhooks it answered 500, over the whole run (a counter: any 500 shows)
+    { name: 'server-never-500', kind: 'prometheus', query: 'sum(http_requests_total{route="/webhooks/:partner",code="500"}) or vector(0)', reduce: 'max', atMost: 0 },
   ],
 });
