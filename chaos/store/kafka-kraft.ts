@@ -11,7 +11,7 @@ import { freeLoopbackPorts } from '../broker/ports.ts';
 import { ensureKafkaRuntime, type KafkaRuntime } from './kafka-runtime.ts';
 import { askKafka, jvmFlags, kafkaLog4j2 } from './kafka-tool.ts';
 import { signalGroup, type ManagedProcess, type ProcessGroup } from '../../src/platform/processes.ts';
-import { withTimeout } from '../../src/platform/poll.ts';
+import { sleep, withTimeout } from '../../src/platform/poll.ts';
 
 export interface StartKafkaKraftOptions {
   /** configs, data and logs go below it */
@@ -147,6 +147,9 @@ export function kafkaNodeConfig(o: { nodeId: number; port: number; controllerPor
     'num.replica.fetchers=1',
     'num.recovery.threads.per.data.dir=1',
     'log.cleaner.threads=1',
+    // the cleaner's dedupe buffer is allocated on the heap at start (128 MB by default, which alone
+    // needs a heap over 192 MB); the compacted topics here are a few MB at most
+    'log.cleaner.dedupe.buffer.size=16777216',
     '',
   ].join('\n');
 }
@@ -275,7 +278,20 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
 
   try {
     for (const s of states.values()) launch(s);
-    await ensureTopic(o.readyTopic ?? 'gameday-ready');
+    // a node that dies while starting (out of memory, a port taken) ends the wait at once, with its output
+    let starting = true;
+    const died = new Promise<never>((_, reject) => {
+      for (const s of states.values())
+        void s.proc!.exited.then((e) => {
+          if (starting && !stopping) reject(new Error(`${s.name} exited (code ${e.code}, signal ${e.signal}) while the cluster started; ${s.outFile}:\n${tail(s.outFile, 5)}\n${s.logFile}:\n${tail(s.logFile, 5)}`));
+        });
+    });
+    died.catch(() => {});
+    try {
+      await Promise.race([ensureTopic(o.readyTopic ?? 'gameday-ready'), died]);
+    } finally {
+      starting = false;
+    }
   } catch (err) {
     await stop();
     throw err;
@@ -317,6 +333,7 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
         if (state?.brokers.includes(wanted)) break;
         if (s.proc?.exit) throw new Error(`${s.name} exited (code ${s.proc.exit.code}, signal ${s.proc.exit.signal}) after its restart:\n${tail(s.outFile)}\n${tail(s.logFile, 6)}`);
         if (performance.now() > deadline) throw new Error(`${s.name} did not register again within ${readyTimeoutMs} ms; ${s.logFile}:\n${tail(s.logFile, 8)}`);
+        await sleep(300); // each question starts a JVM: not in a tight loop
       }
       return view(s);
     },
