@@ -34,7 +34,7 @@ describe.skipIf(missing)('store failover on a real Kafka in KRaft mode', () => {
       report = await failover.revert();
     }
     ownedWhileUp = processesOwnedBy(process.pid).filter((p) => p.cmdline.includes('kafka.Kafka'));
-    process.stderr.write(`kafka: ${cluster.version}, 3 nodes ready in ${cluster.startupMs} ms, ${residentMb} MB resident; failover ${report.failoverMs} ms (leader's log ${report.leaderElectedMs} ms, fenced ${report.fencedMs} ms), ${report.acknowledged} acknowledged, ${report.lost} lost, ${report.duplicates} duplicated\n`);
+    process.stderr.write(`kafka: ${cluster.version}, 3 nodes ready in ${cluster.startupMs} ms, ${residentMb} MB resident; failover ${report.failoverMs} ms (killed node ${report.killedActiveController ? "was" : "was not"} the active controller; leader's log ${report.leaderElectedMs} ms, fenced ${report.fencedMs} ms), ${report.acknowledged} acknowledged, ${report.lost} lost, ${report.duplicates} duplicated\n`);
   }, 240_000);
 
   afterAll(async () => {
