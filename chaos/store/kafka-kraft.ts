@@ -93,7 +93,7 @@ export interface KafkaCluster {
   /** host:port,... of every node */
   readonly bootstrap: string;
   readonly nodes: KafkaNode[];
-  /** start → ready, in ms */
+  /** formatting the storage → ready, in ms (the runtime's preparation is not in it) */
   readonly startupMs: number;
   node(nameOrId: string | number): KafkaNode;
   /** creates the topic (replication factor = nodes, min.insync.replicas 2) if absent; resolves once its ISR is whole */
@@ -192,7 +192,6 @@ interface NodeState {
 }
 
 export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaCluster> {
-  const started = performance.now();
   const count = o.nodes ?? 3;
   if (count < 1) throw new RangeError(`at least one node, not ${count}`);
   const heapMb = o.heapMb ?? 256;
@@ -201,6 +200,7 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
   const readyTimeoutMs = o.readyTimeoutMs ?? 120_000;
   const dir = path.resolve(o.dir);
   const rt = o.runtime ?? (await ensureKafkaRuntime());
+  const started = performance.now(); // the start-up, not the jars' download
   const clusterId = newClusterId();
   const ports = await freeLoopbackPorts(2 * count);
   const voters = Array.from({ length: count }, (_, i) => `${i + 1}@127.0.0.1:${ports[count + i]}`).join(',');
