@@ -25,8 +25,11 @@ export interface KafkaProbeOptions {
   logFile?: string;
 }
 
-/** The Java program's wall clock (epoch ms) on this process's performance.now() scale. */
-const monoOf = (epochMs: number) => epochMs - performance.timeOrigin;
+/**
+ * The Java program's wall clock (epoch ms) on this process's performance.now() scale, through the
+ * wall clock read now (not performance.timeOrigin, from which the wall clock drifts over a long run).
+ */
+const monoOf = (epochMs: number) => epochMs - Date.now() + performance.now();
 
 export class KafkaProbe {
   readonly writes: ProbeWrite[] = [];
