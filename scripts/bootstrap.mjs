@@ -35,6 +35,8 @@ const DEBIAN_PACKAGES = [
   { command: 'nginx', pkg: 'nginx', why: "the demo's load balancer across replicas and zones (src/targets/load-balancer.ts)" },
   { command: 'prometheus', pkg: 'prometheus', why: 'PromQL SLOs, probes and guards against a real Prometheus (src/targets/prometheus.ts; telemetry.prometheus.managed)' },
   { command: 'redis-server', pkg: 'redis-server', why: 'the Redis-with-Sentinel store and its failover fault (chaos/store)' },
+  { command: 'java', pkg: 'default-jre-headless', why: 'the Kafka (KRaft) store: its brokers and gameday\'s Kafka client program run on it (chaos/store/kafka-*.ts)' },
+  { command: 'mvn', pkg: 'maven', why: 'fetching the pinned Kafka jars from Maven Central the first time a Kafka test or drill needs them (scripts/kafka/pom.xml)' },
   { command: 'dockerd', pkg: 'docker.io', why: 'the containers driver (chaos/containers): replicas and Toxiproxy as containers' },
 ];
 
