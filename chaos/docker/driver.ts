@@ -15,12 +15,11 @@ import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFaul
 import { DeferredRestarts } from '../restarts.ts';
 import type { Select } from '../../src/schema/select.ts';
 import { selectVictims, type Selection } from '../select.ts';
+import type { LedgerContainerChange } from '../../src/platform/ledger.ts';
 import { waitFor } from '../../src/platform/poll.ts';
 
 /** One change to a container, as the ledger keeps it: enough to undo it without the run. */
-export type DockerChange =
-  | { kind: 'killed' | 'stopped' | 'paused'; containerId: string; name: string }
-  | { kind: 'disconnected'; containerId: string; name: string; network: string; aliases: string[] };
+export type DockerChange = LedgerContainerChange;
 
 export interface DockerDriverOptions {
   docker: Dockerode;

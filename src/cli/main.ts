@@ -202,13 +202,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       for (const p of report.proxies) process.stdout.write(`${p.removed ? 'removed' : 'could not remove'} proxy ${p.proxy} on ${p.toxiproxyUrl} (run ${p.runId})${p.error ? `: ${p.error}` : ''}\n`);
       for (const t of report.toxics ?? []) process.stdout.write(`${t.removed ? 'removed' : 'could not remove'} toxic ${t.toxic} from proxy ${t.proxy} on ${t.toxiproxyUrl}, the proxy kept (run ${t.runId})${t.error ? `: ${t.error}` : ''}\n`);
       for (const c of report.commands ?? []) process.stdout.write(`${c.reverted ? 'ran the revert of' : 'could not revert'} command fault ${c.fault} (run ${c.runId})${c.error ? `: ${c.error}` : ''}\n`);
+      for (const c of report.teamContainers ?? []) process.stdout.write(`${c.undone ? 'undid' : 'could not undo'} ${c.change} of container ${c.container} (run ${c.runId})${c.error ? `: ${c.error}` : ''}\n`);
       for (const m of report.mounts) process.stdout.write(`${m.released ? 'unmounted' : 'could not unmount'} ${m.dir} (run ${m.runId})${m.error ? `: ${m.error}` : ''}\n`);
       for (const f of report.folders) process.stdout.write(`removed folder ${f.dir} (run ${f.runId})\n`);
       for (const c of [...report.containers.containers.map((c) => ({ ...c, kind: 'container' })), ...report.containers.networks.map((n) => ({ ...n, kind: 'network' }))]) {
         process.stdout.write(`${c.removed ? 'removed' : 'could not remove'} ${c.kind} ${c.name} (run ${c.runId ?? '?'})${c.error ? `: ${c.error}` : ''}\n`);
       }
       process.stdout.write(sweptAnything(report) ? `removed ${describeSweep(report)} left by killed runs\n` : 'nothing left behind\n');
-      setExit(report.proxies.some((p) => !p.removed) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) ? 1 : 0);
+      setExit(report.proxies.some((p) => !p.removed) || (report.teamContainers ?? []).some((c) => !c.undone) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) ? 1 : 0);
     });
   return program;
 }

@@ -2,7 +2,7 @@
 // (and the team's Toxiproxy) on loopback or allowed by allowRemote with its host listed, every
 // "env:" header set, a team Toxiproxy known when a fault names one of its proxies. Pure but for
 // the environment it is handed.
-import type { Drill } from '../schema/drill.ts';
+import { isRunningSystem, type Drill } from '../schema/drill.ts';
 import { remoteRefusal } from '../schema/external.ts';
 
 export interface ExternalPreflight {
@@ -12,7 +12,7 @@ export interface ExternalPreflight {
 
 export function checkExternalTarget(drill: Drill, env: NodeJS.ProcessEnv, problems: string[]): ExternalPreflight {
   const target = drill.target;
-  if (target.kind !== 'external') return { headerSecrets: [], teamToxiproxy: null };
+  if (!isRunningSystem(target)) return { headerSecrets: [], teamToxiproxy: null };
   const allow = target.allowRemote ?? drill.allowRemote;
   const headerSecrets: string[] = [];
   target.endpoints.forEach((e, i) => {

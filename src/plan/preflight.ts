@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { shorten } from '../schema/config-file.ts';
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
+import { isRunningSystem } from '../schema/drill.ts';
 import { renderTemplate, type TemplateVars } from '../schema/template.ts';
 import { checkExternalTarget } from './external-preflight.ts';
 
@@ -38,7 +39,7 @@ function resolveSecrets(loaded: LoadedDrill, env: NodeJS.ProcessEnv, problems: s
 /** Renders every placeholder of the service's environment and command with stand-in values; unknown ones are problems. */
 function checkTemplates(loaded: LoadedDrill, problems: string[]): void {
   const target = loaded.drill.target;
-  if (target.kind === 'external') return;
+  if (isRunningSystem(target)) return;
   const vars: TemplateVars = {
     port: '0',
     replica: '0',

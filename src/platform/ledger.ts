@@ -27,7 +27,14 @@ export interface LedgerRecord {
   toxics?: LedgerToxic[];
   /** command faults injected and not yet reverted: the sweep runs their revert */
   commands?: LedgerCommand[];
+  /** changes to containers the run does not own (a docker target's): the sweep undoes them */
+  containers?: LedgerContainerChange[];
 }
+
+/** A container a docker fault killed, stopped, paused or disconnected (with the aliases it had there). */
+export type LedgerContainerChange =
+  | { kind: 'killed' | 'stopped' | 'paused'; containerId: string; name: string }
+  | { kind: 'disconnected'; containerId: string; name: string; network: string; aliases: string[] };
 
 export interface LedgerToxic {
   toxiproxyUrl: string;
@@ -93,6 +100,18 @@ export class Ledger {
   /** The command fault's revert succeeded. */
   commandReverted(fault: string): void {
     this.record.commands = (this.record.commands ?? []).filter((c) => c.fault !== fault);
+    this.save();
+  }
+
+  /** Call before changing a container the run does not own. */
+  containerChanging(change: LedgerContainerChange): void {
+    (this.record.containers ??= []).push(change);
+    this.save();
+  }
+
+  /** The change was undone (the container runs again, unpaused, attached). */
+  containerRestored(change: LedgerContainerChange): void {
+    this.record.containers = (this.record.containers ?? []).filter((c) => !(c.containerId === change.containerId && c.kind === change.kind));
     this.save();
   }
 

@@ -1,12 +1,16 @@
 // What a killed run changed in systems it does not own, undone by the sweep: its toxics on a
-// team's Toxiproxy (the proxies themselves are the team's and stay) and its command faults (their
-// revert is run). Both were written to the ledger before they were made.
+// team's Toxiproxy (the proxies themselves are the team's and stay), its command faults (their
+// revert is run) and its docker faults (containers started,
+// unpaused, reconnected). Each was written to the ledger before it was made.
 import { runStep } from '../../chaos/command.ts';
+import { undoChange } from '../../chaos/docker/driver.ts';
+import { dockerClient } from '../../chaos/containers/engine.ts';
 import type { LedgerRecord } from '../platform/ledger.ts';
 
 export interface TeamUndo {
   toxics: Array<{ runId: string; toxiproxyUrl: string; proxy: string; toxic: string; removed: boolean; error?: string }>;
   commands: Array<{ runId: string; fault: string; reverted: boolean; error?: string }>;
+  containers: Array<{ runId: string; container: string; change: string; undone: boolean; error?: string }>;
   allUndone: boolean;
 }
 
@@ -23,7 +27,7 @@ async function removeToxic(url: string, proxy: string, toxic: string): Promise<{
 }
 
 export async function undoTeamChanges(record: LedgerRecord): Promise<TeamUndo> {
-  const out: TeamUndo = { toxics: [], commands: [], allUndone: true };
+  const out: TeamUndo = { toxics: [], commands: [], containers: [], allUndone: true };
   for (const t of record.toxics ?? []) {
     const r = await removeToxic(t.toxiproxyUrl, t.proxy, t.toxic);
     out.toxics.push({ runId: record.runId, ...t, ...r });
@@ -34,6 +38,16 @@ export async function undoTeamChanges(record: LedgerRecord): Promise<TeamUndo> {
     const reverted = run.exitCode === 0;
     out.commands.push({ runId: record.runId, fault: c.fault, reverted, ...(reverted ? {} : { error: `${run.timedOut ? 'timed out' : `exited ${run.exitCode ?? run.signal}`}: ${run.stderr.trim().slice(0, 200)}` }) });
     if (!reverted) out.allUndone = false;
+  }
+  for (const c of record.containers ?? []) {
+    try {
+      await undoChange((await dockerClient()).container.dockerode, c);
+      out.containers.push({ runId: record.runId, container: c.name, change: c.kind, undone: true });
+    } catch (err) {
+      const gone = (err as { statusCode?: number }).statusCode === 404; // removed since: nothing left to undo
+      out.containers.push({ runId: record.runId, container: c.name, change: c.kind, undone: gone, error: (err as Error).message });
+      if (!gone) out.allUndone = false;
+    }
   }
   return out;
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DRIVERS, FAULT_ACTIONS, FAULTS, supports, actionsOf, type DriverName, type FaultAction } from '../../chaos/registry.ts';
 import { PrometheusSlo, Telemetry } from './telemetry.ts';
-import { AllowRemote, ExternalTarget } from './external.ts';
+import { AllowRemote, DockerTarget, ExternalTarget, type RunningTarget } from './external.ts';
 import { Duration } from './duration.ts';
 import { checkGuards, Guards } from './guards.ts';
 import { NatsName, Slug } from './names.ts';
@@ -118,32 +118,38 @@ const LaunchedTarget = z.strictObject({
   disk: z.strictObject({ size: SizeMb }).optional(),
 });
 
-/** What the drill runs against: a service gameday launches (process, containers), or a running system (external). */
-const Target = z.discriminatedUnion('kind', [LaunchedTarget, ExternalTarget]);
+/** What the drill runs against: a service gameday launches (process, containers), or a running system (external, docker). */
+const Target = z.discriminatedUnion('kind', [LaunchedTarget, ExternalTarget, DockerTarget]);
+type TargetOutput = z.output<typeof Target>;
+
+/** A system that already runs (external, docker): gameday starts and stops nothing of it. */
+export function isRunningSystem(target: TargetOutput): target is RunningTarget {
+  return target.kind === 'external' || target.kind === 'docker';
+}
 type LaunchedTargetOut = z.output<typeof LaunchedTarget>;
 export type Service = LaunchedTargetOut['service'];
 export type BrokerSpec = NonNullable<LaunchedTargetOut['broker']>;
 
 /** The target when gameday launches it (process, containers: its load balancer, broker, disk), else null. */
-export function launchedTarget(target: z.output<typeof Target>): LaunchedTargetOut | null {
-  return target.kind === 'external' ? null : target;
+export function launchedTarget(target: TargetOutput): LaunchedTargetOut | null {
+  return isRunningSystem(target) ? null : target;
 }
 
 /** The service gameday launches, or null: an external system is not gameday's to start. */
-export function launchedService(target: z.output<typeof Target>): Service | null {
-  return target.kind === 'external' ? null : target.service;
+export function launchedService(target: TargetOutput): Service | null {
+  return isRunningSystem(target) ? null : target.service;
 }
 
 /** The shape of what was drilled, for the report and compliance: an external system's endpoints count as its replicas. */
-export type TopologyInput = { kind: 'external'; name: string; endpoints: readonly unknown[] } | { kind?: 'process' | 'containers'; service: { name: string; replicas: number; zones: string[] } };
+export type TopologyInput = { kind: 'external' | 'docker'; name: string; endpoints: readonly unknown[] } | { kind?: 'process' | 'containers'; service: { name: string; replicas: number; zones: string[] } };
 export function targetTopology(target: TopologyInput): { service: string; replicas: number; zones: string[] } {
-  if (target.kind === 'external') return { service: target.name, replicas: target.endpoints.length, zones: [] };
+  if ('endpoints' in target) return { service: target.name, replicas: target.endpoints.length, zones: [] };
   return { service: target.service.name, replicas: target.service.replicas, zones: target.service.zones };
 }
 
 /** The name faults target and the report shows: the launched service's, or the external system's. */
-export function targetName(target: z.output<typeof Target>): string {
-  return target.kind === 'external' ? target.name : target.service.name;
+export function targetName(target: TargetOutput): string {
+  return isRunningSystem(target) ? target.name : target.service.name;
 }
 
 export const WEBHOOK_SCHEMES = ['standard-webhooks', 'stripe', 'github'] as const;
@@ -517,12 +523,14 @@ function checkContainers(target: TargetOut, faults: readonly FaultOut[], ctx: z.
 }
 
 /** An external target: endpoint names unique; faults on it are network faults (on the load path or the team's proxies) or commands. */
-function checkExternal(target: z.output<typeof ExternalTarget>, faults: readonly FaultOut[], ctx: z.RefinementCtx): void {
+function checkExternal(target: RunningTarget, faults: readonly FaultOut[], ctx: z.RefinementCtx): void {
   checkUniqueNames(target.endpoints, ['target', 'endpoints'], 'endpoint', ctx);
   const names = new Set([target.name, ...target.endpoints.map((e) => e.name)]);
   faults.forEach((f, i) => {
-    if (f.driver !== 'toxiproxy' && f.driver !== 'command') {
-      ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `gameday starts nothing of an external target, so the ${f.driver} driver has nothing to act on: use driver toxiproxy (the load path, or proxy: on the team's Toxiproxy) or command` });
+    if (f.driver === 'docker' && target.kind !== 'docker') {
+      ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: 'the docker driver acts on the containers of a docker target: write target.kind: docker with containers: { labels: ... }, or use driver toxiproxy or command' });
+    } else if (f.driver !== 'toxiproxy' && f.driver !== 'command' && f.driver !== 'docker') {
+      ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `gameday starts nothing of ${target.kind === 'external' ? 'an external' : 'a docker'} target, so the ${f.driver} driver has nothing to act on: use driver toxiproxy (the load path, or proxy: on the team's Toxiproxy)${target.kind === 'docker' ? ', docker (its containers)' : ''} or command` });
     }
     if (f.proxy !== undefined && f.action === 'down') ctx.addIssue({ code: 'custom', path: ['faults', i, 'action'], message: `down disables a proxy, and "${f.proxy}" is your team's: gameday only adds and removes its own toxics there — use partition (a blackhole both ways) or reset` });
     if (!names.has(f.target)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `no endpoint named "${f.target}": write the system's name "${target.name}" (every endpoint) or one of ${target.endpoints.map((e) => e.name).join(', ')}` });
@@ -549,10 +557,12 @@ function formatAt(p: Array<string | number>): string {
  * What a fault acts on, for telling whether two faults collide: the replicas a process or
  * containers fault kills (pod-kill: one, az-failure: those of the zone), else the driver and its target.
  */
-function faultScope(f: FaultOut, target: z.output<typeof Target>): string[] {
+function faultScope(f: FaultOut, target: TargetOutput): string[] {
   if (f.proxy) return [`the team's proxy ${f.proxy}`];
+  // docker faults pick their containers at inject: two at once may pick the same one
+  if (f.driver === 'docker') return ['the containers'];
   // on an external target the system's name stands for every endpoint's proxy
-  if (target.kind === 'external') return f.driver === 'toxiproxy' && f.target === target.name ? target.endpoints.map((e) => `toxiproxy ${e.name}`) : [`${f.driver} ${f.target}`];
+  if (isRunningSystem(target)) return f.driver === 'toxiproxy' && f.target === target.name ? target.endpoints.map((e) => `toxiproxy ${e.name}`) : [`${f.driver} ${f.target}`];
   const service = target.service;
   const zones = service.zones.slice(0, service.replicas);
   if ((f.driver === 'process' || f.driver === 'containers') && f.action === 'pod-kill') return [`replica ${f.replica}`];
@@ -694,7 +704,7 @@ export const Drill = z
     checkUniqueNames(drill.slos, ['slos'], 'SLO', ctx);
     const service = launchedService(drill.target);
     checkFaultOverlaps(drill.faults, drill.target, ctx);
-    if (drill.target.kind === 'external') checkExternal(drill.target, drill.faults, ctx);
+    if (isRunningSystem(drill.target)) checkExternal(drill.target, drill.faults, ctx);
     else {
       checkBroker(drill.target, ctx);
       checkContainers(drill.target, drill.faults, ctx);
@@ -714,7 +724,8 @@ export const Drill = z
       }
       if (f.action === 'az-failure' && f.mode === 'disconnect' && f.driver !== 'containers') ctx.addIssue({ code: 'custom', path: ['faults', i, 'mode'], message: 'only the containers driver can cut a zone off the network: use mode: stop, or driver: containers' });
       if (f.proxy !== undefined && f.driver !== 'toxiproxy') ctx.addIssue({ code: 'custom', path: ['faults', i, 'proxy'], message: `proxy names a proxy of the team's Toxiproxy: only a toxiproxy fault has one (this is driver ${f.driver})` });
-      if (f.driver === 'command' || !service || drill.target.kind === 'external') return checkFaultLengths(f, i);
+      if ('select' in f && f.select !== undefined && f.driver !== 'docker') ctx.addIssue({ code: 'custom', path: ['faults', i, 'select'], message: `select picks containers of a docker target; the ${f.driver} driver takes ${f.action === 'pod-kill' ? 'replica: N' : 'its target'} instead — remove select` });
+      if (f.driver === 'command' || !service || isRunningSystem(drill.target)) return checkFaultLengths(f, i);
       if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });
       if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.restartAfter >= f.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: 'the replica restarts within the fault window: make restartAfter shorter than duration' });
       if (f.action === 'az-failure' && !service.zones.slice(0, service.replicas).includes(f.zone)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'zone'], message: `no replica runs in zone "${f.zone}" (zones: ${service.zones.slice(0, service.replicas).join(', ')})` });

@@ -40,6 +40,26 @@ export const ExternalTarget = z.strictObject({
 });
 export type ExternalTarget = z.infer<typeof ExternalTarget>;
 
+/**
+ * A docker target: a system that already runs as containers on a Docker engine (a Compose stack or
+ * anything else) — reached through its published endpoints like an external target, and its
+ * containers, selected by their labels, are what `driver: docker` faults act on (through the
+ * Docker API: DOCKER_HOST, else the local socket; an engine off loopback needs allowRemote).
+ */
+export const DockerTarget = ExternalTarget.extend({
+  kind: z.literal('docker'),
+  containers: z.strictObject({
+    /** every label must match, e.g. { com.docker.compose.project: shop, com.docker.compose.service: api } */
+    labels: z.record(z.string().min(1), z.string()).refine((l) => Object.keys(l).length > 0, 'select the containers by at least one label, e.g. { com.docker.compose.project: shop }'),
+    /** the label naming a container's zone (az-failure); default "zone" */
+    zoneLabel: z.string().min(1).default('zone'),
+  }),
+});
+export type DockerTarget = z.infer<typeof DockerTarget>;
+
+/** A system gameday did not start: external, or docker (external plus its containers). */
+export type RunningTarget = ExternalTarget | DockerTarget;
+
 const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /**

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DrillError, parseWith, readDataFile } from '../schema/config-file.ts';
-import { launchedService, type Drill } from '../schema/drill.ts';
+import { isRunningSystem, launchedService, type Drill } from '../schema/drill.ts';
 import { MutantsFile, type Mutant } from '../schema/mutants.ts';
 
 export const MUTANTS_FILE_NAME = 'mutants.yaml';
@@ -56,7 +56,7 @@ export function findMutant(loaded: LoadedMutants, name: string): Mutant {
 /** The drill with the mutant's override applied to its target service: env merged, zones replaced. Pure. */
 export function applyMutant(drill: Drill, mutant: Mutant): Drill {
   // an external system is not gameday's to launch: no service for a mutant to change (mutantProblems says so)
-  if (drill.target.kind === 'external') return drill;
+  if (isRunningSystem(drill.target)) return drill;
   const service = drill.target.service;
   return {
     ...drill,

@@ -31,6 +31,10 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     const { startExternalEnvironment } = await import('./external-environment.ts');
     return startExternalEnvironment(o, target);
   }
+  if (target.kind === 'docker') {
+    const { startDockerEnvironment } = await import('./docker-environment.ts');
+    return startDockerEnvironment(o, target);
+  }
   const tx = await startToxiproxy(o);
   const service = target.service;
   const replicas: Array<Replica & { process: ManagedProcess }> = [];

@@ -8,7 +8,7 @@ import type { FaultDriver, InjectedFault } from '../../chaos/driver.ts';
 import type { FaultRequest } from '../../chaos/registry.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { DrillError } from '../schema/config-file.ts';
-import type { ExternalTarget } from '../schema/external.ts';
+import type { RunningTarget } from '../schema/external.ts';
 import { checkHealth, proxyEndpoints, refuseRemoteEndpoints, type ProxiedEndpoint } from './external.ts';
 import { startToxiproxy } from './toxiproxy-server.ts';
 import type { Environment, EnvironmentOptions } from './target.ts';
@@ -58,7 +58,7 @@ async function teamToxiproxy(o: EnvironmentOptions, url: string, file: string): 
   return driver;
 }
 
-export async function startExternalEnvironment(o: EnvironmentOptions, target: ExternalTarget): Promise<Environment> {
+export async function startExternalEnvironment(o: EnvironmentOptions, target: RunningTarget): Promise<Environment> {
   const file = o.drillFile ?? o.drillDir;
   const allow = target.allowRemote ?? o.drill.allowRemote;
   // preflight refused these already; checked again here, still before any connection

@@ -1,79 +1,35 @@
 // The docker driver against containers gameday did not start: a Compose-style stack (Compose's own
 // labels, a project network with the service alias) of three go-httpbin containers — a FROM-scratch
-// image of a static Go binary — in zones a, b, a, created through the Docker API the way Compose
-// does. Each action is injected on the selected containers only, observed on the engine and from
-// outside, reverted and observed gone; an empty selection is refused before anything is done.
-import { randomBytes } from 'node:crypto';
+// image of a static Go binary — in zones a, b, a (test/support/compose-stack.ts). Each action is
+// injected on the selected containers only, observed on the engine and from outside, reverted and
+// observed gone; an empty selection is refused before anything is done.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Dockerode from 'dockerode';
 import { DockerDriver, undoChange, type DockerChange } from '../../chaos/docker/driver.ts';
-import { dockerClient, engineProblem } from '../../chaos/containers/engine.ts';
-import { ensureImage, goHttpbinImageSpec } from '../../chaos/containers/images.ts';
+import { engineProblem } from '../../chaos/containers/engine.ts';
 import { faultRequest } from '../../chaos/registry.ts';
-import { requireTool } from '../../src/platform/toolchain.mjs';
+import { answers, servesWithin, startComposeStack, type ComposeStack } from '../support/compose-stack.ts';
 import { needs } from '../helpers.ts';
 
 const missing = needs('a Docker engine', await engineProblem(5000));
-const project = `gdtest-${randomBytes(3).toString('hex')}`;
-const LABELS = { 'com.docker.compose.project': project, 'com.docker.compose.service': 'api' };
-
-async function answers(port: number | (() => Promise<number>), timeoutMs = 1500): Promise<boolean> {
-  try {
-    if (typeof port === 'function') port = await port();
-    const res = await fetch(`http://127.0.0.1:${port}/status/200`, { signal: AbortSignal.timeout(timeoutMs) });
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
-
-/** Polls until the container serves (a started container needs a moment to listen), or `ms` pass. */
-async function servesWithin(port: () => Promise<number>, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  do {
-    if (await answers(port, 1000)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  } while (Date.now() < deadline);
-  return false;
-}
 
 describe.skipIf(missing)('docker driver on a Compose-style go-httpbin stack', () => {
+  let stack: ComposeStack;
   let docker: Dockerode;
   let network: string;
-  const containers: Array<{ id: string; name: string; zone: string; port: () => Promise<number> }> = [];
+  let LABELS: Record<string, string>;
+  let containers: ComposeStack['containers'];
   const recorded: DockerChange[] = [];
   let driver: DockerDriver;
 
   beforeAll(async () => {
-    docker = (await dockerClient()).container.dockerode;
-    const { image } = await ensureImage(goHttpbinImageSpec(requireTool('go-httpbin').path));
-    network = `${project}_default`;
-    await docker.createNetwork({ Name: network, Labels: { 'com.docker.compose.project': project, 'com.docker.compose.network': 'default' } });
-    for (const [i, zone] of ['a', 'b', 'a'].entries()) {
-      const name = `${project}-api-${i + 1}`;
-      const c = await docker.createContainer({
-        name,
-        Image: image,
-        Labels: { ...LABELS, 'com.docker.compose.container-number': String(i + 1), zone },
-        ExposedPorts: { '8080/tcp': {} },
-        HostConfig: { PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, NetworkMode: network, RestartPolicy: { Name: i === 0 ? 'always' : 'no' } },
-        NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ['api'] } } },
-      });
-      await c.start();
-      // a restarted container is published on a new port: read it each time
-      const port = async () => Number((await c.inspect()).NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort ?? 0);
-      containers.push({ id: c.id, name, zone, port });
-    }
-    for (const c of containers) {
-      const deadline = Date.now() + 10_000;
-      while (!(await answers(c.port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    }
+    stack = await startComposeStack(['a', 'b', 'a'], ['always']);
+    ({ docker, network, labels: LABELS, containers } = stack);
     driver = new DockerDriver({ docker, labels: LABELS, zoneLabel: 'zone', record: (c) => recorded.push(c) });
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of containers) await docker.getContainer(c.id).remove({ force: true }).catch(() => undefined);
-    if (network) await docker.getNetwork(network).remove().catch(() => undefined);
+    await stack?.remove();
   });
 
   it('serves from every container at start', async () => {
