@@ -1,9 +1,10 @@
 // `gameday init`: the first drill of a new user, written as commented YAML that validates and runs
 // as written. It asks nothing it can infer: the drill's name and app come from the folder (its
 // package.json name, else the folder's name), the service's health path defaults to the schema's.
-// Two forms: --process "cmd ..." (gameday starts the service) and --template NAME (a catalogue
-// drill, against the demo partner hub that ships with gameday). A third target form is one more
-// StarterTarget variant and one more case in targetBlock().
+// Three forms: --url URL (a service that already runs: an external target), --process "cmd ..."
+// (gameday starts the service) and --template NAME (a catalogue drill, against the demo partner hub
+// that ships with gameday). Another target form is one more StarterTarget variant and one more
+// case in targetBlock().
 import fs from 'node:fs';
 import path from 'node:path';
 import { closest } from 'fastest-levenshtein';
@@ -15,7 +16,7 @@ import { loadDrill } from '../schema/load.ts';
 import { preflight } from '../plan/preflight.ts';
 
 /** What the starter drill runs against. */
-export type StarterTarget = { kind: 'process'; command: string[]; health: string };
+export type StarterTarget = { kind: 'process'; command: string[]; health: string } | { kind: 'external'; url: string; health: string };
 
 export interface StarterOptions {
   name: string;
@@ -113,6 +114,22 @@ function targetBlock(name: string, t: StarterTarget): string[] {
         '    replicas: 2',
         `    healthPath: ${flow(t.health)}`,
       ];
+    case 'external':
+      return [
+        'target:',
+        '  # a service that already runs: gameday starts and stops nothing of it. k6 sends through a proxy of',
+        "  # gameday's own Toxiproxy on 127.0.0.1 in front of each endpoint, where the faults below act",
+        '  kind: external',
+        `  name: ${name}`,
+        '  endpoints:',
+        '    - name: api',
+        `      baseUrl: ${flow(t.url)}`,
+        '      # GET before anything runs: not 2xx -> exit 3, nothing injected',
+        `      health: { path: ${flow(t.health)} }`,
+        '      # headers: { Authorization: env:API_TOKEN }   # read from the environment at start, never written to the evidence',
+        '  # off this machine, a drill must say why and name the host:',
+        '  # allowRemote: { reason: "staging, approved by ...", hosts: [staging.example.internal] }',
+      ];
   }
 }
 
@@ -137,7 +154,7 @@ export function starterDrill(o: StarterOptions): string {
     '  profiles:',
     '    - { profile: baseline, rate: 10, duration: 30s }',
     'faults:',
-    `  # 200 ms more latency on every replica of ${service}, from 10 s to 20 s (Toxiproxy); reverted whatever happens`,
+    `  # 200 ms more latency on ${o.target.kind === 'external' ? "gameday's traffic to" : 'every replica of'} ${service}, from 10 s to 20 s (Toxiproxy); reverted whatever happens`,
     `  - { name: added-latency, action: latency, target: ${service}, at: 10s, duration: 10s, latency: 200ms }`,
     'slos:',
     '  # a blocking SLO that fails makes the decision NO-GO; add severity: advisory for CONDITIONAL instead',
@@ -203,6 +220,7 @@ export async function templateDrill(name: string, drillDir: string, dir = CATALO
 }
 
 export interface InitOptions {
+  url?: string;
   process?: string;
   health: string;
   template?: string;
@@ -212,7 +230,8 @@ export interface InitOptions {
 
 /** Writes the starter drill, checks it as `gameday validate` would, and says what to run next. */
 export async function initCommand(o: InitOptions, cwd = process.cwd(), out: (t: string) => void = (t) => process.stdout.write(t)): Promise<number> {
-  if (!o.process === !o.template) throw new SetupError('give one of --process "cmd ..." (gameday starts your service) or --template NAME (a catalogue drill)');
+  if ([o.url, o.process, o.template].filter(Boolean).length !== 1) throw new SetupError('give one of --url URL (your service, already running), --process "cmd ..." (gameday starts your service) or --template NAME (a catalogue drill)');
+  if (o.url !== undefined && !/^https?:\/\/[^/]+/.test(o.url)) throw new SetupError(`--url ${o.url}: give the service's base URL, e.g. http://127.0.0.1:8080`);
   const name = projectName(cwd);
   const file = path.resolve(cwd, o.out ?? path.join('drills', `${o.template ?? name}.yaml`));
   if (fs.existsSync(file) && !o.force) throw new SetupError(`${path.relative(cwd, file)} exists: give --out another file, or --force to overwrite it`);
@@ -220,7 +239,7 @@ export async function initCommand(o: InitOptions, cwd = process.cwd(), out: (t: 
   const drillDir = path.dirname(file);
   const text = o.template
     ? await templateDrill(o.template, drillDir)
-    : starterDrill({ name, app: name, target: { kind: 'process', command: relocateArgs(splitCommand(o.process!), cwd, drillDir), health: o.health } });
+    : starterDrill({ name, app: name, target: o.url ? { kind: 'external', url: o.url.replace(/\/+$/, ''), health: o.health } : { kind: 'process', command: relocateArgs(splitCommand(o.process!), cwd, drillDir), health: o.health } });
   fs.mkdirSync(drillDir, { recursive: true });
   fs.writeFileSync(file, text);
   const shown = path.relative(cwd, file);

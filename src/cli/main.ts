@@ -78,6 +78,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('init')
     .description('write a commented starter drill (baseline load, one latency fault, recovery and error-rate SLOs) that validates and runs as written')
+    .option('--url <url>', 'your service, already running, e.g. http://127.0.0.1:8080 (an external target: gameday starts nothing)')
     .option('--process <command>', 'the command that starts one replica of your service, e.g. "node server.mjs" (it listens on 127.0.0.1:$PORT)')
     .option('--health <path>', "your service's health path (200 when up)", '/healthz')
     .option('--template <name>', "start from a drill of gameday's incident catalogue (e.g. partner-429-storm), against the demo partner hub")

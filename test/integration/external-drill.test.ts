@@ -251,4 +251,16 @@ describe('drill your own system: an external target', () => {
     expect(processesOwnedBy(run.child.pid!)).toEqual([]);
     expect(fs.readdirSync(path.join(stateDir, 'ledger'))).toEqual([]);
   }, 120_000);
+
+  it('gameday init --url writes a drill for the running service that runs as written', async () => {
+    const project = tmpDir('gameday-init-url');
+    const init = await runCli(['init', '--url', baseUrl, '--health', '/status/200', '--out', path.join(project, 'drills/httpbin.yaml')], env());
+    expect(init.code, init.stderr).toBe(0);
+    const out = path.join(project, 'run');
+    const r = await runCli(['run', path.join(project, 'drills/httpbin.yaml'), '--time-scale', '0.2', '--out', out, '--no-progress'], env());
+    // go-httpbin is healthy and the 200 ms of latency stays within the starter's SLOs: GO
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const chaos = readJson(path.join(out, 'chaos_report.json'));
+    expect(chaos.faults).toEqual([expect.objectContaining({ name: 'added-latency', outcome: 'reverted', injectVerified: true, revertVerified: true })]);
+  }, 90_000);
 });

@@ -76,14 +76,26 @@ describe('gameday init --process', () => {
     await expect(initCommand({ process: 'node server.mjs', health: '/healthz' }, dir, () => {})).rejects.toThrow(/drills\/again\.yaml exists: give --out another file, or --force/);
     expect(await initCommand({ process: 'node server.mjs', health: '/healthz', force: true }, dir, () => {})).toBe(0);
     await expect(initCommand({ process: './missing-program', health: '/healthz', out: 'x.yaml' }, dir, () => {})).rejects.toThrow(/missing-program/);
-    await expect(initCommand({ health: '/healthz' }, dir, () => {})).rejects.toThrow(/give one of --process/);
-    await expect(initCommand({ process: 'node server.mjs', template: 'disk-full', health: '/healthz' }, dir, () => {})).rejects.toThrow(/give one of --process/);
+    await expect(initCommand({ health: '/healthz' }, dir, () => {})).rejects.toThrow(/give one of --url URL .* --process .* --template NAME/);
+    await expect(initCommand({ process: 'node server.mjs', template: 'disk-full', health: '/healthz' }, dir, () => {})).rejects.toThrow(/give one of --url/);
+    await expect(initCommand({ url: 'http://127.0.0.1:8080', process: 'node server.mjs', health: '/healthz' }, dir, () => {})).rejects.toThrow(/give one of --url/);
   });
 
   it('the starter text is the same for the same inputs (pure)', () => {
     const o = { name: 'a', app: 'a', target: { kind: 'process' as const, command: ['node', './s.mjs'], health: '/healthz' } };
     expect(starterDrill(o)).toBe(starterDrill(o));
     expect(YAML.parse(starterDrill(o)).target.service.command).toEqual(['node', './s.mjs']);
+  });
+});
+
+describe('gameday init --url', () => {
+  it('writes an external target for a service that already runs, valid as written', async () => {
+    const dir = project('running', { 'package.json': JSON.stringify({ name: '@acme/Running Shop' }) });
+    expect(await initCommand({ url: 'http://127.0.0.1:8080/', health: '/status/200' }, dir, () => {})).toBe(0);
+    const { drill } = await loadDrill(path.join(dir, 'drills', 'running-shop.yaml'));
+    expect(drill.target).toMatchObject({ kind: 'external', name: 'running-shop', endpoints: [{ name: 'api', baseUrl: 'http://127.0.0.1:8080', health: { path: '/status/200' } }] });
+    expect(drill.faults).toEqual([expect.objectContaining({ action: 'latency', target: 'running-shop' })]);
+    await expect(initCommand({ url: 'localhost:8080', health: '/healthz', out: 'y.yaml' }, dir, () => {})).rejects.toThrow(/--url localhost:8080: give the service's base URL/);
   });
 });
 
