@@ -52,13 +52,20 @@ function checkTemplates(loaded: LoadedDrill, problems: string[]): void {
     broker: target.broker ? { url: 'nats://127.0.0.1' } : undefined,
     t0File: target.kind === 'process' ? '/t0.json' : undefined,
   };
-  const { service } = target;
-  const fields: Array<[string, string]> = [...Object.entries(service.env).map(([k, v]): [string, string] => [`target.service.env.${k}`, v]), ...service.command.map((a, i): [string, string] => [`target.service.command[${i}]`, a])];
-  for (const [where, v] of fields) {
-    try {
-      renderTemplate(v, vars);
-    } catch (err) {
-      problems.push(`${where}: ${(err as Error).message}`);
+  const standIn = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, { url: 'http://127.0.0.1:1', address: '127.0.0.1:1' }]));
+  // the service reaches every other service; each of those only what it dependsOn (started before it)
+  const parts = [
+    { at: 'target.service', svc: target.service, vars: { ...vars, services: standIn(target.services.map((x) => x.name)) } },
+    ...target.services.map((svc, i) => ({ at: `target.services[${i}]`, svc, vars: { ...vars, broker: undefined, t0File: undefined, services: standIn(svc.dependsOn) } })),
+  ];
+  for (const { at, svc, vars: v } of parts) {
+    const fields: Array<[string, string]> = [...Object.entries(svc.env).map(([k, x]): [string, string] => [`${at}.env.${k}`, x]), ...svc.command.map((a, i): [string, string] => [`${at}.command[${i}]`, a])];
+    for (const [where, text] of fields) {
+      try {
+        renderTemplate(text, v);
+      } catch (err) {
+        problems.push(`${where}: ${(err as Error).message}`);
+      }
     }
   }
 }

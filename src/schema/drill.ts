@@ -32,6 +32,22 @@ const Service = z.strictObject({
   startTimeout: Duration.default(15_000),
 });
 
+/**
+ * Another service of the target — a dependency of the service under load (a database, a cache, an
+ * internal API): started first, in dependsOn order, each replica behind its own Toxiproxy proxy.
+ * The services after it reach it through that proxy as {{services.NAME.url}} (http://127.0.0.1:P)
+ * or {{services.NAME.address}} (127.0.0.1:P), so a network fault on it cuts the app off from its
+ * dependency, not only k6 from the app.
+ */
+const DependencyService = Service.extend({
+  /** the services this one reaches ({{services.NAME...}} in its env or command): started before it */
+  dependsOn: z.array(Slug).default([]),
+  /** HTTP health path, or null: up once it accepts TCP connections on its port (a database, a cache) */
+  healthPath: z.string().startsWith('/').nullable().default(null),
+});
+
+export type DependencySpec = z.output<typeof DependencyService>;
+
 /** When nginx retries a request on the next replica (proxy_next_upstream); `off` alone: never. */
 export const NEXT_UPSTREAM_CONDITIONS = ['error', 'timeout', 'invalid_header', 'http_500', 'http_502', 'http_503', 'http_504', 'http_429', 'non_idempotent', 'off'] as const;
 
@@ -111,6 +127,8 @@ const LaunchedTarget = z.strictObject({
    */
   kind: z.enum(['process', 'containers']),
   service: Service,
+  /** process targets: the service's dependencies, started before it in dependsOn order (see DependencyService) */
+  services: z.array(DependencyService).default([]),
   /** one nginx on 127.0.0.1 in front of the replicas (each still behind its own Toxiproxy proxy): load goes to it */
   loadBalancer: LoadBalancer.optional(),
   broker: Broker.optional(),
@@ -513,6 +531,7 @@ function checkContainers(target: TargetOut, faults: readonly FaultOut[], ctx: z.
     });
   });
   if (target.kind !== 'containers') return;
+  if (target.services.length) ctx.addIssue({ code: 'custom', path: ['target', 'services'], message: 'a containers target has no other services yet: remove target.services, or use target.kind: process' });
   for (const part of ['loadBalancer', 'broker', 'disk'] as const) {
     if (target[part]) ctx.addIssue({ code: 'custom', path: ['target', part], message: `a containers target has no ${part} yet: remove target.${part}, or use target.kind: process` });
   }
@@ -520,6 +539,52 @@ function checkContainers(target: TargetOut, faults: readonly FaultOut[], ctx: z.
   if (cmd !== 'node' || !entry || !/^\.\.?\//.test(entry) || !/\.(mjs|cjs|js)$/.test(entry) || rest.length > 0) {
     ctx.addIssue({ code: 'custom', path: ['target', 'service', 'command'], message: 'a containers service runs in the node image built from its folder: write [node, ./path/to/entry.mjs] (relative to the drill, no further arguments)' });
   }
+}
+
+/**
+ * The target's other services in the order they start: each after those in its dependsOn. Pure;
+ * unknown names and cycles are left to checkServices (they are not ordered here).
+ */
+export function serviceStartOrder<T extends { name: string; dependsOn: readonly string[] }>(services: readonly T[]): T[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const done = new Set<string>();
+  const out: T[] = [];
+  const visit = (s: T, path: Set<string>) => {
+    if (done.has(s.name) || path.has(s.name)) return;
+    path.add(s.name);
+    for (const d of s.dependsOn) {
+      const dep = byName.get(d);
+      if (dep) visit(dep, path);
+    }
+    path.delete(s.name);
+    done.add(s.name);
+    out.push(s);
+  };
+  for (const s of services) visit(s, new Set());
+  return out;
+}
+
+/** The other services: names unique (also against the service and the broker), dependsOn known and acyclic. */
+function checkServices(target: TargetOut, ctx: z.RefinementCtx): void {
+  const names = new Set<string>([target.service.name, ...(target.broker ? [target.broker.name] : [])]);
+  target.services.forEach((svc, i) => {
+    if (names.has(svc.name)) ctx.addIssue({ code: 'custom', path: ['target', 'services', i, 'name'], message: `"${svc.name}" is taken (by the service, the broker or another service): give each its own name` });
+    names.add(svc.name);
+  });
+  const known = new Set(target.services.map((s) => s.name));
+  target.services.forEach((svc, i) => {
+    svc.dependsOn.forEach((d, j) => {
+      if (!known.has(d)) ctx.addIssue({ code: 'custom', path: ['target', 'services', i, 'dependsOn', j], message: `no service named "${d}" in target.services${known.size ? ` (${[...known].join(', ')})` : ''}` });
+      if (d === svc.name) ctx.addIssue({ code: 'custom', path: ['target', 'services', i, 'dependsOn', j], message: 'a service cannot depend on itself' });
+    });
+  });
+  // a cycle: some service cannot start after all of its dependencies
+  const order = serviceStartOrder(target.services);
+  const position = new Map(order.map((s, k) => [s.name, k]));
+  target.services.forEach((svc, i) => {
+    const late = svc.dependsOn.filter((d) => known.has(d) && d !== svc.name && (position.get(d) ?? 0) > (position.get(svc.name) ?? 0));
+    if (late.length) ctx.addIssue({ code: 'custom', path: ['target', 'services', i, 'dependsOn'], message: `"${svc.name}" and ${late.map((d) => `"${d}"`).join(', ')} depend on each other: nothing could start first — break the cycle` });
+  });
 }
 
 /** An external target: endpoint names unique; faults on it are network faults (on the load path or the team's proxies) or commands. */
@@ -610,12 +675,16 @@ function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.Refi
   if (f.action === 'disk-full' && !target.disk) {
     ctx.addIssue({ code: 'custom', path: at('action'), message: 'disk-full fills a size-limited DATA_DIR, never the host\'s disk: add target.disk: { size: "32m" }' });
   }
+  if (target.services.some((svc) => svc.name === f.target)) {
+    if (f.driver !== 'toxiproxy') ctx.addIssue({ code: 'custom', path: at('driver'), message: `"${f.target}" is one of target.services: network faults on its proxies (driver toxiproxy) reach it — cutting the service off from it; the ${f.driver} driver acts on the service "${service.name}" only` });
+    return;
+  }
   if (broker && f.target === broker.name) {
     if (f.driver !== 'toxiproxy') ctx.addIssue({ code: 'custom', path: at('target'), message: `the ${f.driver} driver acts on the service: write target: "${service.name}" (network faults on the broker use driver toxiproxy)` });
     return;
   }
   if (f.target !== service.name) {
-    ctx.addIssue({ code: 'custom', path: at('target'), message: `no service named "${f.target}": the drill's service is "${service.name}"${broker ? ` (and its broker "${broker.name}")` : ''}` });
+    ctx.addIssue({ code: 'custom', path: at('target'), message: `no service named "${f.target}": the drill's service is "${service.name}"${broker ? ` (and its broker "${broker.name}")` : ''}${target.services.length ? ` (and its services ${target.services.map((x) => `"${x.name}"`).join(', ')})` : ''}` });
   }
 }
 
@@ -707,6 +776,7 @@ export const Drill = z
     if (isRunningSystem(drill.target)) checkExternal(drill.target, drill.faults, ctx);
     else {
       checkBroker(drill.target, ctx);
+      checkServices(drill.target, ctx);
       checkContainers(drill.target, drill.faults, ctx);
     }
     checkProbes(drill, ctx);

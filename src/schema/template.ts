@@ -19,6 +19,8 @@ export interface TemplateVars {
   broker?: { url: string };
   /** process targets: the file that holds {"t0": epoch ms} once the timeline starts (absent before) */
   t0File?: string;
+  /** the target's other services started before this one: each reached through its own Toxiproxy proxy */
+  services?: Record<string, { url: string; address: string }>;
 }
 
 const ROTATION_FIELDS = ['previousWebhookSecret', 'rotationAt', 'rotationEnd'] as const;
@@ -40,6 +42,10 @@ export function renderTemplate(template: string, vars: TemplateVars): string {
     } else if (key === 'broker.url') {
       if (vars.broker) return vars.broker.url;
       throw new Error('{{broker.url}} needs a broker: add target.broker: { kind: nats, nodes: 3 } (or { kind: redis-sentinel }) to the drill');
+    } else if (parts[0] === 'services' && parts.length === 3 && (parts[2] === 'url' || parts[2] === 'address')) {
+      const svc = vars.services && Object.hasOwn(vars.services, parts[1]) ? vars.services[parts[1]] : undefined;
+      if (svc) return svc[parts[2] as 'url' | 'address'];
+      throw new Error(`{{${key}}}: no service "${parts[1]}" started before this one${vars.services && Object.keys(vars.services).length ? ` (${Object.keys(vars.services).join(', ')})` : ''}: declare it in target.services (and in this one's dependsOn)`);
     } else if (key === 'webhookSecrets') {
       return JSON.stringify(Object.fromEntries(Object.entries(vars.partners).map(([n, p]) => [n, p.webhookSecret])));
     } else if (key === 't0File') {
@@ -49,7 +55,7 @@ export function renderTemplate(template: string, vars: TemplateVars): string {
       return String(vars[key as 'port' | 'replica' | 'zone' | 'dataDir']);
     }
     throw new Error(
-      `unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{t0File}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}}, {{partners.NAME.previousWebhookSecret}}, {{partners.NAME.rotationAt}}, {{partners.NAME.rotationEnd}} or {{broker.url}}`,
+      `unknown placeholder {{${key}}}: use {{port}}, {{replica}}, {{zone}}, {{dataDir}}, {{webhookSecrets}}, {{t0File}}, {{partners.NAME.url}}, {{partners.NAME.webhookSecret}}, {{partners.NAME.previousWebhookSecret}}, {{partners.NAME.rotationAt}}, {{partners.NAME.rotationEnd}}, {{services.NAME.url}}, {{services.NAME.address}} or {{broker.url}}`,
     );
   });
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { startNatsBroker, type BrokerEnv } from './broker.ts';
 import { startRedisBroker } from './redis-broker.ts';
 import { brokerChaosFigures } from './chaos-figures.ts';
+import { startDependencies, type Dependencies } from './dependencies.ts';
 import { prepareDisk, type DiskEnv } from './disk.ts';
 import { failTimeoutSeconds, startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { freePort, waitHealthy, type ManagedProcess } from '../platform/processes.ts';
@@ -39,6 +40,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
   const service = target.service;
   const replicas: Array<Replica & { process: ManagedProcess }> = [];
   let broker: BrokerEnv | null = null;
+  let deps: Dependencies | null = null;
   let disk: DiskEnv | null = null;
   let lb: LoadBalancer | null = null;
   let workDir: string | null = null;
@@ -49,6 +51,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     // the order matters: nothing may hold DATA_DIR open when it is unmounted
     await lb?.stop();
     await Promise.all(replicas.map((r) => o.group.stop(r.process)));
+    await deps?.stop(o.group);
     await broker?.stop();
     if (lb) {
       for (const f of ['access.log', 'error.log']) {
@@ -69,6 +72,9 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
       broker = spec.kind === 'nats' ? await startNatsBroker({ ...common, spec }) : await startRedisBroker({ ...common, spec });
     }
     const dataDir = disk?.dir ?? o.dataDir;
+    if (target.services.length) {
+      deps = await startDependencies({ services: target.services, toxiproxy: tx.driver, group: o.group, ledger: o.ledger, runId: o.runId, logDir: o.logDir, drillDir: o.drillDir, dataDir, partners: o.partners, resolveArgs: (c) => resolveArgs(c, o.drillDir) });
+    }
     if (Object.values(service.env).some((v) => /\{\{\s*t0File\s*\}\}/.test(v))) {
       t0Dir = o.ledger.makeFolder('t0');
     }
@@ -87,7 +93,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     for (let index = 0; index < service.replicas; index++) {
       const zone = service.zones[index % service.zones.length];
       const port = await freePort();
-      const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir, partners: o.partners, broker: broker ? { url: broker.urlFor(index) } : undefined, t0File };
+      const vars: TemplateVars = { port: String(port), replica: String(index), zone, dataDir, partners: o.partners, broker: broker ? { url: broker.urlFor(index) } : undefined, t0File, services: deps?.vars(index) ?? {} };
       const env: Record<string, string> = { PORT: String(port), REPLICA: String(index), ZONE: zone, DATA_DIR: dataDir };
       for (const [k, v] of Object.entries(service.env)) env[k] = renderTemplate(v, vars);
       envs.push(env);
@@ -130,13 +136,13 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
       : null;
 
     const failovers = o.drill.faults.filter((f) => f.action === 'broker-failover').map((f) => f.name);
-    const started = { broker, disk, lb };
+    const started = { broker, disk, lb, deps };
     return {
       toxiproxy: tx.driver,
       toxiproxyVersion: tx.version,
       toxiproxySource: tx.source,
       replicas,
-      proxiesOf: (name) => (name === service.name ? replicas.map((r) => r.proxy) : broker && name === broker.name ? [...broker.proxies] : []),
+      proxiesOf: (name) => (name === service.name ? replicas.map((r) => r.proxy) : broker && name === broker.name ? [...broker.proxies] : (started.deps?.proxiesOf(name) ?? [])),
       handles: () =>
         replicas.map((r) => ({
           name: `${service.name}-r${r.index}`,
@@ -169,6 +175,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
         loadBalancer: started.lb ? { url: started.lb.url, upstreams: started.lb.upstreams, settings: lbSettings, config: lbConfig } : null,
         broker: started.broker?.evidence() ?? null,
         disk: started.disk?.evidence() ?? null,
+        services: started.deps?.evidence() ?? [],
       }),
       startTimeline: (t0) => {
         if (!t0File) return;
