@@ -7,6 +7,7 @@ import { checkGuards, Guards } from './guards.ts';
 import { NatsName, Slug } from './names.ts';
 import { Partner as PartnerSpec, routeName } from './partner.ts';
 import { FaultRef, partnerOutages } from './partner-outages.ts';
+import { FisBlock, fisSpecOfFault } from './fis-drill.ts';
 import { Ratio } from './ratio.ts';
 import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
 
@@ -272,6 +273,8 @@ const FaultBase = {
   target: Slug,
   at: Duration,
   duration: Duration,
+  /** driver fis: the AWS FIS spec minus the action and the window (src/schema/fis-drill.ts) */
+  fis: FisBlock.optional(),
 };
 
 /** One fault of the drill: the common fields and the action's own parameters, from the fault registry (chaos/registry.ts). */
@@ -560,6 +563,14 @@ function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.Refi
   }
 }
 
+/** A driver: fis fault acts on AWS: its spec (completed from the fault) must be valid; its target names the service (or broker) the SLOs watch. */
+function checkFisFault(target: TargetOut, f: FaultOut, i: number, ctx: z.RefinementCtx): void {
+  const result = fisSpecOfFault(f);
+  if (!result.ok) for (const issue of result.issues) ctx.addIssue({ code: 'custom', path: ['faults', i, ...issue.path], message: issue.message });
+  const names = [target.service.name, ...(target.broker ? [target.broker.name] : [])];
+  if (!names.includes(f.target)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `an FIS fault names what the SLOs watch: write target: "${names.join('" or "')}"` });
+}
+
 /** A partner's timelines at time-scale 1, in the shape partner outages are derived from. */
 function unscaledTimelines(p: z.output<typeof PartnerSpec>) {
   const timeline = (bs: typeof p.behaviours) => bs.map((b) => ({ ...b, atMs: b.at, latencyMs: b.latency }));
@@ -578,7 +589,13 @@ export const Drill = z
      * Blast radius: a run only touches what it creates on loopback. A shared Toxiproxy elsewhere
      * (TOXIPROXY_URL) is refused unless the drill says why it may be used.
      */
-    allowRemote: z.strictObject({ reason: z.string().trim().min(10, 'say why this drill may reach beyond loopback (who approved it, what it touches)') }).optional(),
+    allowRemote: z
+      .strictObject({
+        reason: z.string().trim().min(10, 'say why this drill may reach beyond loopback (who approved it, what it touches)'),
+        /** driver fis against real AWS: the accounts its experiments may act in */
+        awsAccounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id, e.g. "123456789012"')).min(1).optional(),
+      })
+      .optional(),
     target: Target,
     load: Load,
     partners: z.array(PartnerSpec).default([]),
@@ -648,19 +665,21 @@ export const Drill = z
     // a partner's outages are fault windows too (unscaled here: a name does not depend on the time-scale)
     const outageNames = drill.partners.flatMap((p) => partnerOutages(unscaledTimelines(p), loadMs, p.slowAbove).map((o) => o.name));
     drill.faults.forEach((f, i) => {
+      if (f.duration <= 0) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: 'a fault needs a duration above 0' });
+      const loadMs = loadLengthMs(drill.load.profiles);
+      if (f.at + f.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (at ${loadMs} ms): end it by then, or lengthen load.profiles` });
+      if (f.fis !== undefined && f.driver !== 'fis') ctx.addIssue({ code: 'custom', path: ['faults', i, 'fis'], message: `fis: is the spec of a driver: fis fault: remove it, or set driver: fis` });
       if (!supports(f.driver, f.action)) {
         const other = DRIVERS.find((d) => supports(d, f.action));
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `the ${f.driver} driver does not support "${f.action}" (it supports ${actionsOf(f.driver).join(', ')})${other ? `: use driver "${other}"` : ''}` });
       }
       if (f.action === 'az-failure' && f.mode === 'disconnect' && f.driver !== 'containers') ctx.addIssue({ code: 'custom', path: ['faults', i, 'mode'], message: 'only the containers driver can cut a zone off the network: use mode: stop, or driver: containers' });
+      if (f.driver === 'fis') return checkFisFault(drill.target, f, i, ctx);
       const service = drill.target.service;
       if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });
       if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.restartAfter >= f.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: 'the replica restarts within the fault window: make restartAfter shorter than duration' });
       if (f.action === 'az-failure' && !service.zones.slice(0, service.replicas).includes(f.zone)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'zone'], message: `no replica runs in zone "${f.zone}" (zones: ${service.zones.slice(0, service.replicas).join(', ')})` });
       checkFaultTarget(drill.target, f, i, ctx);
-      if (f.duration <= 0) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: 'a fault needs a duration above 0' });
-      const loadMs = loadLengthMs(drill.load.profiles);
-      if (f.at + f.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (at ${loadMs} ms): end it by then, or lengthen load.profiles` });
     });
     drill.slos.forEach((s, i) => {
       const request = 'request' in s ? s.request : undefined;
