@@ -23,6 +23,8 @@ export interface LedgerRecord {
   mounts?: string[];
   /** working folders of the run (broker stores, nginx's directory), removed once its mounts are gone */
   folders?: string[];
+  /** AWS FIS: where the run's experiments are (the endpoint override, null for AWS itself), found by their run-id tag */
+  fis?: { endpoint: string | null; regions: string[] };
 }
 
 export class Ledger {
@@ -62,6 +64,12 @@ export class Ledger {
   /** Call before creating a working folder (under the system's temp folder, named gameday-*). */
   folderCreated(dir: string): void {
     (this.record.folders ??= []).push(dir);
+    this.save();
+  }
+
+  /** Call before the first FIS call: a sweep stops the run's experiments in these Regions. */
+  fisUsed(endpoint: string | null, regions: string[]): void {
+    this.record.fis = { endpoint, regions: [...regions] };
     this.save();
   }
 

@@ -27,6 +27,7 @@ export interface FaultScheduleOptions {
 /** The driver's targets for a fault, from the environment the target started. */
 export function faultTargets(fault: Fault, env: Environment): string[] {
   if (fault.driver === 'toxiproxy') return env.proxiesOf(fault.target);
+  if (fault.driver === 'fis') return [fault.target];
   if (fault.driver === 'broker' || fault.driver === 'disk' || fault.driver === 'containers') return env.targetsOf(fault);
   const replicas = env.handles();
   if (fault.action === 'pod-kill') return [replicas[fault.replica].name];

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ProcessDriver } from '../../../chaos/process.ts';
 import { ToxiproxyDriver } from '../../../chaos/toxiproxy.ts';
 import { startEnvironment } from '../../targets/environment.ts';
+import { planFis, startFis } from '../../targets/fis.ts';
 import type { Environment } from '../../targets/target.ts';
 import type { RunContext } from '../context.ts';
 import type { Task } from '../tasks.ts';
@@ -36,6 +37,9 @@ export const targetTask: Task<RunContext> = {
       if (leftover) ctx.keepLedger = true;
     });
     const { drill, loaded } = ctx;
+    // FIS's blast radius is refused before anything starts; the ledger names its Regions before the first call
+    const fis = planFis(drill, process.env);
+    if (fis) ctx.fis = startFis(fis, drill, { runId: ctx.runId, ledger: ctx.ledger, timeScale: ctx.plan.timeScale, log: ctx.log });
     const envPromise = startEnvironment({
       drill,
       timeScale: ctx.plan.timeScale,
@@ -54,6 +58,6 @@ export const targetTask: Task<RunContext> = {
     if (!env) throw new Error(`interrupted while starting the environment (${ctx.abortReason()})`);
     ctx.env = env;
     // the process driver only where the replicas are local processes (a containers target has none)
-    ctx.drivers = { toxiproxy: env.toxiproxy, ...(drill.target.kind === 'process' ? { process: new ProcessDriver(() => env.handles()) } : {}), ...env.drivers() };
+    ctx.drivers = { toxiproxy: env.toxiproxy, ...(drill.target.kind === 'process' ? { process: new ProcessDriver(() => env.handles()) } : {}), ...env.drivers(), ...(ctx.fis ? { fis: ctx.fis.faultDriver } : {}) };
   },
 };

@@ -1,0 +1,154 @@
+// driver: fis in a run. The drill's FIS faults become one FisDriver (chaos/fis/driver.ts): its
+// blast radius is checked before any call (an endpoint off loopback — real AWS — needs the
+// drill's allowRemote naming every account the specs act in), the Regions and endpoint go to
+// the ledger before the first call (the sweep stops a killed run's experiments), and every FIS
+// call and state change is kept for chaos_report.json.
+//
+// The endpoint is the AWS SDK's own: AWS_ENDPOINT_URL_FIS, else AWS_ENDPOINT_URL, else AWS.
+// Region: the spec's; credentials: the SDK's default chain.
+import { FisDriver, type FisFaultRequest } from '../../chaos/fis/driver.ts';
+import type { FisJournalEntry } from '../../chaos/fis/experiment.ts';
+import { assertSupported, type FaultDriver, type FaultRequest } from '../../chaos/driver.ts';
+import type { Ledger } from '../platform/ledger.ts';
+import { ownerMarker } from '../platform/processes.ts';
+import type { Drill } from '../schema/drill.ts';
+import { fisAccounts, fisSpecOfFault } from '../schema/fis-drill.ts';
+import type { FisFault, FisFaultSpec } from '../schema/fis.ts';
+import { isLoopbackUrl } from '../schema/guards.ts';
+
+/** The FIS endpoint the AWS SDK will use: the environment's override, or null for AWS itself. */
+export function fisEndpoint(env: NodeJS.ProcessEnv): string | null {
+  return env.AWS_ENDPOINT_URL_FIS || env.AWS_ENDPOINT_URL || null;
+}
+
+export interface FisPlan {
+  /** each FIS fault's spec, completed from the fault */
+  specs: Record<string, FisFaultSpec>;
+  regions: string[];
+  endpoint: string | null;
+  /** the endpoint is not on this machine (real AWS) */
+  remote: boolean;
+  /** the AWS accounts the specs act in (role, alarms, target ARNs) */
+  accounts: string[];
+}
+
+/**
+ * The drill's FIS faults, or null when it has none. Throws, before anything is sent, when the
+ * endpoint is off loopback and allowRemote does not name every account the experiments act in.
+ */
+export function planFis(drill: Pick<Drill, 'faults' | 'allowRemote'>, env: NodeJS.ProcessEnv): FisPlan | null {
+  const specs: Record<string, FisFaultSpec> = {};
+  for (const f of drill.faults) {
+    if (f.driver !== 'fis') continue;
+    const result = fisSpecOfFault(f);
+    if (!result.ok) throw new Error(`fault ${f.name}: ${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    specs[f.name] = result.spec;
+  }
+  if (Object.keys(specs).length === 0) return null;
+  const endpoint = fisEndpoint(env);
+  let remote = true;
+  if (endpoint !== null) {
+    try {
+      remote = !isLoopbackUrl(endpoint);
+    } catch {
+      throw new Error(`AWS_ENDPOINT_URL_FIS=${endpoint} is not a URL: write e.g. http://127.0.0.1:4566, or unset it to use AWS`);
+    }
+  }
+  const accounts = [...new Set(Object.values(specs).flatMap(fisAccounts))].sort();
+  if (remote) {
+    const where = endpoint ?? 'AWS';
+    const allowed = drill.allowRemote?.awsAccounts ?? [];
+    const missing = accounts.filter((a) => !allowed.includes(a));
+    if (!drill.allowRemote || !drill.allowRemote.awsAccounts) {
+      throw new Error(
+        `the FIS faults would act on ${where} in account(s) ${accounts.join(', ')}: a drill only touches this machine unless it says why and names them: allowRemote: { reason: "...", awsAccounts: [${accounts.map((a) => `"${a}"`).join(', ')}] } (or point AWS_ENDPOINT_URL_FIS at a local emulator)`,
+      );
+    }
+    if (missing.length) throw new Error(`the FIS faults act in account(s) ${missing.join(', ')}, which allowRemote.awsAccounts (${allowed.join(', ')}) does not name: add them, or change the specs`);
+  }
+  return { specs, regions: [...new Set(Object.values(specs).map((s) => s.region))].sort(), endpoint, remote, accounts };
+}
+
+export interface FisRun {
+  driver: FisDriver;
+  /** the driver as the run's fault schedule calls it */
+  faultDriver: FaultDriver;
+  /** chaos_report.json's `fis` */
+  evidence(): FisEvidence;
+}
+
+export interface FisEvidence {
+  endpoint: string;
+  remote: boolean;
+  regions: string[];
+  accounts: string[];
+  /** the drill's allowRemote when the experiments ran on AWS itself */
+  allowRemote: { reason: string; awsAccounts: string[] } | null;
+  /** per fault: its template, experiment and every state FIS reported, in order */
+  experiments: Record<string, { templateId: string | null; experimentId: string | null; states: Array<{ at: string; status: string; reason?: string }> }>;
+  /** every FIS call and observed state change, in order */
+  journal: FisJournalEntry[];
+}
+
+export interface FisRunOptions {
+  runId: string;
+  ledger: Ledger;
+  /** FIS is polled on the drill's clock: every 2 s at time-scale 1 (at least every 100 ms) */
+  timeScale: number;
+  log(line: string): void;
+}
+
+/** The FisDriver of a planned run; the ledger names its Regions before the first call. */
+export function startFis(plan: FisPlan, drill: Pick<Drill, 'allowRemote'>, o: FisRunOptions): FisRun {
+  o.ledger.fisUsed(plan.endpoint, plan.regions);
+  const driver = new FisDriver({
+    runId: o.runId,
+    owner: ownerMarker(),
+    specs: plan.specs,
+    pollIntervalMs: Math.max(100, Math.round(2000 * Math.min(1, o.timeScale))),
+    onJournal: (e) => o.log(`fault ${e.fault}: FIS ${e.event}${e.status ? ` ${e.status}` : ''}${e.experimentId ? ` (${e.experimentId})` : ''}${e.reason && e.status !== 'running' ? `: ${e.reason}` : ''}`),
+  });
+  return {
+    driver,
+    faultDriver: asFaultDriver(driver),
+    evidence: () => ({
+      endpoint: plan.endpoint ?? `https://fis.{region}.amazonaws.com (AWS)`,
+      remote: plan.remote,
+      regions: plan.regions,
+      accounts: plan.accounts,
+      allowRemote: plan.remote && drill.allowRemote ? { reason: drill.allowRemote.reason, awsAccounts: drill.allowRemote.awsAccounts ?? [] } : null,
+      experiments: experimentsOf(Object.keys(plan.specs), driver.journal),
+      journal: [...driver.journal],
+    }),
+  };
+}
+
+/** The FIS driver behind the registry's interface: the window is the spec's (completed from the fault), so no parameter passes. */
+function asFaultDriver(driver: FisDriver): FaultDriver {
+  const fisRequest = (r: FaultRequest): FisFaultRequest => {
+    assertSupported('fis', r.action);
+    return { name: r.name, action: r.action as FisFault, targets: r.targets, params: {} };
+  };
+  return {
+    name: driver.name,
+    inject: async (r) => {
+      const injected = await driver.inject(fisRequest(r));
+      return { request: r, applied: injected.applied };
+    },
+    revert: (f) => driver.revert('applied' in f ? { request: fisRequest(f.request), applied: f.applied } : fisRequest(f)),
+  };
+}
+
+/** Per fault: the ids it created and the states its experiment went through. */
+export function experimentsOf(faults: string[], journal: readonly FisJournalEntry[]): FisEvidence['experiments'] {
+  const out: FisEvidence['experiments'] = {};
+  for (const name of faults) out[name] = { templateId: null, experimentId: null, states: [] };
+  for (const e of journal) {
+    const x = out[e.fault];
+    if (!x) continue;
+    if (e.event === 'template-created' && e.templateId) x.templateId = e.templateId;
+    if (e.event === 'experiment-started' && e.experimentId) x.experimentId = e.experimentId;
+    if (e.event === 'state' && e.status) x.states.push({ at: e.at, status: e.status, ...(e.reason ? { reason: e.reason } : {}) });
+  }
+  return out;
+}
