@@ -96,6 +96,8 @@ export interface FisRunOptions {
   /** FIS is polled on the drill's clock: every 2 s at time-scale 1 (at least every 100 ms) */
   timeScale: number;
   log(line: string): void;
+  /** the run is ending (Ctrl-C, a guard trip, k6 gone): ends the wait for "running"; the stop that follows always runs */
+  signal?: AbortSignal;
 }
 
 /** The FisDriver of a planned run; the ledger names its Regions before the first call. */
@@ -106,6 +108,7 @@ export function startFis(plan: FisPlan, drill: Pick<Drill, 'allowRemote'>, o: Fi
     owner: ownerMarker(),
     specs: plan.specs,
     pollIntervalMs: Math.max(100, Math.round(2000 * Math.min(1, o.timeScale))),
+    signal: o.signal,
     onJournal: (e) => o.log(`fault ${e.fault}: FIS ${e.event}${e.status ? ` ${e.status}` : ''}${e.experimentId ? ` (${e.experimentId})` : ''}${e.reason && e.status !== 'running' ? `: ${e.reason}` : ''}`),
   });
   return {

@@ -39,7 +39,7 @@ export const targetTask: Task<RunContext> = {
     const { drill, loaded } = ctx;
     // FIS's blast radius is refused before anything starts; the ledger names its Regions before the first call
     const fis = planFis(drill, process.env);
-    if (fis) ctx.fis = startFis(fis, drill, { runId: ctx.runId, ledger: ctx.ledger, timeScale: ctx.plan.timeScale, log: ctx.log });
+    if (fis) ctx.fis = startFis(fis, drill, { runId: ctx.runId, ledger: ctx.ledger, timeScale: ctx.plan.timeScale, log: ctx.log, signal: ctx.runAbort.signal });
     const envPromise = startEnvironment({
       drill,
       timeScale: ctx.plan.timeScale,
