@@ -109,6 +109,7 @@ export function startFis(plan: FisPlan, drill: Pick<Drill, 'allowRemote'>, o: Fi
     specs: plan.specs,
     pollIntervalMs: Math.max(100, Math.round(2000 * Math.min(1, o.timeScale))),
     signal: o.signal,
+    watch: true,
     onJournal: (e) => o.log(`fault ${e.fault}: FIS ${e.event}${e.status ? ` ${e.status}` : ''}${e.experimentId ? ` (${e.experimentId})` : ''}${e.reason && e.status !== 'running' ? `: ${e.reason}` : ''}`),
   });
   return {

@@ -1,8 +1,9 @@
 // driver: fis in a real drill run: the `gameday` CLI (a child process) runs real k6 load on a
 // local go-httpbin while its az-failure goes through the real @aws-sdk/client-fis to the FIS
-// emulator, served over HTTP on 127.0.0.1 (AWS_ENDPOINT_URL_FIS, dummy credentials). Four runs:
+// emulator, served over HTTP on 127.0.0.1 (AWS_ENDPOINT_URL_FIS, dummy credentials). Five runs:
 // a throttled StartExperiment retried, then running → stopped at the window's end; Ctrl-C mid
-// window stops the experiment; kill -9 then `gameday cleanup` stops it; a failed experiment makes the run invalid (NO-GO, exit 1).
+// window stops the experiment; kill -9 then `gameday cleanup` stops it; an experiment that fails
+// before it runs or mid window makes the run invalid (NO-GO, exit 1).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,9 +64,10 @@ describe('driver: fis in a drill, against the FIS emulator over HTTP', () => {
   });
 
   const env = () => ({ ...fis.env, GAMEDAY_STATE_DIR: stateDir });
-  const run = (name: string, o: { ownGroup?: boolean } = {}) => {
+  const run = (name: string, o: { ownGroup?: boolean; timeScale?: number } = {}) => {
     const out = path.join(tmpDir(`gameday-fis-${name}`), 'run');
-    return { out, cli: startCli(['run', drill, '--out', out, '--no-progress'], env(), o) };
+    const scale = o.timeScale ? ['--time-scale', String(o.timeScale)] : [];
+    return { out, cli: startCli(['run', drill, '--out', out, '--no-progress', ...scale], env(), o) };
   };
   const statuses = (id: string) => fis.emulator.experiment(id)!.history.map((h) => h.status);
 
@@ -142,17 +144,33 @@ describe('driver: fis in a drill, against the FIS emulator over HTTP', () => {
     expect(fs.readdirSync(path.join(stateDir, 'ledger'))).toEqual([]);
   });
 
-  it('a failed experiment makes the run invalid with FIS reason', async () => {
-    fis.emulator.failNextExperiment('The role cannot act on the subnets (emulated)', 'initiating');
-    const { out, cli } = run('failed');
-    const exit = await cli.exit;
-    expect(exit.code).toBe(1);
+  /** A run whose experiment FIS fails with `reason` instead of leaving `at`: NO-GO, invalid; its decision reasons and chaos report. */
+  const failedRun = async (name: string, reason: string, at: 'initiating' | 'running') => {
+    fis.emulator.failNextExperiment(reason, at);
+    const { out, cli } = run(name, { timeScale: 0.05 });
+    expect((await cli.exit).code).toBe(1);
     const decision = readJson(path.join(out, 'decisions.json'));
     expect(decision).toMatchObject({ decision: 'NO-GO', invalid: true });
-    expect(decision.reasons.join('\n')).toMatch(/zone-a could not be injected: .*failed: The role cannot act on the subnets/);
-    const chaos = readJson(path.join(out, 'chaos_report.json'));
+    return { reasons: (decision.reasons as string[]).join('\n'), chaos: readJson(path.join(out, 'chaos_report.json')) };
+  };
+
+  it('an experiment that fails before it runs makes the run invalid with FIS reason', async () => {
+    const { reasons, chaos } = await failedRun('failed', 'The role cannot act on the subnets (emulated)', 'initiating');
+    expect(reasons).toMatch(/zone-a could not be injected: .*failed: The role cannot act on the subnets/);
     expect(chaos.faults[0]).toMatchObject({ outcome: 'inject-failed' });
     expect(chaos.fis.experiments['zone-a'].states.at(-1)).toMatchObject({ status: 'failed', reason: 'The role cannot act on the subnets (emulated)' });
+    expect(fis.emulator.templateIds()).toEqual([]);
+  });
+
+  it('an experiment that fails mid window is seen when it fails (polled) and makes the run invalid', async () => {
+    const { reasons, chaos } = await failedRun('failed-running', 'Action disrupt-connectivity failed: network ACL limit reached (emulated)', 'running');
+    expect(reasons).toMatch(/zone-a could not be reverted: .*failed while it ran \(Action disrupt-connectivity failed: network ACL limit reached \(emulated\)\)/);
+    const fault = chaos.faults[0];
+    expect(fault).toMatchObject({ outcome: 'revert-failed', injectVerified: true });
+    const failed = chaos.fis.experiments['zone-a'].states.find((s: { status: string }) => s.status === 'failed');
+    // journaled by the poll during the window, not first seen at its end
+    expect(Date.parse(failed.at)).toBeLessThan(Date.parse(chaos.t0) + fault.scheduled.endMs);
+    expect(chaos.fis.journal.map((e: { event: string }) => e.event)).not.toContain('stop-requested');
     expect(fis.emulator.templateIds()).toEqual([]);
   });
 });
