@@ -1,73 +1,16 @@
-// driver: fis in a run. The drill's FIS faults become one FisDriver (chaos/fis/driver.ts): its
-// blast radius is checked before any call (an endpoint off loopback — real AWS — needs the
-// drill's allowRemote naming every account the specs act in), the Regions and endpoint go to
+// driver: fis in a run. The drill's FIS faults, planned and their blast radius checked
+// (src/plan/fis.ts), become one FisDriver (chaos/fis/driver.ts): the Regions and endpoint go to
 // the ledger before the first call (the sweep stops a killed run's experiments), and every FIS
-// call and state change is kept for chaos_report.json.
-//
-// The endpoint is the AWS SDK's own: AWS_ENDPOINT_URL_FIS, else AWS_ENDPOINT_URL, else AWS.
-// Region: the spec's; credentials: the SDK's default chain.
+// call and state change is kept for chaos_report.json. Region: the spec's; credentials: the AWS
+// SDK's default chain; endpoint: the SDK's own (AWS_ENDPOINT_URL_FIS, else AWS_ENDPOINT_URL).
 import { FisDriver, type FisFaultRequest } from '../../chaos/fis/driver.ts';
 import type { FisJournalEntry } from '../../chaos/fis/experiment.ts';
 import { assertSupported, type FaultDriver, type FaultRequest } from '../../chaos/driver.ts';
 import type { Ledger } from '../platform/ledger.ts';
 import { ownerMarker } from '../platform/processes.ts';
+import { type FisPlan } from '../plan/fis.ts';
 import type { Drill } from '../schema/drill.ts';
-import { fisAccounts, fisSpecOfFault } from '../schema/fis-drill.ts';
-import type { FisFault, FisFaultSpec } from '../schema/fis.ts';
-import { isLoopbackUrl } from '../schema/guards.ts';
-
-/** The FIS endpoint the AWS SDK will use: the environment's override, or null for AWS itself. */
-export function fisEndpoint(env: NodeJS.ProcessEnv): string | null {
-  return env.AWS_ENDPOINT_URL_FIS || env.AWS_ENDPOINT_URL || null;
-}
-
-export interface FisPlan {
-  /** each FIS fault's spec, completed from the fault */
-  specs: Record<string, FisFaultSpec>;
-  regions: string[];
-  endpoint: string | null;
-  /** the endpoint is not on this machine (real AWS) */
-  remote: boolean;
-  /** the AWS accounts the specs act in (role, alarms, target ARNs) */
-  accounts: string[];
-}
-
-/**
- * The drill's FIS faults, or null when it has none. Throws, before anything is sent, when the
- * endpoint is off loopback and allowRemote does not name every account the experiments act in.
- */
-export function planFis(drill: Pick<Drill, 'faults' | 'allowRemote'>, env: NodeJS.ProcessEnv): FisPlan | null {
-  const specs: Record<string, FisFaultSpec> = {};
-  for (const f of drill.faults) {
-    if (f.driver !== 'fis') continue;
-    const result = fisSpecOfFault(f);
-    if (!result.ok) throw new Error(`fault ${f.name}: ${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    specs[f.name] = result.spec;
-  }
-  if (Object.keys(specs).length === 0) return null;
-  const endpoint = fisEndpoint(env);
-  let remote = true;
-  if (endpoint !== null) {
-    try {
-      remote = !isLoopbackUrl(endpoint);
-    } catch {
-      throw new Error(`AWS_ENDPOINT_URL_FIS=${endpoint} is not a URL: write e.g. http://127.0.0.1:4566, or unset it to use AWS`);
-    }
-  }
-  const accounts = [...new Set(Object.values(specs).flatMap(fisAccounts))].sort();
-  if (remote) {
-    const where = endpoint ?? 'AWS';
-    const allowed = drill.allowRemote?.awsAccounts ?? [];
-    const missing = accounts.filter((a) => !allowed.includes(a));
-    if (!drill.allowRemote || !drill.allowRemote.awsAccounts) {
-      throw new Error(
-        `the FIS faults would act on ${where} in account(s) ${accounts.join(', ')}: a drill only touches this machine unless it says why and names them: allowRemote: { reason: "...", awsAccounts: [${accounts.map((a) => `"${a}"`).join(', ')}] } (or point AWS_ENDPOINT_URL_FIS at a local emulator)`,
-      );
-    }
-    if (missing.length) throw new Error(`the FIS faults act in account(s) ${missing.join(', ')}, which allowRemote.awsAccounts (${allowed.join(', ')}) does not name: add them, or change the specs`);
-  }
-  return { specs, regions: [...new Set(Object.values(specs).map((s) => s.region))].sort(), endpoint, remote, accounts };
-}
+import type { FisFault } from '../schema/fis.ts';
 
 export interface FisRun {
   driver: FisDriver;

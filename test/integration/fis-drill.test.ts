@@ -1,9 +1,10 @@
 // driver: fis in a real drill run: the `gameday` CLI (a child process) runs real k6 load on a
 // local go-httpbin while its az-failure goes through the real @aws-sdk/client-fis to the FIS
-// emulator, served over HTTP on 127.0.0.1 (AWS_ENDPOINT_URL_FIS, dummy credentials). Five runs:
-// a throttled StartExperiment retried, then running → stopped at the window's end; Ctrl-C mid
-// window stops the experiment; kill -9 then `gameday cleanup` stops it; an experiment that fails
-// before it runs or mid window makes the run invalid (NO-GO, exit 1).
+// emulator, served over HTTP on 127.0.0.1 (AWS_ENDPOINT_URL_FIS, dummy credentials). A drill
+// aimed at real AWS is refused before it starts; then five runs: a throttled StartExperiment
+// retried, then running → stopped at the window's end; Ctrl-C mid window stops the experiment;
+// kill -9 then `gameday cleanup` stops it; an experiment that fails before it runs or mid window
+// makes the run invalid (NO-GO, exit 1).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,17 @@ describe('driver: fis in a drill, against the FIS emulator over HTTP', () => {
     return { out, cli: startCli(['run', drill, '--out', out, '--no-progress', ...scale], env(), o) };
   };
   const statuses = (id: string) => fis.emulator.experiment(id)!.history.map((h) => h.status);
+
+  it('without an endpoint on loopback (real AWS) the run is refused before anything starts: exit 3, no FIS call', async () => {
+    const calls = fis.emulator.calls.length;
+    const out = path.join(tmpDir('gameday-fis-remote'), 'run');
+    const refused = await runCli(['run', drill, '--out', out, '--no-progress'], { ...env(), AWS_ENDPOINT_URL_FIS: '', AWS_ENDPOINT_URL: '' });
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stderr).toContain('the FIS faults would act on AWS in account(s) 123456789012');
+    expect(refused.stderr).toContain('awsAccounts: ["123456789012"]');
+    expect(fis.emulator.calls.length).toBe(calls);
+    expect(fs.existsSync(path.join(out, 'chaos_report.json'))).toBe(false);
+  });
 
   it('throttled StartExperiment retried; template created, experiment running, stopped at the window end, template deleted; all in chaos_report.json', async () => {
     fis.emulator.throttle(2, 'StartExperiment');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Drill } from '../../src/schema/drill.ts';
 import { fisSpecOfFault } from '../../src/schema/fis-drill.ts';
-import { planFis } from '../../src/targets/fis.ts';
+import { planFis } from '../../src/plan/fis.ts';
 
 const ALARM = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx';
 const ROLE = 'arn:aws:iam::123456789012:role/gameday-fis';
