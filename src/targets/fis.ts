@@ -16,6 +16,8 @@ export interface FisRun {
   driver: FisDriver;
   /** the driver as the run's fault schedule calls it */
   faultDriver: FaultDriver;
+  /** a revert failed: an experiment may still run, so the ledger stays for the sweep / `gameday cleanup` */
+  leftover(): boolean;
   /** chaos_report.json's `fis` */
   evidence(): FisEvidence;
 }
@@ -55,9 +57,11 @@ export function startFis(plan: FisPlan, drill: Pick<Drill, 'allowRemote'>, o: Fi
     watch: true,
     onJournal: (e) => o.log(`fault ${e.fault}: FIS ${e.event}${e.status ? ` ${e.status}` : ''}${e.experimentId ? ` (${e.experimentId})` : ''}${e.reason && e.status !== 'running' ? `: ${e.reason}` : ''}`),
   });
+  let leftover = false;
   return {
     driver,
-    faultDriver: asFaultDriver(driver),
+    faultDriver: asFaultDriver(driver, () => (leftover = true)),
+    leftover: () => leftover,
     evidence: () => ({
       endpoint: plan.endpoint ?? `https://fis.{region}.amazonaws.com (AWS)`,
       remote: plan.remote,
@@ -71,7 +75,7 @@ export function startFis(plan: FisPlan, drill: Pick<Drill, 'allowRemote'>, o: Fi
 }
 
 /** The FIS driver behind the registry's interface: the window is the spec's (completed from the fault), so no parameter passes. */
-function asFaultDriver(driver: FisDriver): FaultDriver {
+function asFaultDriver(driver: FisDriver, revertFailed: () => void): FaultDriver {
   const fisRequest = (r: FaultRequest): FisFaultRequest => {
     assertSupported('fis', r.action);
     return { name: r.name, action: r.action as FisFault, targets: r.targets, params: {} };
@@ -82,7 +86,14 @@ function asFaultDriver(driver: FisDriver): FaultDriver {
       const injected = await driver.inject(fisRequest(r));
       return { request: r, applied: injected.applied };
     },
-    revert: (f) => driver.revert('applied' in f ? { request: fisRequest(f.request), applied: f.applied } : fisRequest(f)),
+    revert: async (f) => {
+      try {
+        await driver.revert('applied' in f ? { request: fisRequest(f.request), applied: f.applied } : fisRequest(f));
+      } catch (err) {
+        revertFailed();
+        throw err;
+      }
+    },
   };
 }
 

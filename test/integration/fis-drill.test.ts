@@ -184,5 +184,12 @@ describe('driver: fis in a drill, against the FIS emulator over HTTP', () => {
     expect(Date.parse(failed.at)).toBeLessThan(Date.parse(chaos.t0) + fault.scheduled.endMs);
     expect(chaos.fis.journal.map((e: { event: string }) => e.event)).not.toContain('stop-requested');
     expect(fis.emulator.templateIds()).toEqual([]);
+    // a revert that failed keeps the ledger: `gameday cleanup` looks again, finds it ended, and lets it go
+    const ledger = path.join(stateDir, 'ledger', `${chaos.runId}.json`);
+    expect(fs.existsSync(ledger)).toBe(true);
+    const cleanup = await runCli(['cleanup'], env());
+    expect(cleanup.code, cleanup.stdout + cleanup.stderr).toBe(0);
+    expect(cleanup.stdout).toContain(`found ended FIS experiment ${chaos.fis.experiments['zone-a'].experimentId} in us-east-1 (run ${chaos.runId}, was failed)`);
+    expect(fs.existsSync(ledger)).toBe(false);
   });
 });

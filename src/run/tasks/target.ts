@@ -35,7 +35,7 @@ export const targetTask: Task<RunContext> = {
           });
         }
       }
-      if (leftover) ctx.keepLedger = true;
+      if (leftover || ctx.fis?.leftover()) ctx.keepLedger = true;
     });
     const { drill, loaded } = ctx;
     // FIS's blast radius is refused before anything starts; the ledger names its Regions before the first call
