@@ -39,6 +39,9 @@ export function fisSpecOfFault(f: FisFaultFields): { ok: true; spec: FisFaultSpe
   for (const key of NOT_FOR_FIS) {
     if (fields[key] !== undefined) issues.push({ path: [key], message: `${key} is not an FIS setting: remove it (FIS picks its targets from the fis: block)` });
   }
+  // parameters with a default for the local drivers: only their default can pass unnoticed, so any other value is refused
+  if (fields.replica !== undefined && fields.replica !== 0) issues.push({ path: ['replica'], message: 'FIS picks the pods or tasks from the fis: block (selectionMode): remove replica' });
+  if (fields.percent !== undefined && fields.percent !== 100) issues.push({ path: ['percent'], message: 'the FIS disk fill takes its percent in the fis: block: move it to fis.percent' });
   const block = f.fis;
   if (block.fault !== undefined) issues.push({ path: ['fis', 'fault'], message: "the fault's action says what FIS does: remove fis.fault" });
   for (const key of ['duration', 'maxDuration']) {

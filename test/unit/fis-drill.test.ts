@@ -66,6 +66,12 @@ describe('driver: fis in the drill schema', () => {
     expect(issues(drill({ action: 'latency', latency: '1s', zone: undefined }))[0]).toMatch(/faults\.0\.driver: the fis driver does not support "latency" \(it supports pod-kill, az-failure, broker-failover, disk-full\)/);
     const podKill = issues(drill({ action: 'pod-kill', zone: undefined, restartAfter: '5s', fis: { region: 'us-east-1', roleArn: ROLE, stopConditions: [ALARM], tasks: { resourceTags: { app: 'web' } }, via: 'ecs-stop-task' } }));
     expect(podKill).toEqual(['faults.0.restartAfter: restartAfter is not an FIS setting: remove it (FIS picks its targets from the fis: block)']);
+    const diskFill = { region: 'us-east-1', roleArn: ROLE, stopConditions: [ALARM], instances: { resourceTags: { app: 'web' } } };
+    expect(issues(drill({ action: 'disk-full', zone: undefined, percent: 90, fis: diskFill }))).toEqual(['faults.0.percent: the FIS disk fill takes its percent in the fis: block: move it to fis.percent']);
+    expect(issues(drill({ action: 'disk-full', zone: undefined, fis: { ...diskFill, percent: 90 } }))).toEqual([]);
+    expect(issues(drill({ action: 'pod-kill', zone: undefined, replica: 1, fis: { ...diskFill, instances: undefined, via: 'ecs-stop-task', tasks: { resourceTags: { app: 'web' } } } }))).toEqual([
+      'faults.0.replica: FIS picks the pods or tasks from the fis: block (selectionMode): remove replica',
+    ]);
   });
 
   it("az-power-interruption takes the fault's zone as the zone that loses power", () => {
