@@ -8,7 +8,7 @@ import { NatsName } from '../src/schema/names.ts';
 import { CommandAction } from '../src/schema/command.ts';
 import { Select } from '../src/schema/select.ts';
 
-export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk', 'command', 'docker'] as const;
+export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk', 'command', 'docker', 'fis'] as const;
 export type DriverName = (typeof DRIVERS)[number];
 
 interface FaultSpec {
@@ -59,8 +59,8 @@ export const FAULTS = {
     scaled: [],
   },
   'pod-kill': {
-    drivers: ['process', 'containers', 'docker'],
-    description: "one replica SIGKILLed (docker: the selected containers), restarted after restartAfter as a deployment would (docker: unless the container's own restart policy did it first), else when the fault ends",
+    drivers: ['process', 'containers', 'docker', 'fis'],
+    description: "one replica SIGKILLed (docker: the selected containers), restarted after restartAfter as a deployment would (docker: unless the container's own restart policy did it first), else when the fault ends; fis: the pods or tasks of the fault's fis: block deleted / stopped by an AWS FIS experiment",
     params: z.object({
       /** which replica (index); the first by default */
       replica: z.number().int().nonnegative().default(0),
@@ -71,14 +71,14 @@ export const FAULTS = {
     scaled: ['restartAfter'],
   },
   'az-failure': {
-    drivers: ['process', 'containers', 'docker'],
-    description: 'every replica of a zone down together (stopped, or with mode: disconnect cut off from the network: containers only); back when the fault ends',
+    drivers: ['process', 'containers', 'docker', 'fis'],
+    description: "every replica of a zone down together (stopped, or with mode: disconnect cut off from the network: containers only); back when the fault ends; fis: the zone's subnets cut off or its power interrupted by an AWS FIS experiment, stopped when the fault ends",
     params: z.object({ zone: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "a"'), mode: z.enum(['stop', 'disconnect']).default('stop') }),
     scaled: [],
   },
   'broker-failover': {
-    drivers: ['broker'],
-    description: 'the leader of a replicated JetStream stream (nats) or the Redis primary (redis-sentinel) SIGKILLed, restarted when the fault ends; failover time and acknowledged messages/writes lost measured by a sequence-numbered probe',
+    drivers: ['broker', 'fis'],
+    description: 'the leader of a replicated JetStream stream (nats) or the Redis primary (redis-sentinel) SIGKILLed, restarted when the fault ends; failover time and acknowledged messages/writes lost measured by a sequence-numbered probe; fis: an Aurora/RDS failover or an MSK broker reboot by an AWS FIS experiment',
     params: z.object({
       /** whose leader: one of target.broker.streams (default the first; a probe stream of gameday's when none is declared) */
       stream: NatsName.optional(),
@@ -98,8 +98,8 @@ export const FAULTS = {
     scaled: [],
   },
   'disk-full': {
-    drivers: ['disk'],
-    description: "the service's DATA_DIR filesystem filled to `percent` used (100: writes fail with ENOSPC); the filler removed when the fault ends",
+    drivers: ['disk', 'fis'],
+    description: "the service's DATA_DIR filesystem filled to `percent` used (100: writes fail with ENOSPC); the filler removed when the fault ends; fis: the instances' root volume filled by AWS FIS (AWSFIS-Run-Disk-Fill, percent in the fis: block)",
     params: z.object({ percent: z.number().gt(0).max(100).default(100) }),
     scaled: [],
   },

@@ -1,6 +1,7 @@
 // The AWS FIS fault driver: a fault becomes an experiment template (templates.ts), the template
 // an experiment; inject returns once FIS reports the experiment running, revert stops it, waits
-// for a final state and deletes the template. Every call and every state change is journaled.
+// for a final state and deletes the template. Every call and every state change is journaled;
+// with `watch` the experiment is also polled between the two (a drill run).
 //
 // Idempotency: the template's and the experiment's clientTokens are derived from the run id and
 // the fault name, so a retried inject (by the SDK or by the caller) creates one experiment.
@@ -12,6 +13,7 @@ import {
   StopExperimentCommand,
   type FisClientConfig,
 } from '@aws-sdk/client-fis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FisFault, FisFaultSpec, FisFaultSpecInput } from '../../src/schema/fis.ts';
 import type { FaultDriver, InjectedFault } from '../driver.ts';
 import { FisJournal, FisTimeoutError, readState, TERMINAL_STATES, waitForState, type FisJournalEntry } from './experiment.ts';
@@ -36,6 +38,8 @@ export interface FisDriverOptions {
   stopTimeoutMs?: number;
   /** aborts the waits (not the stop: revert always waits) */
   signal?: AbortSignal;
+  /** keep polling a running experiment until revert, so a state it reaches mid-window (failed, completed) is journaled when it happens */
+  watch?: boolean;
   now?: () => Date;
   onJournal?: (entry: FisJournalEntry) => void;
 }
@@ -74,6 +78,8 @@ export class FisDriver implements FaultDriver<FisFaultRequest> {
   private readonly refs = new Map<string, Refs>();
   /** experiments whose failure inject already reported: a later revert does not report it again */
   private readonly reported = new Set<string>();
+  /** experiments polled between inject and revert (watch); revert ends the watch */
+  private readonly watching = new Map<string, AbortController>();
   private readonly log: FisJournal;
   private readonly pollIntervalMs: number;
 
@@ -180,7 +186,10 @@ export class FisDriver implements FaultDriver<FisFaultRequest> {
       if (this.opts.signal?.aborted) throw this.opts.signal.reason ?? err;
       throw err;
     }
-    if (state.status === 'running') return injected;
+    if (state.status === 'running') {
+      if (this.opts.watch) this.watch(client, request.name, region, experimentId);
+      return injected;
+    }
     if (state.status === 'completed') {
       // Actions without a duration (a pod delete, a failover) can finish between two polls.
       this.log.record({ fault: request.name, region, event: 'note', experimentId, detail: 'completed before it was seen running: the actions ran' });
@@ -210,6 +219,7 @@ export class FisDriver implements FaultDriver<FisFaultRequest> {
       for (const t of await this.call('ListExperimentTemplates', region, () => listGamedayTemplates(client))) if (mine(t.mark)) templates.add(t.id);
     }
 
+    for (const id of experiments) this.watching.get(id)?.abort();
     const problems: string[] = [];
     for (const id of experiments) {
       const outcome = await this.stopExperiment(client, request.name, region, id);
@@ -218,6 +228,24 @@ export class FisDriver implements FaultDriver<FisFaultRequest> {
     for (const id of templates) await this.deleteTemplate(client, request.name, region, id);
     this.refs.delete(request.name);
     if (problems.length) throw new Error(`fault ${request.name}: ${problems.join('; ')}`);
+  }
+
+  /** Polls a running experiment until revert begins or it ends; every state change is journaled (readState). */
+  private watch(client: FisClient, fault: string, region: string, experimentId: string): void {
+    const stop = new AbortController();
+    this.watching.set(experimentId, stop);
+    void (async () => {
+      try {
+        for (;;) {
+          await sleep(this.pollIntervalMs, undefined, { signal: stop.signal });
+          if (TERMINAL_STATES.has((await readState(client, this.log, fault, region, experimentId)).status)) return;
+        }
+      } catch (err) {
+        if (!stop.signal.aborted) this.log.record({ fault, region, event: 'note', experimentId, detail: `watching the experiment failed (revert still stops it): ${String(err)}` });
+      } finally {
+        if (this.watching.get(experimentId) === stop) this.watching.delete(experimentId);
+      }
+    })();
   }
 
   /**

@@ -209,8 +209,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       for (const c of [...report.containers.containers.map((c) => ({ ...c, kind: 'container' })), ...report.containers.networks.map((n) => ({ ...n, kind: 'network' }))]) {
         process.stdout.write(`${c.removed ? 'removed' : 'could not remove'} ${c.kind} ${c.name} (run ${c.runId ?? '?'})${c.error ? `: ${c.error}` : ''}\n`);
       }
+      for (const e of report.fis?.experiments ?? []) process.stdout.write(`${e.error ? 'could not stop' : e.stopped ? 'stopped' : 'found ended'} FIS experiment ${e.id} in ${e.region} (run ${e.runId}, was ${e.was})${e.error ? `: ${e.error}` : ''}\n`);
+      for (const t of report.fis?.templates ?? []) process.stdout.write(`${t.deleted ? 'deleted' : 'could not delete'} FIS template ${t.id} in ${t.region} (run ${t.runId})${t.error ? `: ${t.error}` : ''}\n`);
       process.stdout.write(sweptAnything(report) ? `removed ${describeSweep(report)} left by killed runs\n` : 'nothing left behind\n');
-      setExit(report.proxies.some((p) => !p.removed) || (report.teamContainers ?? []).some((c) => !c.undone) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) ? 1 : 0);
+      setExit(report.proxies.some((p) => !p.removed) || (report.teamContainers ?? []).some((c) => !c.undone) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) || report.fis?.experiments.some((e) => e.error) || report.fis?.templates.some((t) => !t.deleted) ? 1 : 0);
     });
   return program;
 }

@@ -49,6 +49,8 @@ export interface ChaosReport {
   /** the partners' outages: fault windows of the timeline that no driver injected */
   partnerOutages: PartnerOutageRecord[];
   environment: Record<string, unknown> | null;
+  /** driver fis: the endpoint, accounts, and each experiment's ids and states (src/targets/fis.ts) */
+  fis?: unknown;
   sweptBeforeRun: unknown;
   /** the guard that aborted the run (its reading, and when every fault was back out), if one did */
   guardTrip?: GuardTrip | null;

@@ -1,5 +1,6 @@
 // The checks a run makes before it starts anything, beyond the schema: every placeholder of the
-// service's environment is known, every "env:NAME" secret is set, and the service's program exists. `gameday validate`,
+// service's environment is known, every "env:NAME" secret is set, the service's program exists,
+// and AWS FIS faults stay on loopback unless allowRemote names their accounts. `gameday validate`,
 // `gameday suite` (for every drill before the first runs) and runDrill all call it, so what
 // validate accepts, run starts. The environment is a parameter; it reads nothing but the file system.
 import fs from 'node:fs';
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { shorten } from '../schema/config-file.ts';
 import { DrillError, type LoadedDrill } from '../schema/load.ts';
 import { isRunningSystem } from '../schema/drill.ts';
+import { planFis } from './fis.ts';
 import { renderTemplate, type TemplateVars } from '../schema/template.ts';
 import { checkExternalTarget } from './external-preflight.ts';
 
@@ -100,6 +102,11 @@ export function preflight(loaded: LoadedDrill, env: NodeJS.ProcessEnv = process.
   checkTemplates(loaded, problems);
   checkCommand(loaded, env, problems);
   const external = checkExternalTarget(loaded.drill, env, problems);
+  try {
+    planFis(loaded.drill, env);
+  } catch (err) {
+    problems.push(`faults (driver fis): ${(err as Error).message}`);
+  }
   if (problems.length) throw new DrillError(loaded.file, problems);
   return { secrets, ...external };
 }

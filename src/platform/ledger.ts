@@ -29,6 +29,8 @@ export interface LedgerRecord {
   commands?: LedgerCommand[];
   /** changes to containers the run does not own (a docker target's): the sweep undoes them */
   containers?: LedgerContainerChange[];
+  /** AWS FIS: where the run's experiments are (the endpoint override, null for AWS itself), found by their run-id tag */
+  fis?: { endpoint: string | null; regions: string[] };
 }
 
 /** A container a docker fault killed, stopped, paused or disconnected (with the aliases it had there). */
@@ -91,6 +93,10 @@ export class Ledger {
     return this.record.toxics ?? [];
   }
 
+  get containers(): readonly LedgerContainerChange[] {
+    return this.record.containers ?? [];
+  }
+
   /** Call before a command fault's inject runs. */
   commandInjecting(entry: LedgerCommand): void {
     (this.record.commands ??= []).push(entry);
@@ -130,6 +136,12 @@ export class Ledger {
   /** Call before creating a working folder (under the system's temp folder, named gameday-*). */
   folderCreated(dir: string): void {
     (this.record.folders ??= []).push(dir);
+    this.save();
+  }
+
+  /** Call before the first FIS call: a sweep stops the run's experiments in these Regions. */
+  fisUsed(endpoint: string | null, regions: string[]): void {
+    this.record.fis = { endpoint, regions: [...regions] };
     this.save();
   }
 

@@ -41,6 +41,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
     faults: ctx.faults.records,
     partnerOutages: partnerOutageRecords(plan.partnerOutages, t0),
     environment: env?.chaosEvidence() ?? null,
+    fis: ctx.fis?.evidence() ?? null,
     sweptBeforeRun: ctx.sweep,
     guardTrip: ctx.guardTrip,
   };

@@ -11,6 +11,7 @@ import type { SideEffect } from '../judge/journal-analysis.ts';
 import type { K6Outcome } from '../k6/runner.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
 import type { Ledger } from '../platform/ledger.ts';
+import type { FisRun } from '../targets/fis.ts';
 import type { ProcessGroup } from '../platform/processes.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Drill } from '../schema/drill.ts';
@@ -91,6 +92,8 @@ export interface RunContext {
   partnerVars: TemplateVars['partners'];
   env: Environment | null;
   drivers: Partial<Record<DriverName, FaultDriver>>;
+  /** the drill's AWS FIS faults (driver fis), once planned */
+  fis: FisRun | null;
   /** epoch ms of t = 0 of the timeline; null until the load is planned */
   t0: number | null;
   k6: { done: Promise<K6Outcome>; kill(signal: NodeJS.Signals): void } | null;

@@ -108,6 +108,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     partnerVars: {},
     env: null,
     drivers: {},
+    fis: null,
     t0: null,
     k6: null,
     k6Outcome: null,

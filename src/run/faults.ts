@@ -30,6 +30,7 @@ export function faultTargets(fault: Fault, env: Environment): string[] {
   if (fault.driver === 'command' || fault.driver === 'docker') return [];
   // a proxy of the team's Toxiproxy (external targets), or the run's own proxies in front of the target
   if (fault.driver === 'toxiproxy') return fault.proxy !== undefined ? env.targetsOf(fault) : env.proxiesOf(fault.target);
+  if (fault.driver === 'fis') return [fault.target];
   if (fault.driver === 'broker' || fault.driver === 'disk' || fault.driver === 'containers') return env.targetsOf(fault);
   const replicas = env.handles();
   if (fault.action === 'pod-kill') return [replicas[fault.replica].name];

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { sweepOrphanContainers, type ContainerSweep } from '../../chaos/containers/sweep.ts';
 import { releaseLimitedFs } from '../../chaos/disk/limited-fs.ts';
 import { readMounts } from '../../chaos/disk/mounts.ts';
+import { FisDriver } from '../../chaos/fis/driver.ts';
+import type { FisSweepReport } from '../../chaos/fis/sweep.ts';
 import { ToxiproxyDriver } from '../../chaos/toxiproxy.ts';
 import { ledgerFiles, type LedgerRecord } from '../platform/ledger.ts';
 import { undoTeamChanges } from './sweep-team.ts';
@@ -27,6 +29,22 @@ export interface SweepReport {
   commands?: Array<{ runId: string; fault: string; reverted: boolean; error?: string }>;
   /** containers and networks (labelled gameday.owner) of killed runs on the Docker engine, removed; no ledger needed */
   containers: ContainerSweep;
+  /** AWS FIS experiments of killed runs stopped, their templates deleted (found by the run-id tag, where the ledger says) */
+  fis?: FisSweepReport;
+}
+
+/** Stops a killed run's FIS experiments and deletes its templates, at the endpoint and in the Regions its ledger names. */
+async function sweepFis(runId: string, fis: NonNullable<LedgerRecord['fis']>, into: FisSweepReport): Promise<boolean> {
+  const driver = new FisDriver({ runId, specs: {}, clientConfig: fis.endpoint ? { endpoint: fis.endpoint } : {}, pollIntervalMs: 500, stopTimeoutMs: 60_000 });
+  try {
+    const r = await driver.sweep(runId, fis.regions);
+    into.experiments.push(...r.experiments);
+    into.templates.push(...r.templates);
+    return r.experiments.every((e) => !e.error) && r.templates.every((t) => t.deleted);
+  } catch (err) {
+    into.experiments.push({ region: fis.regions.join(', '), id: '(unknown)', runId, was: 'unknown', stopped: false, error: String((err as Error).message ?? err) });
+    return false;
+  }
 }
 
 /** Unmounts a killed run's filesystem; its processes were just SIGKILLed and may still hold it for a moment (bounded retries). */
@@ -69,7 +87,7 @@ async function removeSweptProxy(driver: ToxiproxyDriver, proxy: string): Promise
 
 /** Whether the sweep found anything at all. */
 export function sweptAnything(r: SweepReport): boolean {
-  return (r.toxics?.length ?? 0) + (r.commands?.length ?? 0) + (r.teamContainers?.length ?? 0) + r.processes.length + r.proxies.length + r.mounts.length + r.folders.length + r.containers.containers.length + r.containers.networks.length > 0;
+  return (r.toxics?.length ?? 0) + (r.commands?.length ?? 0) + (r.teamContainers?.length ?? 0) + r.processes.length + r.proxies.length + r.mounts.length + r.folders.length + r.containers.containers.length + r.containers.networks.length + (r.fis?.experiments.length ?? 0) + (r.fis?.templates.length ?? 0) > 0;
 }
 
 /** One line naming how much of each kind the sweep removed ("2 process(es), 1 container(s) and 3 folder(s)"). */
@@ -83,6 +101,8 @@ export function describeSweep(r: SweepReport): string {
     [r.mounts.length, 'mount(s)'],
     [r.containers.containers.length, 'container(s)'],
     [r.containers.networks.length, 'network(s)'],
+    [r.fis?.experiments.length ?? 0, 'FIS experiment(s)'],
+    [r.fis?.templates.length ?? 0, 'FIS template(s)'],
     [r.folders.length, 'folder(s)'],
   ]
     .filter(([n]) => (n as number) > 0)
@@ -116,6 +136,10 @@ export async function sweepLeftovers(): Promise<SweepReport> {
         if (!outcome.removed) allGone = false;
         report.proxies.push({ runId: record.runId, toxiproxyUrl: record.toxiproxyUrl, proxy, ...outcome });
       }
+    }
+    if (record.fis) {
+      report.fis ??= { experiments: [], templates: [] };
+      if (!(await sweepFis(record.runId, record.fis, report.fis))) allGone = false;
     }
     for (const dir of record.mounts ?? []) {
       const r = await releaseMount(dir);

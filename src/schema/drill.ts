@@ -8,6 +8,7 @@ import { checkGuards, Guards } from './guards.ts';
 import { NatsName, Slug } from './names.ts';
 import { Partner as PartnerSpec, routeName } from './partner.ts';
 import { FaultRef, partnerOutages } from './partner-outages.ts';
+import { FisBlock, fisSpecOfFault } from './fis-drill.ts';
 import { Ratio } from './ratio.ts';
 import { checkProbes, Probes } from './probes.ts';
 import { JITTERS, WEBHOOK_VARIANTS } from './vocabulary.ts';
@@ -328,6 +329,8 @@ const FaultBase = {
   proxy: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a Toxiproxy proxy name: letters, digits, ".", "_" and "-"').optional(),
   at: Duration,
   duration: Duration,
+  /** driver fis: the AWS FIS spec minus the action and the window (src/schema/fis-drill.ts) */
+  fis: FisBlock.optional(),
 };
 
 /** One fault of the drill: the common fields and the action's own parameters, from the fault registry (chaos/registry.ts). */
@@ -594,7 +597,7 @@ function checkExternal(target: RunningTarget, faults: readonly FaultOut[], ctx: 
   faults.forEach((f, i) => {
     if (f.driver === 'docker' && target.kind !== 'docker') {
       ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: 'the docker driver acts on the containers of a docker target: write target.kind: docker with containers: { labels: ... }, or use driver toxiproxy or command' });
-    } else if (f.driver !== 'toxiproxy' && f.driver !== 'command' && f.driver !== 'docker') {
+    } else if (f.driver !== 'toxiproxy' && f.driver !== 'command' && f.driver !== 'docker' && f.driver !== 'fis') {
       ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `gameday starts nothing of ${target.kind === 'external' ? 'an external' : 'a docker'} target, so the ${f.driver} driver has nothing to act on: use driver toxiproxy (the load path, or proxy: on the team's Toxiproxy)${target.kind === 'docker' ? ', docker (its containers)' : ''} or command` });
     }
     if (f.proxy !== undefined && f.action === 'down') ctx.addIssue({ code: 'custom', path: ['faults', i, 'action'], message: `down disables a proxy, and "${f.proxy}" is your team's: gameday only adds and removes its own toxics there — use partition (a blackhole both ways) or reset` });
@@ -686,6 +689,14 @@ function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.Refi
   if (f.target !== service.name) {
     ctx.addIssue({ code: 'custom', path: at('target'), message: `no service named "${f.target}": the drill's service is "${service.name}"${broker ? ` (and its broker "${broker.name}")` : ''}${target.services.length ? ` (and its services ${target.services.map((x) => `"${x.name}"`).join(', ')})` : ''}` });
   }
+}
+
+/** A driver: fis fault acts on AWS: its spec (completed from the fault) must be valid; its target names the service (or broker) the SLOs watch. */
+function checkFisFault(target: TargetOutput, f: FaultOut, i: number, ctx: z.RefinementCtx): void {
+  const result = fisSpecOfFault(f);
+  if (!result.ok) for (const issue of result.issues) ctx.addIssue({ code: 'custom', path: ['faults', i, ...issue.path], message: issue.message });
+  const names = isRunningSystem(target) ? [target.name, ...target.endpoints.map((e) => e.name)] : [target.service.name, ...(target.broker ? [target.broker.name] : [])];
+  if (!names.includes(f.target)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `an FIS fault names what the SLOs watch: write target: "${names.join('" or "')}"` });
 }
 
 /** A partner's timelines at time-scale 1, in the shape partner outages are derived from. */
@@ -788,6 +799,8 @@ export const Drill = z
       if (f.at + f.duration > loadMs) ctx.addIssue({ code: 'custom', path: ['faults', i, 'duration'], message: `the fault ends after the load does (at ${loadMs} ms): end it by then, or lengthen load.profiles` });
     };
     drill.faults.forEach((f, i) => {
+      checkFaultLengths(f, i);
+      if (f.fis !== undefined && f.driver !== 'fis') ctx.addIssue({ code: 'custom', path: ['faults', i, 'fis'], message: `fis: is the spec of a driver: fis fault: remove it, or set driver: fis` });
       if (!supports(f.driver, f.action)) {
         const other = DRIVERS.find((d) => supports(d, f.action));
         ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `the ${f.driver} driver does not support "${f.action}" (it supports ${actionsOf(f.driver).join(', ')})${other ? `: use driver "${other}"` : ''}` });
@@ -795,13 +808,13 @@ export const Drill = z
       if (f.action === 'az-failure' && f.mode === 'disconnect' && f.driver !== 'containers') ctx.addIssue({ code: 'custom', path: ['faults', i, 'mode'], message: 'only the containers driver can cut a zone off the network: use mode: stop, or driver: containers' });
       if (f.proxy !== undefined && f.driver !== 'toxiproxy') ctx.addIssue({ code: 'custom', path: ['faults', i, 'proxy'], message: `proxy names a proxy of the team's Toxiproxy: only a toxiproxy fault has one (this is driver ${f.driver})` });
       if ('select' in f && f.select !== undefined && f.driver !== 'docker') ctx.addIssue({ code: 'custom', path: ['faults', i, 'select'], message: `select picks containers of a docker target; the ${f.driver} driver takes ${f.action === 'pod-kill' ? 'replica: N' : 'its target'} instead — remove select` });
-      if (f.driver === 'command' || !service || isRunningSystem(drill.target)) return checkFaultLengths(f, i);
+      if (f.driver === 'fis') return checkFisFault(drill.target, f, i, ctx);
+      if (f.driver === 'command' || !service || isRunningSystem(drill.target)) return;
       if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });
       if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.restartAfter >= f.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: 'the replica restarts within the fault window: make restartAfter shorter than duration' });
       if (f.action === 'az-failure' && !service.zones.slice(0, service.replicas).includes(f.zone)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'zone'], message: `no replica runs in zone "${f.zone}" (zones: ${service.zones.slice(0, service.replicas).join(', ')})` });
       if (f.proxy !== undefined) ctx.addIssue({ code: 'custom', path: ['faults', i, 'proxy'], message: "a proxy of the team's Toxiproxy is for an external target: remove proxy (gameday's own proxies are in front of the service already)" });
       checkFaultTarget(drill.target, f, i, ctx);
-      checkFaultLengths(f, i);
     });
     drill.slos.forEach((s, i) => {
       const request = 'request' in s ? s.request : undefined;

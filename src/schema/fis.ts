@@ -423,16 +423,22 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   return v;
 }
 
-/** Validates a spec; problems read "path: what is wrong and the fix". */
-export function parseFisSpec(raw: unknown): { ok: true; spec: FisFaultSpec } | { ok: false; problems: string[] } {
+/** Validates a spec; each issue has its path and a message saying what is wrong and the fix. */
+export function fisSpecIssues(raw: unknown): { ok: true; spec: FisFaultSpec } | { ok: false; issues: Array<{ path: PropertyKey[]; message: string }> } {
   const result = FisFaultSpec.safeParse(raw);
   if (result.success) return { ok: true, spec: result.data };
   return {
     ok: false,
-    problems: result.error.issues.map((issue) => {
+    issues: result.error.issues.map((issue) => {
       const last = issue.path[issue.path.length - 1];
       const missing = issue.path.length > 0 && valueAt(defaultVia(raw), issue.path) === undefined && typeof last === 'string' && REQUIRED[last];
-      return `${formatPath(issue.path)}: ${missing ? `required: ${REQUIRED[last as string]}` : issue.message}`;
+      return { path: issue.path, message: missing ? `required: ${REQUIRED[last as string]}` : issue.message };
     }),
   };
+}
+
+/** Validates a spec; problems read "path: what is wrong and the fix". */
+export function parseFisSpec(raw: unknown): { ok: true; spec: FisFaultSpec } | { ok: false; problems: string[] } {
+  const result = fisSpecIssues(raw);
+  return result.ok ? result : { ok: false, problems: result.issues.map((i) => `${formatPath(i.path)}: ${i.message}`) };
 }

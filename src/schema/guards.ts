@@ -77,7 +77,8 @@ export const Guards = z.array(Guard).superRefine((guards, ctx) => {
   });
 });
 
-function isLoopbackUrl(url: string): boolean {
+/** Whether a URL is on this machine (127.0.0.1, localhost, ::1). */
+export function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname;
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
 }

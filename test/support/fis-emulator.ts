@@ -328,6 +328,8 @@ export interface RecordedCall {
 
 export interface FisEmulatorOptions {
   region?: string;
+  /** where it answers (default https://fis.<region>.amazonaws.com); http://127.0.0.1:<port> when served over HTTP (fis-emulator-http.ts) */
+  endpoint?: string;
   /** wall milliseconds per second of FIS action time; without it, running experiments run until stopped */
   msPerActionSecond?: number;
   /** page size of ListExperiments / ListExperimentTemplates (default 50) */
@@ -385,7 +387,7 @@ export class FisEmulator {
 
   constructor(private readonly opts: FisEmulatorOptions = {}) {
     this.region = opts.region ?? 'us-east-1';
-    this.endpoint = `https://fis.${this.region}.amazonaws.com`;
+    this.endpoint = opts.endpoint ?? `https://fis.${this.region}.amazonaws.com`;
     this.now = opts.now ?? Date.now;
   }
 

@@ -103,4 +103,10 @@ describe('sweep summary', () => {
     expect(sweptAnything(r)).toBe(true);
     expect(describeSweep(r)).toBe('1 process(es), 1 container(s), 1 network(s) and 2 folder(s)');
   });
+
+  it('names the FIS experiments and templates of killed runs', () => {
+    const fis = { experiments: [{ region: 'us-east-1', id: 'EXP1', runId: 'r', was: 'running', now: 'stopped', stopped: true }], templates: [{ region: 'us-east-1', id: 'EXT1', runId: 'r', deleted: true }] };
+    expect(sweptAnything({ ...empty, fis })).toBe(true);
+    expect(describeSweep({ ...empty, fis })).toBe('1 FIS experiment(s) and 1 FIS template(s)');
+  });
 });

@@ -7,6 +7,8 @@ import { ProcessDriver } from '../../../chaos/process.ts';
 import { ToxiproxyDriver } from '../../../chaos/toxiproxy.ts';
 import { startEnvironment } from '../../targets/environment.ts';
 import { commandDriver } from './command-driver.ts';
+import { planFis } from '../../plan/fis.ts';
+import { startFis } from '../../targets/fis.ts';
 import type { Environment } from '../../targets/target.ts';
 import type { RunContext } from '../context.ts';
 import type { Task } from '../tasks.ts';
@@ -34,11 +36,14 @@ export const targetTask: Task<RunContext> = {
           });
         }
       }
-      // a team's toxic or a command fault whose revert failed: `gameday cleanup` retries it
-      if (ctx.ledger.toxics.length || ctx.ledger.commands.length) leftover = true;
-      if (leftover) ctx.keepLedger = true;
+      // a team's toxic, a command fault or a container change whose revert failed: `gameday cleanup` retries it
+      if (ctx.ledger.toxics.length || ctx.ledger.commands.length || ctx.ledger.containers.length) leftover = true;
+      if (leftover || ctx.fis?.leftover()) ctx.keepLedger = true;
     });
     const { drill, loaded } = ctx;
+    // FIS's blast radius is refused before anything starts; the ledger names its Regions before the first call
+    const fis = planFis(drill, process.env);
+    if (fis) ctx.fis = startFis(fis, drill, { runId: ctx.runId, ledger: ctx.ledger, timeScale: ctx.plan.timeScale, log: ctx.log, signal: ctx.runAbort.signal });
     const envPromise = startEnvironment({
       drill,
       drillFile: loaded.file,
@@ -58,6 +63,6 @@ export const targetTask: Task<RunContext> = {
     if (!env) throw new Error(`interrupted while starting the environment (${ctx.abortReason()})`);
     ctx.env = env;
     // the process driver only where the replicas are local processes (a containers target has none)
-    ctx.drivers = { toxiproxy: env.toxiproxy, ...(drill.target.kind === 'process' ? { process: new ProcessDriver(() => env.handles()) } : {}), command: commandDriver(ctx), ...env.drivers() };
+    ctx.drivers = { toxiproxy: env.toxiproxy, ...(drill.target.kind === 'process' ? { process: new ProcessDriver(() => env.handles()) } : {}), command: commandDriver(ctx), ...env.drivers(), ...(ctx.fis ? { fis: ctx.fis.faultDriver } : {}) };
   },
 };
