@@ -56,6 +56,8 @@ export interface KafkaFailoverOptions {
   failoverTimeoutMs?: number;
   /** how long the killed node may take to be back in the ISR (default 60 s) */
   rejoinTimeoutMs?: number;
+  /** inject waits for the first write on the new leader (default true; a drill's fault does not) */
+  waitForFailover?: boolean;
 }
 
 export class KafkaFailover {
@@ -79,8 +81,15 @@ export class KafkaFailover {
     const leader = this.before.partitions[0]?.leader ?? -1;
     if (leader < 0) throw new Error(`${this.topic} has no leader to kill: ${JSON.stringify(this.before.partitions)}`);
     this.killed = await cluster.killNode(cluster.node(leader).name);
+    // in a drill the fault's window goes on from the kill: the probe keeps measuring until the revert
+    if (this.o.waitForFailover === false) return;
     const deadline = performance.now() + (this.o.failoverTimeoutMs ?? 60_000);
     while (!this.probe.firstAckSince(this.killed.exitedAtMono) && performance.now() < deadline) await sleep(20);
+  }
+
+  /** The node the inject killed (null before it). */
+  get killedNode(): KilledKafkaNode | null {
+    return this.killed;
   }
 
   /** Starts the killed node again, waits for a whole ISR, stops the probe, reads the topic back and says what happened. */

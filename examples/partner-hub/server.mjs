@@ -26,6 +26,8 @@
 //   BREAKER_COOLDOWN_MS      open → half-open after this long (default 5000)
 //   USERS                    JSON {name: password} for /login (default: lib/users.mjs DEMO_USERS)
 //   NATS_URL                 enables the JetStream event queue (lib/event-queue.mjs)
+//   KAFKA_URL                kafka://H:P,H:P: the event log on Kafka instead (lib/event-log-kafka.mjs);
+//                            KAFKA_TOPIC (hub-events), KAFKA_GROUP (hub-applier)
 //   NATS_STREAM (HUB_EVENTS), NATS_SUBJECT (hub.events), NATS_CONSUMER (hub-applier),
 //   CONSUME (1; 0 = this replica publishes but does not consume), PUBLISH_TIMEOUT_MS (2000)
 //   IDEMPOTENCY_STORE        redis-sentinel://H:P,H:P/NAME: deliveries deduplicated in Redis (SET NX on the
@@ -171,8 +173,15 @@ if (process.env.IDEMPOTENCY_STORE) {
   }
 }
 
-/** @type {ReturnType<typeof import('./lib/event-queue.mjs').startEventQueue> | null} */
+/** What the NATS queue and the Kafka log share: how a failed apply is handled. */
+const onApplyError = (err) => {
+  if (isDiskFull(err)) diskFailed(err);
+  return DEFECTS.has('no-disk-handling') ? 'crash' : 'retry';
+};
+
+/** @type {ReturnType<typeof import('./lib/event-queue.mjs').startEventQueue> | ReturnType<typeof import('./lib/event-log-kafka.mjs').startKafkaEventLog> | null} */
 let queue = null;
+if (process.env.NATS_URL && process.env.KAFKA_URL) fail('NATS_URL and KAFKA_URL are both set: give the hub one event queue');
 if (process.env.NATS_URL) {
   const { startEventQueue } = await import('./lib/event-queue.mjs');
   queue = startEventQueue({
@@ -185,12 +194,27 @@ if (process.env.NATS_URL) {
     consume: process.env.CONSUME !== '0',
     publishTimeoutMs: numberEnv('PUBLISH_TIMEOUT_MS', 2000, { min: 1 }),
     apply: applyEvent,
-    onApplyError: (err) => {
-      if (isDiskFull(err)) diskFailed(err);
-      return DEFECTS.has('no-disk-handling') ? 'crash' : 'retry';
-    },
+    onApplyError,
     log,
   });
+} else if (process.env.KAFKA_URL) {
+  const { startKafkaEventLog } = await import('./lib/event-log-kafka.mjs');
+  try {
+    queue = startKafkaEventLog({
+      url: process.env.KAFKA_URL,
+      topic: process.env.KAFKA_TOPIC ?? 'hub-events',
+      group: process.env.KAFKA_GROUP ?? 'hub-applier',
+      offlineDir: path.join(DATA_DIR, 'offline'),
+      replica: REPLICA,
+      consume: process.env.CONSUME !== '0',
+      publishTimeoutMs: numberEnv('PUBLISH_TIMEOUT_MS', 2000, { min: 1 }),
+      apply: applyEvent,
+      onApplyError,
+      log,
+    });
+  } catch (err) {
+    fail(err.message);
+  }
 }
 
 /** The consumer's side effect: one line per application, once per delivery unless no-idempotency. */
@@ -591,7 +615,7 @@ server.keepAliveTimeout = 10_000;
 const sockets = new WebSocketServer({ server, path: '/ws' });
 sockets.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
 server.listen(PORT, HOST, () => {
-  log(`listening on ${HOST}:${PORT}, zone ${ZONE}${DEFECTS.size ? `, DEFECTS=${[...DEFECTS].join(',')}` : ''}${queue ? `, queue on ${process.env.NATS_URL}` : ''}`);
+  log(`listening on ${HOST}:${PORT}, zone ${ZONE}${DEFECTS.size ? `, DEFECTS=${[...DEFECTS].join(',')}` : ''}${queue ? `, queue on ${process.env.NATS_URL ?? process.env.KAFKA_URL}` : ''}`);
   if (DEFECTS.has('single-zone') && process.env.ZONE && process.env.ZONE !== 'a') log(`single-zone: reporting zone a, not ZONE=${process.env.ZONE}`);
 });
 

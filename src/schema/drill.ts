@@ -110,8 +110,26 @@ const RedisSentinelBroker = z.strictObject({
   sentinels: z.number().int().min(1).max(5).default(3),
 });
 
-/** The drill's stateful dependency, started for the run: a NATS JetStream cluster or a Redis with Sentinel. */
-const Broker = z.discriminatedUnion('kind', [NatsBroker, RedisSentinelBroker]);
+/**
+ * Kafka in KRaft mode, started for the run: combined broker/controller nodes on 127.0.0.1
+ * (Kafka's jars from Maven Central on a JRE). Replicas get `kafka://127.0.0.1:P1,127.0.0.1:P2,...`
+ * as {{broker.url}}. Declared topics are created with replication factor = nodes and
+ * min.insync.replicas 2 before the service starts. A broker-failover SIGKILLs the leader of a probe
+ * topic's partition.
+ */
+const KafkaBroker = z.strictObject({
+  kind: z.literal('kafka'),
+  name: Slug.default('broker'),
+  /** combined broker/controller nodes; a failover needs 3 */
+  nodes: z.number().int().min(1).max(5).default(3),
+  /** created with one partition, replication factor = nodes (at most 3) and min.insync.replicas 2 before the service starts */
+  topics: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'a Kafka topic name: letters, digits, ".", "_" and "-"')).default([]),
+  /** broker.session.timeout.ms: how long the controller waits before it fences a silent broker and moves its leaderships (Kafka's default 9s; not time-scaled) */
+  sessionTimeout: Duration.default(9000),
+});
+
+/** The drill's stateful dependency, started for the run: a NATS JetStream cluster, a Redis with Sentinel, or Kafka. */
+const Broker = z.discriminatedUnion('kind', [NatsBroker, RedisSentinelBroker, KafkaBroker]);
 
 const LaunchedTarget = z.strictObject({
   /**
@@ -665,8 +683,9 @@ function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.Refi
       return;
     }
     if (f.target !== broker.name) ctx.addIssue({ code: 'custom', path: at('target'), message: `a broker-failover targets the broker: write target: "${broker.name}"` });
+    if (broker.kind === 'kafka' && broker.nodes < 3) ctx.addIssue({ code: 'custom', path: at('action'), message: `a broker-failover needs at least 3 Kafka nodes (acks=all with min.insync.replicas 2 survives one): set target.broker.nodes to 3, not ${broker.nodes}` });
     if (broker.kind !== 'nats') {
-      if (f.stream !== undefined) ctx.addIssue({ code: 'custom', path: at('stream'), message: `a ${broker.kind} broker has no streams: remove stream (the failover kills the primary)` });
+      if (f.stream !== undefined) ctx.addIssue({ code: 'custom', path: at('stream'), message: `a ${broker.kind} broker has no streams: remove stream (the failover kills ${broker.kind === 'kafka' ? "a probe topic's partition leader" : 'the primary'})` });
       return;
     }
     if (broker.nodes < 3) ctx.addIssue({ code: 'custom', path: at('action'), message: `a broker-failover needs at least 3 nodes (a replicated stream keeps its quorum): set target.broker.nodes to 3, not ${broker.nodes}` });

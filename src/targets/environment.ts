@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startNatsBroker, type BrokerEnv } from './broker.ts';
+import { startKafkaBroker } from './kafka-broker.ts';
 import { startRedisBroker } from './redis-broker.ts';
 import { brokerChaosFigures } from './chaos-figures.ts';
 import { startDependencies, type Dependencies } from './dependencies.ts';
@@ -69,7 +70,7 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     if (target.broker) {
       const common = { faults: o.drill.faults, runId: o.runId, group: o.group, ledger: o.ledger, toxiproxy: tx.driver, logDir: o.logDir };
       const spec = target.broker;
-      broker = spec.kind === 'nats' ? await startNatsBroker({ ...common, spec }) : await startRedisBroker({ ...common, spec });
+      broker = spec.kind === 'nats' ? await startNatsBroker({ ...common, spec }) : spec.kind === 'redis-sentinel' ? await startRedisBroker({ ...common, spec }) : await startKafkaBroker({ ...common, spec });
     }
     const dataDir = disk?.dir ?? o.dataDir;
     if (target.services.length) {

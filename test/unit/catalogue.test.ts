@@ -17,7 +17,7 @@ describe('incident catalogue', async () => {
   const drills = await loadDrills(drillFilesIn(CATALOGUE));
 
   it('every drill is valid, with its own name', () => {
-    expect(drills.map((d) => d.drill.name)).toEqual(['partner-429-storm', 'forged-webhooks', 'az-outage', 'restart-loop', 'credential-stuffing', 'broker-failover', 'edge-partition', 'disk-full', 'websocket-soak', 'idempotency-store-failover']);
+    expect(drills.map((d) => d.drill.name)).toEqual(['partner-429-storm', 'forged-webhooks', 'az-outage', 'restart-loop', 'credential-stuffing', 'broker-failover', 'edge-partition', 'disk-full', 'websocket-soak', 'idempotency-store-failover', 'event-log-failover']);
     expect(new Set(drills.map((d) => d.drill.name)).size).toBe(drills.length);
   });
 

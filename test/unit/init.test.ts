@@ -104,7 +104,7 @@ describe('gameday init --template', () => {
 
   it('knows the catalogue by drill name', () => {
     expect(names).toContain('partner-429-storm');
-    expect(names).toHaveLength(10);
+    expect(names).toHaveLength(11);
   });
 
   it.each(names)('%s: written as YAML with its story, valid where it is written', async (name) => {

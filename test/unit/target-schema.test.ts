@@ -163,3 +163,15 @@ describe('target.broker kind redis-sentinel', () => {
     expect(problems(drill({ broker: { kind: 'redis-sentinel', streams: [] } }, []))[0]).toMatch(/^target\.broker/);
   });
 });
+
+describe('target.broker kind kafka', () => {
+  it('takes nodes, topics and the session timeout; a failover needs 3 nodes and no stream', () => {
+    const kafka = (extra: Record<string, unknown> = {}) => ({ broker: { kind: 'kafka', name: 'log', topics: ['hub-events'], ...extra } });
+    const ok = Drill.safeParse(drill(kafka(), [failover({ target: 'log' })]));
+    expect(ok.success).toBe(true);
+    if (ok.success) expect((ok.data.target as { broker?: unknown }).broker).toEqual({ kind: 'kafka', name: 'log', nodes: 3, topics: ['hub-events'], sessionTimeout: 9000 });
+    expect(problems(drill(kafka({ nodes: 1 }), [failover({ target: 'log' })]))[0]).toMatch(/needs at least 3 Kafka nodes/);
+    expect(problems(drill(kafka(), [failover({ target: 'log', stream: 'X' })]))).toEqual(["faults.0.stream: a kafka broker has no streams: remove stream (the failover kills a probe topic's partition leader)"]);
+    expect(problems(drill(kafka({ topics: ['bad topic'] }), []))[0]).toMatch(/^target\.broker\.topics\.0: a Kafka topic name/);
+  });
+});

@@ -1,0 +1,217 @@
+// The hub's event log on Kafka (enabled by KAFKA_URL=kafka://host:port,host:port,...), with the
+// same contract as the NATS event queue (event-queue.mjs), so the rest of the hub does not care:
+//   publish  accepted webhooks go to the topic (KAFKA_TOPIC) keyed by the delivery key, through an
+//            idempotent producer with acks=all: "published" means every in-sync replica has it.
+//            When Kafka cannot take it the event goes to the on-disk offline queue, drained in order.
+//   consume  one consumer group shared by every replica (KAFKA_GROUP) applies events through
+//            `apply`; an offset is committed only after its event was applied (at-least-once), so
+//            a redelivered event is applied again unless `apply` is idempotent.
+//   metrics  backlog = the group's lag (end offsets − committed offsets), offline queue lengths, counters.
+import { Kafka, logLevel } from 'kafkajs';
+import { OfflineQueue } from './offline-queue.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const message = (err) => (err instanceof Error ? err.message : String(err));
+
+export function parseKafkaUrl(url) {
+  const m = /^kafka:\/\/([^/]+)\/?$/.exec(url);
+  if (!m) throw new Error(`KAFKA_URL must look like kafka://127.0.0.1:9092,127.0.0.1:9093, not ${url}`);
+  return m[1].split(',');
+}
+
+/**
+ * @param {{
+ *   url: string, topic: string, group: string, offlineDir: string, replica: string, consume: boolean,
+ *   publishTimeoutMs?: number,
+ *   apply: (d: { partner: string, id: string, body: Buffer, redelivered: boolean, seq: number }) => void | Promise<void>,
+ *   onApplyError?: (err: unknown) => 'retry' | 'crash',
+ *   log: (line: string) => void,
+ * }} o
+ */
+export function startKafkaEventLog(o) {
+  const publishTimeoutMs = o.publishTimeoutMs ?? 2000;
+  const offline = new OfflineQueue(o.offlineDir, o.replica);
+  const volatile = [];
+  const counters = { published: 0, publishedDuplicates: 0, publishFailures: 0, publishedFromOfflineQueue: 0, queuedOffline: 0, consumed: 0, consumedRedelivered: 0, applyFailures: 0, disconnects: 0, reconnects: 0 };
+  const kafka = new Kafka({
+    clientId: `partner-hub-${o.replica}`,
+    brokers: parseKafkaUrl(o.url),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    requestTimeout: publishTimeoutMs,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 },
+  });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const admin = kafka.admin();
+  const consumer = o.consume ? kafka.consumer({ groupId: o.group, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000 } }) : null;
+  let connected = false;
+  let closed = false;
+  let draining = false;
+  let lastError = null;
+  let lastBacklog = { backlog: null, at: null };
+  /** offsets seen applied in this process: one seen again is a redelivery */
+  const seenOffsets = new Set();
+
+  async function connect() {
+    while (!closed) {
+      try {
+        await producer.connect();
+        await admin.connect();
+        connected = true;
+        o.log(`event log: connected to Kafka ${parseKafkaUrl(o.url).join(',')}, topic ${o.topic}`);
+        return;
+      } catch (err) {
+        lastError = message(err);
+        await sleep(500);
+      }
+    }
+  }
+
+  async function publish(event) {
+    const headers = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k, String(v)]));
+    try {
+      await producer.send({ topic: o.topic, acks: -1, timeout: publishTimeoutMs, messages: [{ key: event.msgId ?? undefined, value: Buffer.from(event.body, 'base64'), headers }] });
+      counters.published++;
+    } catch (err) {
+      counters.publishFailures++;
+      lastError = message(err);
+      throw err;
+    }
+  }
+
+  const usable = () => connected && !closed;
+
+  async function enqueue(event) {
+    if (usable() && offline.length === 0) {
+      try {
+        await publish(event);
+        return 'broker';
+      } catch {
+        /* Kafka could not take it now: the event goes offline */
+      }
+    }
+    offline.append(event);
+    counters.queuedOffline++;
+    kick();
+    return 'offline';
+  }
+
+  function enqueueVolatile(event) {
+    volatile.push(event);
+    kick();
+  }
+
+  function kick() {
+    if (!draining && usable() && (offline.length > 0 || volatile.length > 0)) void drain();
+  }
+
+  async function drain() {
+    draining = true;
+    try {
+      while (usable() && offline.length > 0) {
+        const head = offline.peek();
+        try {
+          await publish(head.event);
+        } catch {
+          await sleep(250);
+          continue;
+        }
+        offline.shift(head.name);
+        counters.publishedFromOfflineQueue++;
+        if (offline.length === 0) o.log('offline queue: drained');
+      }
+      while (usable() && volatile.length > 0) {
+        try {
+          await publish(volatile[0]);
+          volatile.shift();
+        } catch {
+          await sleep(250);
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+  const drainTimer = setInterval(kick, 500);
+  drainTimer.unref();
+
+  async function consume() {
+    if (!consumer) return;
+    consumer.on(consumer.events.CRASH, (e) => {
+      lastError = message(e.payload.error);
+    });
+    while (!closed) {
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: o.topic, fromBeginning: true });
+        await consumer.run({
+          autoCommit: true,
+          eachMessage: async ({ partition, message: m }) => {
+            const header = (k) => (m.headers?.[k] ? m.headers[k].toString() : '');
+            const key = `${partition}:${m.offset}`;
+            const d = { partner: header('Hub-Partner'), id: header('Hub-Webhook-Id'), body: m.value ?? Buffer.alloc(0), redelivered: seenOffsets.has(key), seq: Number(m.offset) };
+            try {
+              await o.apply(d);
+            } catch (err) {
+              counters.applyFailures++;
+              lastError = message(err);
+              if ((o.onApplyError?.(err) ?? 'retry') === 'crash') {
+                o.log(`event log: consumer crashed: ${lastError}`);
+                process.exit(70);
+              }
+              throw err; // not committed: kafkajs retries it
+            }
+            seenOffsets.add(key);
+            counters.consumed++;
+            if (d.redelivered) counters.consumedRedelivered++;
+          },
+        });
+        return;
+      } catch (err) {
+        lastError = message(err);
+        await sleep(500);
+      }
+    }
+  }
+
+  const started = connect().then(consume);
+
+  return {
+    enqueue,
+    enqueueVolatile,
+    get brokerState() {
+      return closed ? 'closed' : usable() ? 'connected' : 'connecting';
+    },
+    async metrics() {
+      if (usable()) {
+        try {
+          const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(o.topic), admin.fetchOffsets({ groupId: o.group, topics: [o.topic] })]);
+          const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+          const backlog = ends.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0);
+          lastBacklog = { backlog, at: new Date().toISOString() };
+        } catch (err) {
+          lastError = message(err);
+        }
+      }
+      const fresh = usable() && lastBacklog.at !== null;
+      return {
+        broker: this.brokerState,
+        topic: o.topic,
+        consumer: o.group,
+        backlog: fresh ? lastBacklog.backlog : null,
+        lastBacklog,
+        offlineQueue: offline.totalAcrossReplicas(),
+        offlineQueueReplica: offline.length,
+        volatileQueue: volatile.length,
+        ...counters,
+        lastError,
+      };
+    },
+    async close() {
+      closed = true;
+      clearInterval(drainTimer);
+      await Promise.race([started, sleep(1000)]);
+      await Promise.allSettled([consumer?.disconnect(), producer.disconnect(), admin.disconnect()]);
+    },
+  };
+}
