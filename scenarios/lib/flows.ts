@@ -30,7 +30,7 @@ function statusOk(r: K6Request, status: number): boolean {
 }
 
 /** What an HTTP request sends, fixed per request and phase: prepared once per VU, not per iteration. */
-interface Prepared {
+export interface Prepared {
   body: string | null;
   params: ReturnType<typeof params>;
   checks: Record<string, (res: { status: number }) => boolean> | null;
@@ -40,7 +40,8 @@ interface Prepared {
 // simply prepared again (and collected with it)
 const prepared = new WeakMap<K6Request, Record<string, Prepared>>();
 
-function prepareWith(r: K6Request, tags: Tags): Prepared {
+/** A plain HTTP request's body, parameters and checks for these tags (build it once, send it often). */
+export function prepareWith(r: K6Request, tags: Tags): Prepared {
   const body = r.body === undefined ? null : JSON.stringify(r.body);
   return {
     body,
@@ -57,11 +58,15 @@ function prepare(r: K6Request, phase: string): Prepared {
   return (byPhase[phase] ??= prepareWith(r, { request: r.name, phase }));
 }
 
+/** Sends a prepared request to `url`, its checks (if any) on the answer. */
+export function sendPrepared(method: string, url: string, p: Prepared): void {
+  const res = http.request(method, url, p.body, p.params);
+  if (p.checks) check(res, p.checks, p.tags);
+}
+
 /** One HTTP request of `r`: tagged with its name and `phase` (prepared once), or with the tags given. */
 export function httpFlow(base: string, r: K6Request, phase: string | Tags): void {
-  const p = typeof phase === 'string' ? prepare(r, phase) : prepareWith(r, phase);
-  const res = http.request(r.method, base + r.path, p.body, p.params);
-  if (p.checks) check(res, p.checks, p.tags);
+  sendPrepared(r.method, base + r.path, typeof phase === 'string' ? prepare(r, phase) : prepareWith(r, phase));
 }
 
 const signers: Record<string, ReturnType<typeof webhookSigner>> = {};
