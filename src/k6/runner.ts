@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { ManagedProcess, ProcessGroup } from '../platform/processes.ts';
+import { controlArgs } from './control.ts';
 
 /** k6's exit codes (go.k6.io/k6/errext/exitcodes) and what they mean for a drill. */
 export const K6_EXIT_REASONS: Record<number, { code: string; message: string; invalid: boolean }> = {
@@ -47,6 +48,8 @@ export interface K6RunOptions {
   script: string;
   /** extra `k6 run` arguments (execution segments) */
   args?: string[];
+  /** start paused with the REST API on this loopback port (src/k6/control.ts); the harness resumes it */
+  controlPort?: number;
   env: Record<string, string>;
   samplesFile: string;
   stderrFile: string;
@@ -73,7 +76,7 @@ export function startK6(group: ProcessGroup, o: K6RunOptions): K6Run {
   samples.once('open', () => (opened = true));
 
   const stderr = fs.openSync(o.stderrFile, 'w');
-  const proc = group.spawn('k6', o.bin, ['run', '--quiet', '--no-color', '--no-usage-report', '--out', `json=${fifo}`, ...(o.args ?? []), o.script], {
+  const proc = group.spawn('k6', o.bin, ['run', '--quiet', '--no-color', '--no-usage-report', '--out', `json=${fifo}`, ...(o.args ?? []), ...(o.controlPort ? controlArgs(o.controlPort) : []), o.script], {
     stdio: ['ignore', 'ignore', stderr],
     env: { ...o.env, K6_NO_USAGE_REPORT: 'true' },
   });

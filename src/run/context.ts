@@ -100,5 +100,5 @@ export interface RunContext {
   keepLedger: boolean;
 }
 
-/** Time between starting k6 and t = 0, so that k6 is ready when the timeline starts. */
-export const LOAD_LEAD_MS = 2500;
+/** The longest k6 may take to initialise its VUs before t = 0 (it starts paused, then is resumed). */
+export const K6_INIT_TIMEOUT_MS = 60_000;
