@@ -98,6 +98,8 @@ export interface RunContext {
   telemetry: { records: TelemetryRecord[]; windowProblems: Record<string, string> } | null;
   /** something could not be undone (a proxy, a mount): the ledger stays for `gameday cleanup` */
   keepLedger: boolean;
+  /** what a teardown left running while the run is judged and sealed (the scratch folder's removal); the run waits for it */
+  readonly finishing: Array<Promise<void>>;
 }
 
 /** The longest k6 may take to initialise its VUs before t = 0 (it starts paused, then is resumed). */

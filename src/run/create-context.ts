@@ -116,6 +116,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     sideEffects: null,
     telemetry: null,
     keepLedger: false,
+    finishing: [],
   };
   return ctx;
 }
