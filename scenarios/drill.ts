@@ -10,7 +10,7 @@
 // iteration samples too); the phase and request travel as each request's own tags.
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import { prepareWith, runFlow, sendPrepared } from './lib/flows.ts';
+import { preparedSender, runFlow } from './lib/flows.ts';
 import type { K6Plan, K6Request } from './lib/k6-plan.ts';
 import { phaseSpan, type PhaseName } from './lib/phase.ts';
 
@@ -27,16 +27,14 @@ type Send = (t: number, k: number) => void;
 
 function sender(r: K6Request): Send {
   if (r.websocket || r.webhook) return (t, k) => runFlow(plan.targets[t], r, phaseNames[k]);
-  const urls = plan.targets.map((base) => base + r.path);
-  const byPhase = phaseNames.map((phase) => prepareWith(r, { request: r.name, phase }));
-  return (t, k) => sendPrepared(r.method, urls[t], byPhase[k]);
+  return preparedSender(r, plan.targets, phaseNames);
 }
 const senders = plan.requests.map(sender);
 
-/** A weighted choice among a profile's requests, its cumulative weights computed once. */
-function picker(set: number[]): () => Send {
+/** A weighted choice among a profile's requests, its cumulative weights computed once; null for one request. */
+function picker(set: number[]): (() => Send) | null {
+  if (set.length === 1) return null;
   const sends = set.map((i) => senders[i]);
-  if (sends.length === 1) return () => sends[0];
   const weights = set.map((i) => plan.requests[i].weight);
   const total = weights.reduce((sum, w) => sum + w, 0);
   return () => {
@@ -76,9 +74,12 @@ function moveTo(t0: number): void {
 // per VU: t0, and the round-robin over the targets (one per proxied replica), each VU starting at its own offset
 let t0 = 0;
 let turn = -1;
-// per activation (k6 gives the VU a new __ENV object each time it starts it in a scenario): the profile's picker
+const targets = plan.targets.length;
+// per activation (k6 gives the VU a new __ENV object each time it starts it in a scenario): the
+// profile's only request, or its weighted choice
 let activeEnv: unknown = null;
-let pick: () => Send = pickers[0];
+let only: Send | null = null;
+let pick: (() => Send) | null = null;
 // the current phase (index into phaseNames) and the epoch ms it holds for: [phaseFrom, phaseUntil)
 let phase = 0;
 let phaseFrom = Infinity;
@@ -94,7 +95,10 @@ function locatePhase(now: number): void {
 export default function (data: { t0: number }): void {
   if (__ENV !== activeEnv) {
     activeEnv = __ENV;
-    pick = pickers[Number(__ENV.GAMEDAY_PROFILE ?? '0')] ?? pickers[0];
+    const profile = Number(__ENV.GAMEDAY_PROFILE ?? '0');
+    const set = plan.requestSets[profile] ? profile : 0;
+    pick = pickers[set];
+    only = pick ? null : senders[plan.requestSets[set][0]];
     if (turn < 0) {
       turn = exec.vu.idInTest;
       t0 = data.t0;
@@ -103,7 +107,7 @@ export default function (data: { t0: number }): void {
   }
   const now = Date.now();
   if (now < phaseFrom || now >= phaseUntil) locatePhase(now);
-  pick()(turn++ % plan.targets.length, phase);
+  (only ?? pick!())(turn++ % targets, phase);
 }
 
 /** gameday keeps k6's summary as evidence; a standalone run prints k6's usual text summary. */
