@@ -42,26 +42,30 @@ async function status(port: number): Promise<Status> {
  * false when `gone` settles first (k6 exited: its outcome says why). Throws after `timeoutMs`.
  */
 export async function waitUntilPaused(port: number, gone: Promise<unknown>, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  let exited = false;
-  void gone.then(
-    () => (exited = true),
-    () => (exited = true),
+  // an exit ends the wait at once, even while a status request is under way
+  const exited = gone.then(
+    () => 'exited' as const,
+    () => 'exited' as const,
   );
-  return waitFor(
-    async (note) => {
-      if (exited) return 'exited' as const;
-      try {
-        const s = await status(port);
+  const paused = (note: (detail: string) => void) =>
+    status(port).then(
+      (s) => {
         note(`status ${s.status}`);
         return s.status >= K6_PAUSED_BEFORE_RUN && s.paused ? ('paused' as const) : null;
-      } catch (err) {
+      },
+      (err: unknown) => {
         // the API is not listening yet while k6 parses the script
         note(err instanceof Error ? err.message : String(err));
         return null;
-      }
-    },
-    { timeoutMs, intervalMs: 20, what: `k6 to initialise its VUs (REST API on 127.0.0.1:${port})`, signal },
-  ).then((r) => r === 'paused');
+      },
+    );
+  const outcome = await waitFor((note) => Promise.race([exited, paused(note)]), {
+    timeoutMs,
+    intervalMs: 20,
+    what: `k6 to initialise its VUs (REST API on 127.0.0.1:${port})`,
+    signal,
+  });
+  return outcome === 'paused';
 }
 
 /**

@@ -17,9 +17,12 @@ export const K6_EXIT_REASONS: Record<number, { code: string; message: string; in
   99: { code: 'thresholds-failed', message: 'k6 thresholds (the drill SLOs) failed', invalid: false },
   100: { code: 'setup-timeout', message: 'k6 setup() timed out', invalid: true },
   101: { code: 'teardown-timeout', message: 'k6 teardown() timed out', invalid: true },
-  103: { code: 'generic-timeout', message: 'k6 timed out', invalid: true },
+  102: { code: 'generic-timeout', message: 'k6 timed out', invalid: true },
+  103: { code: 'stopped-from-rest-api', message: 'k6 was stopped through its REST API', invalid: true },
   104: { code: 'invalid-config', message: 'k6 rejected the configuration', invalid: true },
   105: { code: 'external-abort', message: 'k6 was stopped by a signal', invalid: true },
+  // gameday starts k6 with its REST API on a free loopback port (src/k6/control.ts)
+  106: { code: 'cannot-start-rest-api', message: 'k6 could not start its REST API (its port was taken)', invalid: true },
   107: { code: 'script-exception', message: 'the k6 script threw an exception', invalid: true },
   108: { code: 'script-aborted', message: 'the k6 script called test.abort()', invalid: true },
   109: { code: 'go-panic', message: 'k6 crashed (Go panic)', invalid: true },

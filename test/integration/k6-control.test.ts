@@ -1,12 +1,15 @@
 // Starting k6 at t = 0 chosen by the harness (src/k6/control.ts) against real k6: it waits paused
 // with its VUs initialised, sends nothing before it is resumed, its script gets the harness's t0
-// as setup data, and a k6 that dies while initialising is reported as gone, not waited for.
+// as setup data, and a k6 that dies while initialising (or cannot open its REST API) is reported
+// as gone, not waited for.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlArgs, startAt, waitUntilPaused } from '../../src/k6/control.ts';
+import { k6Outcome } from '../../src/k6/runner.ts';
 import { requireTool } from '../../src/platform/toolchain.mjs';
 import { freePort } from '../../src/platform/processes.ts';
 import { tmpDir } from '../helpers.ts';
@@ -68,5 +71,21 @@ export default function (data) { http.get('${url}?t0=' + data.t0); }
     const run = await startPaused(script);
     expect(await waitUntilPaused(run.port, run.exited, 30_000)).toBe(false);
     expect(await run.exited).not.toBe(0);
+  }, 60_000);
+
+  it('a REST API port someone else took: k6 exits 106, reported gone and named as such', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as net.AddressInfo).port;
+    try {
+      const script = path.join(dir, 'idle.js');
+      fs.writeFileSync(script, `export default function () {}\n`);
+      const child = spawn(k6, ['run', '--quiet', '--no-usage-report', ...controlArgs(port), script], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      expect(await waitUntilPaused(port, exited, 30_000)).toBe(false);
+      expect(k6Outcome(await exited, null)).toMatchObject({ code: 'cannot-start-rest-api', invalid: true });
+    } finally {
+      squatter.close();
+    }
   }, 60_000);
 });
