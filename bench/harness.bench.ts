@@ -23,19 +23,26 @@ const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-bench-harness-'));
 const load = os.loadavg()[0];
 console.log(`harness overhead — ${files.length} drill(s) at time-scale ${scale}, node ${process.version}, ${os.cpus().length} CPU(s), load average ${load.toFixed(2)}`);
 console.log('');
-console.log('drill | decision | scheduled s | wall s | overhead s | goal ≤ 3 s | slowest steps (s)');
-console.log('--- | --- | --- | --- | --- | --- | ---');
+console.log('drill | decision | scheduled s | wall s | overhead s | before t0 s | after the schedule s | goal ≤ 3 s | slowest steps (s)');
+console.log('--- | --- | --- | --- | --- | --- | --- | --- | ---');
 const overheads: number[] = [];
 try {
   for (const f of files) {
     const loaded = await loadDrill(path.join(CATALOGUE, f));
     const plan = planDrill(loaded.drill, scale);
-    const started = performance.now();
-    const result = await runDrill(loaded, { timeScale: scale, outDir: path.join(out, loaded.drill.name), reportsRoot: out, progress: false, log: () => {} });
-    const wall = (performance.now() - started) / 1000;
+    const started = Date.now();
+    const outDir = path.join(out, loaded.drill.name);
+    const result = await runDrill(loaded, { timeScale: scale, outDir, reportsRoot: out, progress: false, log: () => {} });
+    const ended = Date.now();
+    const wall = (ended - started) / 1000;
     const scheduled = plan.totalMs / 1000;
     const overhead = wall - scheduled;
     overheads.push(overhead);
+    // the overhead in two: starting up to t = 0 (k6 initialising its VUs included), and from the
+    // scheduled end to the sealed bundle (k6's graceful stop included)
+    const t0 = Date.parse((JSON.parse(fs.readFileSync(path.join(outDir, 'chaos_report.json'), 'utf8')) as { t0: string }).t0);
+    const before = (t0 - started) / 1000;
+    const after = (ended - t0) / 1000 - scheduled;
     // where it went: every setup and teardown but waiting for the load itself, slowest first
     const steps = result.timings
       .filter((t) => t.title !== 'load runs to its end')
@@ -43,7 +50,7 @@ try {
       .slice(0, 4)
       .map((t) => `${t.step === 'teardown' ? '↩ ' : ''}${t.title} ${(t.ms / 1000).toFixed(1)}`)
       .join('; ');
-    console.log(`${loaded.drill.name} | ${result.decision.decision} | ${scheduled.toFixed(1)} | ${wall.toFixed(1)} | ${overhead.toFixed(1)} | ${overhead <= 3 ? 'met' : 'not met'} | ${steps}`);
+    console.log(`${loaded.drill.name} | ${result.decision.decision} | ${scheduled.toFixed(1)} | ${wall.toFixed(1)} | ${overhead.toFixed(1)} | ${before.toFixed(1)} | ${after.toFixed(1)} | ${overhead <= 3 ? 'met' : 'not met'} | ${steps}`);
   }
   const worst = Math.max(...overheads);
   const mean = overheads.reduce((a, b) => a + b, 0) / overheads.length;

@@ -1,15 +1,18 @@
 // The k6 entry point of a drill. esbuild bundles it (with ./lib) into one script; the
 // orchestrator passes the plan as a JSON file (GAMEDAY_PLAN) and the summary path.
 //
-// Per iteration it does as little as k6 lets it (npm run bench k6-bundle): the weighted choice,
-// the round-robin over targets and every request's parameters are prepared once per VU; nothing
-// is set on k6's VU-wide tags (writing exec.vu.metrics.tags each iteration cost ~20% of the
-// request rate), the phase and request travel as each request's own tags.
+// Per iteration it does as little as k6 lets it (npm run bench k6-bundle): every request is
+// prepared once per VU for every target and phase (its URL, body, parameters and tags, built
+// once: a params object built per call costs k6 more than the tags in it), the weighted choice
+// and the profile are fixed per activation of the VU, and the phase is looked up again only when
+// the clock leaves the current one. Nothing is set on k6's VU-wide tags (writing
+// exec.vu.metrics.tags each iteration cost ~20% of the request rate, and they would tag the
+// iteration samples too); the phase and request travel as each request's own tags.
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import { runFlow, setBaseHeaders } from './lib/flows.ts';
+import { preparedSender, runFlow, setBaseHeaders } from './lib/flows.ts';
 import type { K6Plan, K6Request } from './lib/k6-plan.ts';
-import { phaseAt } from './lib/phase.ts';
+import { phaseSpan, type PhaseName } from './lib/phase.ts';
 
 // `gameday bundle --target` embeds the plan (esbuild define); `gameday run` passes a file
 declare const __GAMEDAY_PLAN__: K6Plan | undefined;
@@ -20,26 +23,39 @@ plan.targetHeaders?.forEach((headers, i) => {
   setBaseHeaders(plan.targets[i], Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, 'env' in v ? (__ENV[v.env] ?? '') : v.value])));
 });
 
-/** A weighted choice among a profile's requests, its cumulative weights computed once. */
-function picker(set: number[]): () => K6Request {
-  const requests = set.map((i) => plan.requests[i]);
-  if (requests.length === 1) return () => requests[0];
-  const total = requests.reduce((sum, r) => sum + r.weight, 0);
+// the phase names by index; before the first window is the first phase, past the last the last
+const phaseNames: PhaseName[] = plan.phases.length ? plan.phases.map((w) => w.phase) : ['steady'];
+
+/** One iteration's work for a request: to target `t` (index into plan.targets) in phase `k`. */
+type Send = (t: number, k: number) => void;
+
+function sender(r: K6Request): Send {
+  if (r.websocket || r.webhook) return (t, k) => runFlow(plan.targets[t], r, phaseNames[k]);
+  return preparedSender(r, plan.targets, phaseNames);
+}
+const senders = plan.requests.map(sender);
+
+/** A weighted choice among a profile's requests, its cumulative weights computed once; null for one request. */
+function picker(set: number[]): (() => Send) | null {
+  if (set.length === 1) return null;
+  const sends = set.map((i) => senders[i]);
+  const weights = set.map((i) => plan.requests[i].weight);
+  const total = weights.reduce((sum, w) => sum + w, 0);
   return () => {
     let x = Math.random() * total;
-    for (const r of requests) {
-      x -= r.weight;
-      if (x < 0) return r;
+    for (let i = 0; i < sends.length; i++) {
+      x -= weights[i];
+      if (x < 0) return sends[i];
     }
-    return requests[requests.length - 1];
+    return sends[sends.length - 1];
   };
 }
 const pickers = plan.requestSets.map(picker);
-const profilePicker = new Map<string, () => K6Request>();
 
 /**
  * Holds the start of load until t0, the moment the fault schedule counts from. A standalone
- * bundle (plan.t0 = 0) starts its timeline now.
+ * bundle (plan.t0 = 0) starts its timeline now. `gameday run` skips it (k6 --no-setup): it hands
+ * k6 the setup data itself when every VU is ready (src/k6/control.ts).
  */
 export function setup(): { t0: number } {
   if (!plan.t0) return { t0: Date.now() };
@@ -48,18 +64,54 @@ export function setup(): { t0: number } {
   return { t0: plan.t0 };
 }
 
-// round-robin over the targets (one per proxied replica), each VU starting at its own offset
+/**
+ * `gameday run` writes the plan before t0 is chosen; its absolute moments (a key rotation's
+ * switch) were computed from a provisional t0 and move with the real one, once per VU.
+ */
+function moveTo(t0: number): void {
+  const shift = plan.t0 ? t0 - plan.t0 : 0;
+  if (shift === 0) return;
+  for (const r of plan.requests) if (r.webhook?.rotation) r.webhook.rotation.switchAt += shift;
+  plan.t0 = t0;
+}
+
+// per VU: t0, and the round-robin over the targets (one per proxied replica), each VU starting at its own offset
+let t0 = 0;
 let turn = -1;
+const targets = plan.targets.length;
+// per activation (k6 gives the VU a new __ENV object each time it starts it in a scenario): the
+// profile's only request, or its weighted choice
+let activeEnv: unknown = null;
+let only: Send | null = null;
+let pick: (() => Send) | null = null;
+// the current phase (index into phaseNames) and the epoch ms it holds for: [phaseFrom, phaseUntil)
+let phase = 0;
+let phaseFrom = Infinity;
+let phaseUntil = -Infinity;
+
+function locatePhase(now: number): void {
+  const span = phaseSpan(plan.phases, now - t0);
+  phase = span.index;
+  phaseFrom = t0 + span.fromMs;
+  phaseUntil = t0 + span.untilMs;
+}
 
 export default function (data: { t0: number }): void {
-  const phase = phaseAt(plan.phases, Date.now() - data.t0);
-  const profile = __ENV.GAMEDAY_PROFILE ?? '0';
-  let pick = profilePicker.get(profile);
-  if (!pick) profilePicker.set(profile, (pick = pickers[Number(profile)] ?? pickers[0]));
-  const r = pick();
-  if (turn < 0) turn = exec.vu.idInTest;
-  const base = plan.targets[turn++ % plan.targets.length];
-  runFlow(base, r, phase);
+  if (__ENV !== activeEnv) {
+    activeEnv = __ENV;
+    const profile = Number(__ENV.GAMEDAY_PROFILE ?? '0');
+    const set = plan.requestSets[profile] ? profile : 0;
+    pick = pickers[set];
+    only = pick ? null : senders[plan.requestSets[set][0]];
+    if (turn < 0) {
+      turn = exec.vu.idInTest;
+      t0 = data.t0;
+      moveTo(t0);
+    }
+  }
+  const now = Date.now();
+  if (now < phaseFrom || now >= phaseUntil) locatePhase(now);
+  (only ?? pick!())(turn++ % targets, phase);
 }
 
 /** gameday keeps k6's summary as evidence; a standalone run prints k6's usual text summary. */

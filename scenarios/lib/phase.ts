@@ -18,6 +18,13 @@ export function phaseAt(windows: readonly PhaseWindow[], tMs: number): PhaseName
   return windows.length ? windows[windows.length - 1].phase : 'steady';
 }
 
+/** The phase at `tMs` as phaseAt gives it, by index, with the span [fromMs, untilMs) it holds for. */
+export function phaseSpan(windows: readonly PhaseWindow[], tMs: number): { index: number; fromMs: number; untilMs: number } {
+  let k = 0;
+  while (k < windows.length - 1 && tMs >= windows[k].endMs) k++;
+  return { index: k, fromMs: k === 0 ? -Infinity : windows[k - 1].endMs, untilMs: k >= windows.length - 1 ? Infinity : windows[k].endMs };
+}
+
 /**
  * Splits [0, totalMs) into phases: steady until the first fault, fault while any fault is
  * active (overlapping faults merge), recovery from a fault's end until the next fault.

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { ManagedProcess, ProcessGroup } from '../platform/processes.ts';
+import { controlArgs } from './control.ts';
 
 /** k6's exit codes (go.k6.io/k6/errext/exitcodes) and what they mean for a drill. */
 export const K6_EXIT_REASONS: Record<number, { code: string; message: string; invalid: boolean }> = {
@@ -16,9 +17,12 @@ export const K6_EXIT_REASONS: Record<number, { code: string; message: string; in
   99: { code: 'thresholds-failed', message: 'k6 thresholds (the drill SLOs) failed', invalid: false },
   100: { code: 'setup-timeout', message: 'k6 setup() timed out', invalid: true },
   101: { code: 'teardown-timeout', message: 'k6 teardown() timed out', invalid: true },
-  103: { code: 'generic-timeout', message: 'k6 timed out', invalid: true },
+  102: { code: 'generic-timeout', message: 'k6 timed out', invalid: true },
+  103: { code: 'stopped-from-rest-api', message: 'k6 was stopped through its REST API', invalid: true },
   104: { code: 'invalid-config', message: 'k6 rejected the configuration', invalid: true },
   105: { code: 'external-abort', message: 'k6 was stopped by a signal', invalid: true },
+  // gameday starts k6 with its REST API on a free loopback port (src/k6/control.ts)
+  106: { code: 'cannot-start-rest-api', message: 'k6 could not start its REST API (its port was taken)', invalid: true },
   107: { code: 'script-exception', message: 'the k6 script threw an exception', invalid: true },
   108: { code: 'script-aborted', message: 'the k6 script called test.abort()', invalid: true },
   109: { code: 'go-panic', message: 'k6 crashed (Go panic)', invalid: true },
@@ -47,6 +51,8 @@ export interface K6RunOptions {
   script: string;
   /** extra `k6 run` arguments (execution segments) */
   args?: string[];
+  /** start paused with the REST API on this loopback port (src/k6/control.ts); the harness resumes it */
+  controlPort?: number;
   env: Record<string, string>;
   samplesFile: string;
   stderrFile: string;
@@ -73,7 +79,7 @@ export function startK6(group: ProcessGroup, o: K6RunOptions): K6Run {
   samples.once('open', () => (opened = true));
 
   const stderr = fs.openSync(o.stderrFile, 'w');
-  const proc = group.spawn('k6', o.bin, ['run', '--quiet', '--no-color', '--no-usage-report', '--out', `json=${fifo}`, ...(o.args ?? []), o.script], {
+  const proc = group.spawn('k6', o.bin, ['run', '--quiet', '--no-color', '--no-usage-report', '--out', `json=${fifo}`, ...(o.args ?? []), ...(o.controlPort ? controlArgs(o.controlPort) : []), o.script], {
     stdio: ['ignore', 'ignore', stderr],
     env: { ...o.env, K6_NO_USAGE_REPORT: 'true' },
   });

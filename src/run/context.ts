@@ -112,7 +112,9 @@ export interface RunContext {
   probes: ProbeResult[];
   /** something could not be undone (a proxy, a mount): the ledger stays for `gameday cleanup` */
   keepLedger: boolean;
+  /** what a teardown left running while the run is judged and sealed (the scratch folder's removal); the run waits for it */
+  readonly finishing: Array<Promise<void>>;
 }
 
-/** Time between starting k6 and t = 0, so that k6 is ready when the timeline starts. */
-export const LOAD_LEAD_MS = 2500;
+/** The longest k6 may take to initialise its VUs before t = 0 (it starts paused, then is resumed). */
+export const K6_INIT_TIMEOUT_MS = 60_000;

@@ -121,6 +121,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     guardTrip: null,
     probes: [],
     keepLedger: false,
+    finishing: [],
   };
   return ctx;
 }

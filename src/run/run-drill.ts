@@ -47,5 +47,9 @@ export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Prom
 
   // the harness error first: it is why the verdicts after it have no evidence
   ctx.problems.sort((a, b) => Number(b.code === 'harness-error') - Number(a.code === 'harness-error'));
-  return concludeRun(ctx, run.timings);
+  try {
+    return await concludeRun(ctx, run.timings);
+  } finally {
+    await Promise.all(ctx.finishing);
+  }
 }

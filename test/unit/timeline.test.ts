@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { phaseAt, phaseWindows, type PhaseWindow } from '../../scenarios/lib/phase.ts';
+import { phaseAt, phaseSpan, phaseWindows, type PhaseWindow } from '../../scenarios/lib/phase.ts';
 import { behaviourAt, type PlannedPartner } from '../../simulators/behaviour.ts';
 import { loadDrill, parseDrill } from '../../src/schema/load.ts';
 import { planDrill } from '../../src/plan/plan.ts';
@@ -165,6 +165,40 @@ describe('phaseAt', () => {
   it('is steady with no windows at all', () => {
     expect(phaseAt([], 0)).toBe('steady');
     expect(phaseAt([], 5_000)).toBe('steady');
+  });
+});
+
+// the k6 drill entry looks the phase up again only when the clock leaves the span it holds for
+describe('phaseSpan', () => {
+  it('names the phase phaseAt names, and the span around t is that phase throughout', () => {
+    let seed = 11;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let trial = 0; trial < 200; trial++) {
+      const total = 1000 + Math.floor(rnd() * 9000);
+      const faults = Array.from({ length: Math.floor(rnd() * 5) }, () => {
+        const startMs = Math.floor(rnd() * total);
+        return { startMs, endMs: Math.min(total, startMs + 1 + Math.floor(rnd() * 2000)) };
+      });
+      const windows = phaseWindows(total, faults);
+      for (let t = -500; t < total + 500; t += 29) {
+        const span = phaseSpan(windows, t);
+        expect(windows[span.index].phase).toBe(phaseAt(windows, t));
+        expect(span.fromMs <= t && t < span.untilMs).toBe(true);
+        for (const edge of [span.fromMs, span.untilMs - 1]) if (Number.isFinite(edge)) expect(phaseAt(windows, edge)).toBe(phaseAt(windows, t));
+        if (Number.isFinite(span.untilMs)) expect(phaseAt(windows, span.untilMs)).not.toBe(phaseAt(windows, t));
+      }
+    }
+  });
+
+  it('holds the first phase from minus infinity and the last to infinity; one span with no windows', () => {
+    const windows = phaseWindows(60_000, [{ startMs: 20_000, endMs: 40_000 }]);
+    expect(phaseSpan(windows, -5)).toEqual({ index: 0, fromMs: -Infinity, untilMs: 20_000 });
+    expect(phaseSpan(windows, 20_000)).toEqual({ index: 1, fromMs: 20_000, untilMs: 40_000 });
+    expect(phaseSpan(windows, 99_000)).toEqual({ index: 2, fromMs: 40_000, untilMs: Infinity });
+    expect(phaseSpan([], 5)).toEqual({ index: 0, fromMs: -Infinity, untilMs: Infinity });
   });
 });
 

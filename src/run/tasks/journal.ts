@@ -10,9 +10,22 @@ export const scratchTask: Task<RunContext> = {
   title: 'scratch folder',
   setup(ctx, teardown) {
     teardown('remove the scratch folder and close the ledger', () => {
-      fs.rmSync(ctx.scratch, { recursive: true, force: true });
       // a proxy or mount that could not be undone stays in the ledger for `gameday cleanup`
-      if (!ctx.keepLedger && ctx.ledger.mounts.length === 0) ctx.ledger.close();
+      const close = () => {
+        if (!ctx.keepLedger && ctx.ledger.mounts.length === 0) ctx.ledger.close();
+      };
+      if (ctx.ledger.mounts.length > 0) {
+        fs.rmSync(ctx.scratch, { recursive: true, force: true });
+        return close();
+      }
+      // nothing mounted in it: its files (the SUT's DATA_DIR, thousands on a busy disk take a
+      // second) go while the run is judged and sealed; the ledger closes once they are gone, and
+      // stays for the next sweep if they cannot be removed
+      ctx.finishing.push(
+        fs.promises.rm(ctx.scratch, { recursive: true, force: true }).then(close, (err: unknown) => {
+          ctx.log(`warning: the scratch folder ${ctx.scratch} could not be removed (the next run's sweep or gameday cleanup will): ${err instanceof Error ? err.message : String(err)}`);
+        }),
+      );
     });
     ctx.ledger.folderCreated(ctx.scratch);
     fs.mkdirSync(path.join(ctx.scratch, 'data'), { recursive: true });

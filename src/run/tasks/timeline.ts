@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { sutMetricsToCollect } from '../../judge/evaluate.ts';
 import { RUN_FILES } from '../../schema/run-dir.ts';
-import { LOAD_LEAD_MS, type RunContext } from '../context.ts';
+import type { RunContext } from '../context.ts';
 import { runSenders } from '../senders.ts';
 import { pollSutMetrics } from '../sut-metrics.ts';
 import type { Task } from '../tasks.ts';
@@ -29,7 +29,7 @@ export const timelineTask: Task<RunContext> = {
       baseUrls: replicaUrls,
       t0,
       intervalMs: 250,
-      maxDurationMs: ctx.plan.totalMs + LOAD_LEAD_MS + 30_000,
+      maxDurationMs: ctx.plan.totalMs + 30_000,
       file: path.join(ctx.runDir, RUN_FILES.sutMetrics),
     });
     teardown('stop the SUT metrics poller', async () => {
