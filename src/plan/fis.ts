@@ -6,7 +6,7 @@
 import type { Drill } from '../schema/drill.ts';
 import { fisAccounts, fisSpecOfFault } from '../schema/fis-drill.ts';
 import type { FisFaultSpec } from '../schema/fis.ts';
-import { isLoopbackUrl } from '../schema/guards.ts';
+import { guardAlarms, isLoopbackUrl } from '../schema/guards.ts';
 
 /** The FIS endpoint the AWS SDK will use: the environment's override, or null for AWS itself. */
 export function fisEndpoint(env: NodeJS.ProcessEnv): string | null {
@@ -28,11 +28,12 @@ export interface FisPlan {
  * The drill's FIS faults, or null when it has none. Throws, before anything is sent, when the
  * endpoint is off loopback and allowRemote does not name every account the experiments act in.
  */
-export function planFis(drill: Pick<Drill, 'faults' | 'allowRemote'>, env: NodeJS.ProcessEnv): FisPlan | null {
+export function planFis(drill: Pick<Drill, 'faults' | 'allowRemote' | 'guards'>, env: NodeJS.ProcessEnv): FisPlan | null {
   const specs: Record<string, FisFaultSpec> = {};
   for (const f of drill.faults) {
     if (f.driver !== 'fis') continue;
-    const result = fisSpecOfFault(f);
+    // the guards' CloudWatch alarms stop every experiment too
+    const result = fisSpecOfFault(f, guardAlarms(drill.guards));
     if (!result.ok) throw new Error(`fault ${f.name}: ${result.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     specs[f.name] = result.spec;
   }

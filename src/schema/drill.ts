@@ -4,7 +4,7 @@ import { DRIVERS, FAULT_ACTIONS, FAULTS, supports, actionsOf, type DriverName, t
 import { PrometheusSlo, Telemetry } from './telemetry.ts';
 import { AllowRemote, DockerTarget, ExternalTarget, type RunningTarget } from './external.ts';
 import { Duration } from './duration.ts';
-import { checkGuards, Guards } from './guards.ts';
+import { checkGuards, guardAlarms, Guards } from './guards.ts';
 import { NatsName, Slug } from './names.ts';
 import { Partner as PartnerSpec, routeName } from './partner.ts';
 import { FaultRef, partnerOutages } from './partner-outages.ts';
@@ -711,8 +711,8 @@ function checkFaultTarget(target: TargetOut, f: FaultOut, i: number, ctx: z.Refi
 }
 
 /** A driver: fis fault acts on AWS: its spec (completed from the fault) must be valid; its target names the service (or broker) the SLOs watch. */
-function checkFisFault(target: TargetOutput, f: FaultOut, i: number, ctx: z.RefinementCtx): void {
-  const result = fisSpecOfFault(f);
+function checkFisFault(target: TargetOutput, f: FaultOut, i: number, alarms: readonly string[], ctx: z.RefinementCtx): void {
+  const result = fisSpecOfFault(f, alarms);
   if (!result.ok) for (const issue of result.issues) ctx.addIssue({ code: 'custom', path: ['faults', i, ...issue.path], message: issue.message });
   const names = isRunningSystem(target) ? [target.name, ...target.endpoints.map((e) => e.name)] : [target.service.name, ...(target.broker ? [target.broker.name] : [])];
   if (!names.includes(f.target)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `an FIS fault names what the SLOs watch: write target: "${names.join('" or "')}"` });
@@ -827,7 +827,7 @@ export const Drill = z
       if (f.action === 'az-failure' && f.mode === 'disconnect' && f.driver !== 'containers') ctx.addIssue({ code: 'custom', path: ['faults', i, 'mode'], message: 'only the containers driver can cut a zone off the network: use mode: stop, or driver: containers' });
       if (f.proxy !== undefined && f.driver !== 'toxiproxy') ctx.addIssue({ code: 'custom', path: ['faults', i, 'proxy'], message: `proxy names a proxy of the team's Toxiproxy: only a toxiproxy fault has one (this is driver ${f.driver})` });
       if ('select' in f && f.select !== undefined && f.driver !== 'docker') ctx.addIssue({ code: 'custom', path: ['faults', i, 'select'], message: `select picks containers of a docker target; the ${f.driver} driver takes ${f.action === 'pod-kill' ? 'replica: N' : 'its target'} instead — remove select` });
-      if (f.driver === 'fis') return checkFisFault(drill.target, f, i, ctx);
+      if (f.driver === 'fis') return checkFisFault(drill.target, f, i, guardAlarms(drill.guards), ctx);
       if (f.driver === 'command' || !service || isRunningSystem(drill.target)) return;
       if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });
       if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.restartAfter >= f.duration) ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: 'the replica restarts within the fault window: make restartAfter shorter than duration' });

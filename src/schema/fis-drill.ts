@@ -31,8 +31,11 @@ export interface FisFaultFields {
 
 export type FisFaultIssue = { path: PropertyKey[]; message: string };
 
-/** The FIS spec of a `driver: fis` fault; issue paths are inside the fault (`fis.pods.namespace`, `duration`). */
-export function fisSpecOfFault(f: FisFaultFields): { ok: true; spec: FisFaultSpec } | { ok: false; issues: FisFaultIssue[] } {
+/**
+ * The FIS spec of a `driver: fis` fault; issue paths are inside the fault (`fis.pods.namespace`,
+ * `duration`). `guardAlarms`: the drill's guards' CloudWatch alarms, added to its stop conditions.
+ */
+export function fisSpecOfFault(f: FisFaultFields, guardAlarms: readonly string[] = []): { ok: true; spec: FisFaultSpec } | { ok: false; issues: FisFaultIssue[] } {
   const issues: FisFaultIssue[] = [];
   if (!f.fis) return { ok: false, issues: [{ path: ['fis'], message: 'a driver: fis fault needs its FIS spec: add fis: { region, roleArn, stopConditions, ... } (see `gameday fis --help`)' }] };
   const fields = f as unknown as Record<string, unknown>;
@@ -51,6 +54,11 @@ export function fisSpecOfFault(f: FisFaultFields): { ok: true; spec: FisFaultSpe
   const fault = f.action as FisFault;
   const via = typeof block.via === 'string' ? block.via : FIS_VIAS[fault]?.[0];
   const spec: Record<string, unknown> = { ...block, fault };
+  if (guardAlarms.length) {
+    const own = Array.isArray(block.stopConditions) ? (block.stopConditions as unknown[]) : [];
+    spec.stopConditions = [...new Set([...own, ...guardAlarms])];
+    if (block.stopConditionWaiver !== undefined) issues.push({ path: ['fis', 'stopConditionWaiver'], message: "the drill's guards name CloudWatch alarms, which stop this experiment: remove stopConditionWaiver" });
+  }
   const windowKey = via ? WINDOW_KEY[via] : undefined;
   if (windowKey) spec[windowKey] = f.duration;
   // az-failure names its zone on the fault: an AZ power interruption takes it as the zone that loses power

@@ -55,16 +55,36 @@ export const Guard = z
     window: GuardWindow.optional(),
     prometheus: GuardPrometheus.optional(),
     http: GuardHttp.optional(),
+    /**
+     * a CloudWatch alarm that stands for this guard in AWS: every driver: fis fault's experiment
+     * template gets it as a stop condition, so FIS stops the experiment when it fires. Alone, the
+     * guard is watched by FIS only; beside window / prometheus / http, by both.
+     */
+    cloudwatchAlarm: z
+      .string()
+      .regex(/^arn:aws(?:-[a-z]+)*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/, 'write the ARN of a CloudWatch alarm, e.g. "arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-5xx"')
+      .optional(),
   })
   .superRefine((g, ctx) => {
     const given = (['window', 'prometheus', 'http'] as const).filter((k) => g[k] !== undefined);
-    if (given.length !== 1) ctx.addIssue({ code: 'custom', path: given.length ? [given[1]] : [], message: given.length ? `a guard watches one thing: keep one of ${given.join(', ')} and make the others guards of their own` : 'say what the guard watches: window, prometheus or http' });
+    if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1]], message: `a guard watches one thing: keep one of ${given.join(', ')} and make the others guards of their own` });
+    if (given.length === 0 && g.cloudwatchAlarm === undefined) ctx.addIssue({ code: 'custom', path: [], message: 'say what the guard watches: window, prometheus or http (or a cloudwatchAlarm for FIS faults)' });
   });
 export type Guard = z.infer<typeof Guard>;
 export type GuardKind = 'window' | 'prometheus' | 'http';
 
 export function guardKind(g: Guard): GuardKind {
   return g.window ? 'window' : g.prometheus ? 'prometheus' : 'http';
+}
+
+/** Whether gameday reads the guard itself (a guard with only a CloudWatch alarm is FIS's to watch). */
+export function watchedLocally(g: Guard): boolean {
+  return g.window !== undefined || g.prometheus !== undefined || g.http !== undefined;
+}
+
+/** The CloudWatch alarms the guards name: the stop conditions of every FIS experiment of the drill. */
+export function guardAlarms(guards: readonly Guard[]): string[] {
+  return [...new Set(guards.flatMap((g) => (g.cloudwatchAlarm ? [g.cloudwatchAlarm] : [])))];
 }
 
 /** The drill's guards: names unique (the error names both). */

@@ -113,3 +113,22 @@ describe('FIS blast radius', () => {
     expect(planFis({ ...d, faults: [] }, {})).toBeNull();
   });
 });
+
+describe("guards' CloudWatch alarms become the experiments' stop conditions", () => {
+  const GUARD_ALARM = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:p99-latency';
+  it('adds each guard alarm to every FIS fault (once), and a guard may be FIS-only', () => {
+    const raw = drill({}, { guards: [{ name: 'latency-alarm', cloudwatchAlarm: GUARD_ALARM }, { name: 'same', cloudwatchAlarm: ALARM, window: { metric: 'error-rate', above: '50%' } }] });
+    const parsed = Drill.parse(raw);
+    const plan = planFis(parsed, { AWS_ENDPOINT_URL_FIS: 'http://127.0.0.1:4566' });
+    expect(plan).not.toBeNull();
+    expect(Object.values(plan!.specs)[0].stopConditions).toEqual([ALARM, GUARD_ALARM]);
+  });
+
+  it('a guard alarm makes a waiver wrong, and a guard that watches nothing is refused', () => {
+    const waived = { region: 'us-east-1', roleArn: ROLE, stopConditionWaiver: { reason: 'a sandbox account with no alarms' }, subnets: { resourceTags: { zone: 'a' } } };
+    expect(issues(drill({ fis: waived }, { guards: [{ name: 'alarm', cloudwatchAlarm: GUARD_ALARM }] }))).toContain(
+      "faults.0.fis.stopConditionWaiver: the drill's guards name CloudWatch alarms, which stop this experiment: remove stopConditionWaiver",
+    );
+    expect(issues(drill({}, { guards: [{ name: 'nothing' }] }))[0]).toMatch(/say what the guard watches: window, prometheus or http \(or a cloudwatchAlarm for FIS faults\)/);
+  });
+});

@@ -11,6 +11,7 @@ import { RUN_FILES } from '../../schema/run-dir.ts';
 import { checkQuery } from '../../targets/promql.ts';
 import type { RunContext } from '../context.ts';
 import { GuardWatch, type GuardEvaluation } from '../guards.ts';
+import { watchedLocally } from '../../schema/guards.ts';
 import type { Task } from '../tasks.ts';
 import { stopK6 } from './load.ts';
 
@@ -30,7 +31,8 @@ async function abortRun(ctx: RunContext, e: GuardEvaluation): Promise<void> {
 export const guardsTask: Task<RunContext> = {
   title: 'guards (stop conditions)',
   async setup(ctx, teardown) {
-    const guards = ctx.drill.guards;
+    // a guard with only a CloudWatch alarm is FIS's to watch (a stop condition of its experiments)
+    const guards = ctx.drill.guards.filter(watchedLocally);
     if (guards.length === 0) return;
     for (const g of guards) {
       if (!g.prometheus) continue;
