@@ -150,6 +150,20 @@ export function goHttpbinImageSpec(binary: string): ImageSpec {
 }
 
 /**
+ * A service that is one executable (a static Go server, or any binary with the libraries `ldd`
+ * lists), FROM scratch: the binary in /app, its mode kept; HOST=0.0.0.0, PORT 8080, DATA_DIR /data.
+ * Its arguments are the container's command (per replica).
+ */
+export function binaryServiceImageSpec(o: { name: string; binary: string }): ImageSpec {
+  const base = path.basename(o.binary);
+  return {
+    name: o.name,
+    files: [...binaryFiles(o.binary, `app/${base}`), { target: 'data/.keep', content: '', mode: 0o644 }],
+    dockerfile: ['FROM scratch', 'COPY rootfs/ /', 'WORKDIR /app', 'ENV HOST=0.0.0.0 PORT=8080 DATA_DIR=/data', 'EXPOSE 8080', `ENTRYPOINT ["/app/${base}"]`].join('\n'),
+  };
+}
+
+/**
  * A node service's image: node (this one, `nodeBinary`) and its libraries, the service's files
  * (`appDir` minus `exclude`) in /app, and the node_modules its modules import, from `projectDir`.
  * It listens on HOST=0.0.0.0 inside the container; PORT 8080; DATA_DIR /data.

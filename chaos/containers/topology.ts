@@ -41,6 +41,8 @@ export interface ContainerServiceSpec {
   env?: Record<string, string>;
   /** extra environment of replica `index` in `zone`, over `env` (a drill's per-replica placeholders) */
   envOf?: (index: number, zone: string) => Record<string, string>;
+  /** the container's command (the image's entrypoint's arguments) of replica `index` in `zone` */
+  argsOf?: (index: number, zone: string) => string[];
   healthPath?: string;
   startTimeoutMs?: number;
 }
@@ -221,7 +223,9 @@ export async function startContainerTopology(o: ContainerTopologyOptions): Promi
       const name = `${o.service.name}-r${index}`;
       const hostPort = await freePort();
       const labels: Labels = { ...base, [LABEL_SERVICE]: o.service.name, [LABEL_ROLE]: 'replica', [LABEL_REPLICA]: name, [LABEL_ZONE]: zone };
-      const container = new LoopbackContainer(o.image)
+      const plain = new LoopbackContainer(o.image);
+      const args = o.service.argsOf?.(index, zone);
+      const container = (args ? plain.withCommand(args) : plain)
         .withName(`${prefix}-${name}`)
         .withNetwork(network)
         .withLabels(labels)

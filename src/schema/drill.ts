@@ -557,8 +557,13 @@ function checkContainers(target: TargetOut, faults: readonly FaultOut[], ctx: z.
     if (target[part]) ctx.addIssue({ code: 'custom', path: ['target', part], message: `a containers target has no ${part} yet: remove target.${part}, or use target.kind: process` });
   }
   const [cmd, entry, ...rest] = target.service.command;
-  if (cmd !== 'node' || !entry || !/^\.\.?\//.test(entry) || !/\.(mjs|cjs|js)$/.test(entry) || rest.length > 0) {
-    ctx.addIssue({ code: 'custom', path: ['target', 'service', 'command'], message: 'a containers service runs in the node image built from its folder: write [node, ./path/to/entry.mjs] (relative to the drill, no further arguments)' });
+  // an executable (a static Go server, ...) runs alone in its image, its arguments per container
+  if (cmd !== 'node') {
+    if (!/^(\.\.?\/|\/)/.test(cmd)) ctx.addIssue({ code: 'custom', path: ['target', 'service', 'command', 0], message: `a containers service is [node, ./entry.mjs] or an executable's path (./bin/server, relative to the drill, or absolute), not a name on PATH: write the path of "${cmd}"` });
+    return;
+  }
+  if (!entry || !/^\.\.?\//.test(entry) || !/\.(mjs|cjs|js)$/.test(entry) || rest.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['target', 'service', 'command'], message: 'a containers service runs in the node image built from its folder: write [node, ./path/to/entry.mjs] (relative to the drill, no further arguments), or give an executable\'s path' });
   }
 }
 

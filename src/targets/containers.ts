@@ -10,7 +10,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { GenericContainer, Wait } from 'testcontainers';
 import { ContainersDriver } from '../../chaos/containers/driver.ts';
-import { ensureImage, nodeServiceImageSpec, toxiproxyImageSpec, type BuiltImage } from '../../chaos/containers/images.ts';
+import { binaryServiceImageSpec, ensureImage, nodeServiceImageSpec, toxiproxyImageSpec, type BuiltImage } from '../../chaos/containers/images.ts';
 import { LABEL_ROLE, LABEL_SERVICE, runLabels } from '../../chaos/containers/labels.ts';
 import { SERVICE_PORT, startContainerTopology, stopContainer, type ContainerTopology } from '../../chaos/containers/topology.ts';
 import { requireTool } from '../platform/toolchain.mjs';
@@ -29,8 +29,13 @@ export function excludedFromImage(rel: string): boolean {
   return top === 'node_modules' || top === 'drills' || top.startsWith('.') || /\.(md|ya?ml)$/i.test(rel);
 }
 
-/** The image spec of a containers service: [node, ./dir/entry.mjs] → node and dir/ in /app. */
+/**
+ * The image spec of a containers service: [node, ./dir/entry.mjs] → node and dir/ in /app; any
+ * other command → its executable alone (FROM scratch, with the libraries it loads), its arguments
+ * given to each replica's container.
+ */
 export function serviceImageSpec(command: readonly string[], drillDir: string, service: string) {
+  if (command[0] !== 'node') return binaryServiceImageSpec({ name: `gameday/${service}`, binary: path.resolve(drillDir, command[0]) });
   const entry = path.resolve(drillDir, command[1]);
   return nodeServiceImageSpec({ name: `gameday/${service}`, appDir: path.dirname(entry), entry: path.basename(entry), projectDir: PROJECT_DIR, exclude: excludedFromImage });
 }
@@ -113,14 +118,14 @@ export async function startContainersEnvironment(o: EnvironmentOptions): Promise
       return [name, { ...p, url: `http://${partnersName}:${PARTNERS_BASE_PORT + i}` }];
     }),
   );
-  const envOf = (index: number, zone: string) => {
-    // inside the container: its own port and DATA_DIR, the partners on the run's network
-    const vars: TemplateVars = { port: String(SERVICE_PORT), replica: String(index), zone, dataDir: '/data', partners: partnerVars };
-    return Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, renderTemplate(v, vars)]));
-  };
+  // inside the container: its own port and DATA_DIR, the partners on the run's network
+  const varsOf = (index: number, zone: string): TemplateVars => ({ port: String(SERVICE_PORT), replica: String(index), zone, dataDir: '/data', partners: partnerVars });
+  const envOf = (index: number, zone: string) => Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, renderTemplate(v, varsOf(index, zone))]));
+  // an executable's arguments ({{port}} and the others expanded): the container's command
+  const argsOf = service.command[0] === 'node' ? undefined : (index: number, zone: string) => service.command.slice(1).map((a) => renderTemplate(a, varsOf(index, zone)));
   const topology = await startContainerTopology({
     runId: o.runId,
-    service: { name: service.name, replicas: service.replicas, zones: service.zones, envOf, healthPath: service.healthPath, startTimeoutMs: service.startTimeout },
+    service: { name: service.name, replicas: service.replicas, zones: service.zones, envOf, argsOf, healthPath: service.healthPath, startTimeoutMs: service.startTimeout },
     image: image.image,
     toxiproxyImage: toxiImage.image,
     dataDir: o.dataDir,

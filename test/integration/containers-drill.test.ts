@@ -116,4 +116,35 @@ describe('a drill on target.kind: containers', () => {
     // the partners' exchanges up to the interrupt were kept
     expect(fs.readFileSync(path.join(out, 'simulator_journal.ndjson'), 'utf8')).toContain('"partner":"acme"');
   }, 90_000);
+
+  it('a static Go server (go-httpbin, not node) as a containers target: built FROM scratch, started with its arguments, serves and is drilled', async () => {
+    await needEngine();
+    const { requireTool } = await import('../../src/platform/toolchain.mjs');
+    const dir = tmpDir('gameday-containers-go');
+    const drill = {
+      name: 'containers-go-httpbin',
+      app: 'CTR',
+      target: {
+        kind: 'containers',
+        service: { name: 'httpbin', command: [requireTool('go-httpbin').path, '-host', '0.0.0.0', '-port', '{{port}}'], replicas: 2, zones: ['a', 'b'], healthPath: '/status/200' },
+      },
+      load: { requests: [{ name: 'status', path: '/status/200', expect: [200] }], profiles: [{ profile: 'baseline', rate: 10, duration: '8s' }] },
+      faults: [{ name: 'slow', action: 'latency', target: 'httpbin', at: '3s', duration: '2s', latency: '100ms' }],
+      slos: [{ name: 'errors', kind: 'error-rate', below: '1%' }],
+    };
+    fs.writeFileSync(path.join(dir, 'drill.json'), JSON.stringify(drill));
+    const out = path.join(dir, 'run');
+    const r = await runCli(['run', path.join(dir, 'drill.json'), '--out', out, '--no-progress']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const chaos = readJson(path.join(out, 'chaos_report.json'));
+    expect(chaos.faults[0]).toMatchObject({ outcome: 'reverted', injectVerified: true, revertVerified: true });
+    // go-httpbin's own log line from inside each container
+    const logs = fs.readdirSync(path.join(out, 'logs'));
+    for (const i of [0, 1]) {
+      const log = logs.find((f) => f.endsWith(`-httpbin-r${i}.log`));
+      expect(log, logs.join(', ')).toBeDefined();
+      expect(fs.readFileSync(path.join(out, 'logs', log!), 'utf8')).toMatch(/listening on/);
+    }
+    expect(await leftOf(chaos.runId)).toEqual({ containers: [], networks: [] });
+  }, 180_000);
 });

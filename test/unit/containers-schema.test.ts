@@ -56,10 +56,12 @@ describe('target.kind: containers', () => {
     expect(problems(drill('containers', [], { env: { PARTNER_URL: '{{ partners.acme.url }}' } }))).toEqual([]);
   });
 
-  it('runs a node entry from the drill\'s folder only, and nothing the target adds yet', () => {
-    for (const command of [['python', './app.py'], ['node', 'server.mjs'], ['node', './server.mjs', '--flag'], ['./server']]) {
+  it('runs a node entry from the drill\'s folder or an executable by its path, and nothing the target adds yet', () => {
+    for (const command of [['node', 'server.mjs'], ['node', './server.mjs', '--flag']]) {
       expect(problems(drill('containers', [], { command }))[0], command.join(' ')).toMatch(/^target\.service\.command: a containers service runs in the node image built from its folder: write \[node, \.\/path\/to\/entry\.mjs\]/);
     }
+    expect(problems(drill('containers', [], { command: ['python', './app.py'] }))).toEqual(['target.service.command.0: a containers service is [node, ./entry.mjs] or an executable\'s path (./bin/server, relative to the drill, or absolute), not a name on PATH: write the path of "python"']);
+    for (const command of [['./server'], ['/opt/bin/go-httpbin', '-port', '{{port}}']]) expect(problems(drill('containers', [], { command })), command.join(' ')).toEqual([]);
     expect(problems(drill('process', [], { command: ['python', './app.py'] }))).toEqual([]);
     const p = problems(drill('containers', [], {}, { loadBalancer: { kind: 'nginx' }, disk: { size: '32m' } }));
     expect(p).toEqual(['target.loadBalancer: a containers target has no loadBalancer yet: remove target.loadBalancer, or use target.kind: process', 'target.disk: a containers target has no disk yet: remove target.disk, or use target.kind: process']);
