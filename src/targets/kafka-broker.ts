@@ -5,7 +5,7 @@
 // clients connect to the addresses the brokers advertise, so network faults on it are still to come.
 import fs from 'node:fs';
 import path from 'node:path';
-import { KafkaDriver } from '../../chaos/store/kafka-driver.ts';
+import { kafkaDriver } from '../../chaos/store/kafka-driver.ts';
 import { startKafkaKraft, type KafkaCluster } from '../../chaos/store/kafka-kraft.ts';
 import type { BrokerSpec } from '../schema/drill.ts';
 import type { BrokerEnv, BrokerEnvOptions } from './broker.ts';
@@ -25,7 +25,7 @@ export async function startKafkaBroker(o: BrokerEnvOptions<Extract<BrokerSpec, {
     cluster = await startKafkaKraft({ dir: workDir, group: o.group, nodes: spec.nodes, sessionTimeoutMs: spec.sessionTimeout });
     for (const topic of spec.topics) await cluster.ensureTopic(topic);
     const started = cluster;
-    const driver = new KafkaDriver({ cluster: started, runId: o.runId });
+    const driver = kafkaDriver({ cluster: started, runId: o.runId });
     const url = `kafka://${started.bootstrap}`;
     let stopping: Promise<void> | null = null;
     return {

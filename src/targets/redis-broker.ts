@@ -5,7 +5,7 @@
 // redis-sentinel://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3/NAME.
 import fs from 'node:fs';
 import path from 'node:path';
-import { RedisSentinelDriver } from '../../chaos/store/driver.ts';
+import { redisSentinelDriver } from '../../chaos/store/driver.ts';
 import { startRedisSentinel, type RedisSentinelSet } from '../../chaos/store/redis-sentinel.ts';
 import type { BrokerSpec } from '../schema/drill.ts';
 import type { BrokerEnv, BrokerEnvOptions } from './broker.ts';
@@ -43,7 +43,7 @@ export async function startRedisBroker(o: BrokerEnvOptions<Extract<BrokerSpec, {
       },
     });
     const started = set;
-    const driver = new RedisSentinelDriver({ set: started, runId: o.runId });
+    const driver = redisSentinelDriver({ set: started, runId: o.runId });
     const url = `redis-sentinel://${started.sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${spec.name}`;
     let stopping: Promise<void> | null = null;
     return {

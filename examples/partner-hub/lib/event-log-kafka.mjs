@@ -8,7 +8,7 @@
 //            a redelivered event is applied again unless `apply` is idempotent.
 //   metrics  backlog = the group's lag (end offsets − committed offsets), offline queue lengths, counters.
 import { Kafka, logLevel } from 'kafkajs';
-import { OfflineQueue } from './offline-queue.mjs';
+import { createOutbox } from './outbox.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const message = (err) => (err instanceof Error ? err.message : String(err));
@@ -30,8 +30,6 @@ export function parseKafkaUrl(url) {
  */
 export function startKafkaEventLog(o) {
   const publishTimeoutMs = o.publishTimeoutMs ?? 2000;
-  const offline = new OfflineQueue(o.offlineDir, o.replica);
-  const volatile = [];
   const counters = { published: 0, publishedDuplicates: 0, publishFailures: 0, publishedFromOfflineQueue: 0, queuedOffline: 0, consumed: 0, consumedRedelivered: 0, applyFailures: 0, disconnects: 0, reconnects: 0 };
   const kafka = new Kafka({
     clientId: `partner-hub-${o.replica}`,
@@ -46,7 +44,6 @@ export function startKafkaEventLog(o) {
   const consumer = o.consume ? kafka.consumer({ groupId: o.group, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000 } }) : null;
   let connected = false;
   let closed = false;
-  let draining = false;
   let lastError = null;
   let lastBacklog = { backlog: null, at: null };
   /** offsets seen applied in this process: one seen again is a redelivery */
@@ -80,60 +77,7 @@ export function startKafkaEventLog(o) {
   }
 
   const usable = () => connected && !closed;
-
-  async function enqueue(event) {
-    if (usable() && offline.length === 0) {
-      try {
-        await publish(event);
-        return 'broker';
-      } catch {
-        /* Kafka could not take it now: the event goes offline */
-      }
-    }
-    offline.append(event);
-    counters.queuedOffline++;
-    kick();
-    return 'offline';
-  }
-
-  function enqueueVolatile(event) {
-    volatile.push(event);
-    kick();
-  }
-
-  function kick() {
-    if (!draining && usable() && (offline.length > 0 || volatile.length > 0)) void drain();
-  }
-
-  async function drain() {
-    draining = true;
-    try {
-      while (usable() && offline.length > 0) {
-        const head = offline.peek();
-        try {
-          await publish(head.event);
-        } catch {
-          await sleep(250);
-          continue;
-        }
-        offline.shift(head.name);
-        counters.publishedFromOfflineQueue++;
-        if (offline.length === 0) o.log('offline queue: drained');
-      }
-      while (usable() && volatile.length > 0) {
-        try {
-          await publish(volatile[0]);
-          volatile.shift();
-        } catch {
-          await sleep(250);
-        }
-      }
-    } finally {
-      draining = false;
-    }
-  }
-  const drainTimer = setInterval(kick, 500);
-  drainTimer.unref();
+  const outbox = createOutbox({ offlineDir: o.offlineDir, replica: o.replica, publish, usable, counters, log: o.log });
 
   async function consume() {
     if (!consumer) return;
@@ -177,8 +121,8 @@ export function startKafkaEventLog(o) {
   const started = connect().then(consume);
 
   return {
-    enqueue,
-    enqueueVolatile,
+    enqueue: outbox.enqueue,
+    enqueueVolatile: outbox.enqueueVolatile,
     get brokerState() {
       return closed ? 'closed' : usable() ? 'connected' : 'connecting';
     },
@@ -200,16 +144,14 @@ export function startKafkaEventLog(o) {
         consumer: o.group,
         backlog: fresh ? lastBacklog.backlog : null,
         lastBacklog,
-        offlineQueue: offline.totalAcrossReplicas(),
-        offlineQueueReplica: offline.length,
-        volatileQueue: volatile.length,
+        ...outbox.figures(),
         ...counters,
         lastError,
       };
     },
     async close() {
       closed = true;
-      clearInterval(drainTimer);
+      outbox.close();
       await Promise.race([started, sleep(1000)]);
       await Promise.allSettled([consumer?.disconnect(), producer.disconnect(), admin.disconnect()]);
     },

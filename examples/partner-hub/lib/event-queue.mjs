@@ -7,7 +7,7 @@
 //            applies events through `apply` and acks them; a failed apply is nak'ed and redelivered.
 //   metrics  backlog = the consumer's num_pending, offline queue lengths, counters.
 import { AckPolicy, DeliverPolicy, connect, headers, nanos } from 'nats';
-import { OfflineQueue } from './offline-queue.mjs';
+import { createOutbox } from './outbox.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const message = (err) => (err instanceof Error ? err.message : String(err));
@@ -40,9 +40,6 @@ function withTimeout(promise, ms, what) {
  */
 export function startEventQueue(o) {
   const publishTimeoutMs = o.publishTimeoutMs ?? 2000;
-  const offline = new OfflineQueue(o.offlineDir, o.replica);
-  /** @type {QueuedEvent[]} events acknowledged but only held in memory (the ack-before-persist defect) */
-  const volatile = [];
   const counters = {
     published: 0,
     publishedDuplicates: 0,
@@ -61,10 +58,8 @@ export function startEventQueue(o) {
   let connected = false;
   let ready = false;
   let closed = false;
-  let draining = false;
   let lastError = null;
   let lastBacklog = { backlog: null, ackPending: null, at: null };
-  if (offline.length > 0) o.log(`offline queue: ${offline.length} event(s) left by an earlier run, drained once the broker is reachable`);
 
   async function ensureStreamAndConsumer() {
     const subjects = [`${o.subjectPrefix}.>`];
@@ -167,69 +162,8 @@ export function startEventQueue(o) {
   }
 
   const brokerUsable = () => connected && ready && !closed;
-
-  /**
-   * Healthy path: publish (PubAck) or, when the broker cannot take it, append to the offline queue.
-   * Resolves once the event is durable (in the stream or on disk); throws only when neither worked
-   * (e.g. ENOSPC on the offline queue).
-   * @param {QueuedEvent} event
-   * @returns {Promise<'broker' | 'offline'>}
-   */
-  async function enqueue(event) {
-    // while older events wait offline, newer ones queue behind them: the stream keeps their order
-    if (brokerUsable() && offline.length === 0) {
-      try {
-        await publish(event);
-        return 'broker';
-      } catch {
-        /* the broker went away under us: the event goes offline */
-      }
-    }
-    offline.append(event);
-    counters.queuedOffline++;
-    kick();
-    return 'offline';
-  }
-
-  /** The ack-before-persist defect: the event waits in memory until the broker takes it. */
-  function enqueueVolatile(event) {
-    volatile.push(event);
-    kick();
-  }
-
-  function kick() {
-    if (!draining && brokerUsable() && (offline.length > 0 || volatile.length > 0)) void drain();
-  }
-
-  async function drain() {
-    draining = true;
-    try {
-      while (brokerUsable() && offline.length > 0) {
-        const head = offline.peek();
-        try {
-          await publish(head.event);
-        } catch {
-          await sleep(250);
-          continue;
-        }
-        offline.shift(head.name);
-        counters.publishedFromOfflineQueue++;
-        if (offline.length === 0) o.log('offline queue: drained');
-      }
-      while (brokerUsable() && volatile.length > 0) {
-        try {
-          await publish(volatile[0]);
-          volatile.shift();
-        } catch {
-          await sleep(250);
-        }
-      }
-    } finally {
-      draining = false;
-    }
-  }
-  const drainTimer = setInterval(kick, 500);
-  drainTimer.unref();
+  const outbox = createOutbox({ offlineDir: o.offlineDir, replica: o.replica, publish, usable: brokerUsable, counters, log: o.log });
+  const kick = outbox.kick;
 
   async function consumeLoop() {
     let consumer = null;
@@ -278,8 +212,8 @@ export function startEventQueue(o) {
   const started = run();
 
   return {
-    enqueue,
-    enqueueVolatile,
+    enqueue: outbox.enqueue,
+    enqueueVolatile: outbox.enqueueVolatile,
     get brokerState() {
       return closed ? 'closed' : brokerUsable() ? 'connected' : nc ? 'disconnected' : 'connecting';
     },
@@ -300,16 +234,14 @@ export function startEventQueue(o) {
         backlog: fresh ? lastBacklog.backlog : null,
         ackPending: fresh ? lastBacklog.ackPending : null,
         lastBacklog,
-        offlineQueue: offline.totalAcrossReplicas(),
-        offlineQueueReplica: offline.length,
-        volatileQueue: volatile.length,
+        ...outbox.figures(),
         ...counters,
         lastError,
       };
     },
     async close() {
       closed = true;
-      clearInterval(drainTimer);
+      outbox.close();
       await withTimeout(started, 1000, 'connect').catch(() => undefined);
       await nc?.close().catch(() => undefined);
     },
