@@ -41,7 +41,27 @@ export function startKafkaEventLog(o) {
   });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const admin = kafka.admin();
-  const consumer = o.consume ? kafka.consumer({ groupId: o.group, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000 } }) : null;
+  // a consumer whose group coordinator died (a killed broker) can fail with an error kafkajs does
+  // not count as retriable, and then stops for good: it is always restarted, and says so
+  const consumer = o.consume
+    ? kafka.consumer({
+        groupId: o.group,
+        // a member that is gone (a crashed consumer, restarted as a new member) holds the group's
+        // rebalance for at most these: seconds, not kafkajs' default minute
+        sessionTimeout: 6000,
+        rebalanceTimeout: 10_000,
+        heartbeatInterval: 1000,
+        retry: {
+          retries: 1000,
+          initialRetryTime: 100,
+          maxRetryTime: 1000,
+          restartOnFailure: async (err) => {
+            o.log(`event log: consumer failed (${message(err)}): restarting it`);
+            return true;
+          },
+        },
+      })
+    : null;
   let connected = false;
   let closed = false;
   let lastError = null;
@@ -83,6 +103,7 @@ export function startKafkaEventLog(o) {
     if (!consumer) return;
     consumer.on(consumer.events.CRASH, (e) => {
       lastError = message(e.payload.error);
+      o.log(`event log: consumer crashed (${lastError})${e.payload.restart ? ', kafkajs restarts it' : ''}`);
     });
     while (!closed) {
       try {

@@ -5,7 +5,8 @@
 // over quickly, no acknowledged write may be lost (an idempotent, sequence-numbered probe counts
 // them), the consumer group's lag must drain once the node is back, webhooks keep being accepted,
 // and no delivery may be applied twice. The brokers' session timeout is 3 s (Kafka's default is 9 s).
-// Full length 200 s; `--time-scale 0.1` runs it in 20 s. broker-failover replays the same incidents
+// Full length 300 s (the consumer group needs real seconds to rebalance after a broker dies, whatever
+// the time-scale); `--time-scale 0.1` runs it in 30 s. broker-failover replays the same incidents
 // on NATS JetStream.
 //
 // Catches: no-idempotency (a redelivery applied again: replays-applied-twice).
@@ -32,7 +33,7 @@ export default defineDrill({
       { name: 'offers', path: '/offers', weight: 1, expect: [200] },
     ],
     // while the partition has no leader the hub's producer waits (acks=all): enough VUs to keep the arrival rate
-    profiles: [{ profile: 'baseline', rate: 25, duration: '200s', preAllocatedVUs: 200 }],
+    profiles: [{ profile: 'baseline', rate: 25, duration: '300s', preAllocatedVUs: 200 }],
   },
   partners: [
     {
@@ -47,13 +48,13 @@ export default defineDrill({
       partner: 'acme',
       path: '/webhooks/acme',
       at: '10s',
-      duration: '180s',
+      duration: '280s',
       rate: 4,
       mix: { valid: 3, 'replayed-id': 1 },
       appliedPath: '/webhooks/acme/{id}',
     },
   ],
-  faults: [{ name: 'leader-killed', driver: 'broker', action: 'broker-failover', target: 'event-log', at: '50s', duration: '60s' }],
+  faults: [{ name: 'leader-killed', driver: 'broker', action: 'broker-failover', target: 'event-log', at: '60s', duration: '60s' }],
   slos: [
     { name: 'failover-time', kind: 'chaos', figure: 'broker-failover-time', fault: 'leader-killed', within: '15s' },
     { name: 'no-message-lost', kind: 'chaos', figure: 'message-loss', fault: 'leader-killed', atMost: 0 },
