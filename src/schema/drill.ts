@@ -108,6 +108,12 @@ const RedisSentinelBroker = z.strictObject({
   replicas: z.number().int().min(1).max(4).default(2),
   /** sentinels; the quorum is a majority of them */
   sentinels: z.number().int().min(1).max(5).default(3),
+  /**
+   * Sentinel's down-after-milliseconds: how long the primary may not answer before a sentinel
+   * calls it down (Redis' default 30s; default here 5s; not time-scaled). Too short on a busy
+   * machine and a healthy primary is failed over too — a second failover that loses writes.
+   */
+  downAfter: Duration.default(5000),
 });
 
 /**

@@ -37,6 +37,7 @@ export async function startRedisBroker(o: BrokerEnvOptions<Extract<BrokerSpec, {
       replicas: spec.replicas,
       sentinels: spec.sentinels,
       masterName: spec.name,
+      downAfterMs: spec.downAfter,
       announcePorts,
       beforeStart: async (ports) => {
         for (let i = 0; i < ports.length; i++) await o.toxiproxy.setUpstream(proxies[i], `127.0.0.1:${ports[i]}`);

@@ -158,7 +158,7 @@ describe('target.broker kind redis-sentinel', () => {
     const redis = { broker: { kind: 'redis-sentinel', name: 'cache' } };
     const ok = Drill.safeParse(drill(redis, [failover({ target: 'cache' })]));
     expect(ok.success).toBe(true);
-    if (ok.success) expect((ok.data.target as { broker?: unknown }).broker).toEqual({ kind: 'redis-sentinel', name: 'cache', replicas: 2, sentinels: 3 });
+    if (ok.success) expect((ok.data.target as { broker?: unknown }).broker).toEqual({ kind: 'redis-sentinel', name: 'cache', replicas: 2, sentinels: 3, downAfter: 5000 });
     expect(problems(drill(redis, [failover({ target: 'cache', stream: 'X' })]))).toEqual(['faults.0.stream: a redis-sentinel broker has no streams: remove stream (the failover kills the primary)']);
     expect(problems(drill({ broker: { kind: 'redis-sentinel', streams: [] } }, []))[0]).toMatch(/^target\.broker/);
   });

@@ -1,6 +1,6 @@
 // Idempotency store failover (APP2's Redis-backed idempotency store for signed webhooks). The hub
 // claims every delivery with SET NX in Redis, whose primary Sentinel names (two replicas, three
-// sentinels). Under webhook load with redeliveries the primary is SIGKILLed: Sentinel must promote
+// sentinels, down-after-milliseconds 2 s). Under webhook load with redeliveries the primary is SIGKILLed: Sentinel must promote
 // a replica quickly, no acknowledged claim may be lost (a sequence-numbered write probe counts
 // them: a lost claim would let a redelivery be applied twice), webhooks are accepted again soon
 // after the switch, and no delivery is applied twice. Full length 160 s; `--time-scale 0.1` runs it in 16 s.
@@ -21,7 +21,7 @@ export default defineDrill({
       zones: ['a', 'b'],
       env: { PARTNER_URL: '{{partners.acme.url}}', WEBHOOK_SECRETS: '{{webhookSecrets}}', IDEMPOTENCY_STORE: '{{broker.url}}' },
     },
-    broker: { kind: 'redis-sentinel', name: 'idempotency', replicas: 2, sentinels: 3 },
+    broker: { kind: 'redis-sentinel', name: 'idempotency', replicas: 2, sentinels: 3, downAfter: '2s' },
   },
   load: {
     requests: [
