@@ -62,22 +62,5 @@ export type DockerTarget = z.infer<typeof DockerTarget>;
 /** A system gameday did not start: external, or docker (external plus its containers). */
 export type RunningTarget = ExternalTarget | DockerTarget;
 
-const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-
-/**
- * Why `url` may not be reached (null: it may): off loopback it needs allowRemote naming its host.
- * `legacy`: a Toxiproxy at TOXIPROXY_URL is allowed by a reason alone when the drill lists no hosts.
- */
-export function remoteRefusal(url: string, allow: { reason: string; hosts?: readonly string[] } | undefined, what: string, legacy = false): string | null {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return `${what} ${url} is not a URL: write e.g. http://127.0.0.1:8080`;
-  }
-  if (isLoopback(host)) return null;
-  const hosts = allow?.hosts ?? [];
-  if (allow && (hosts.includes(host) || (legacy && hosts.length === 0))) return null;
-  if (allow) return `${what} ${url} is not on loopback and ${host} is not in allowRemote.hosts (${hosts.join(', ') || 'none listed'}): add it there, or point the drill at a loopback address — nothing was contacted`;
-  return `${what} ${url} is not on loopback: a drill only touches this machine unless it sets allowRemote: { reason: "...", hosts: ["${host}"] } — nothing was contacted`;
-}
+// the one rule for every remote thing a drill may reach (endpoints, Toxiproxy, Docker, Kubernetes)
+export { remoteRefusal } from '../platform/remote.ts';

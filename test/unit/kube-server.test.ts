@@ -1,24 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { apiServerRefusal } from '../../src/platform/kube-server.ts';
+import { remoteRefusal } from '../../src/platform/remote.ts';
 
-describe('apiServerRefusal', () => {
-  it.each(['https://127.0.0.1:6443', 'https://127.0.0.2:1', 'https://localhost:6443', 'https://[::1]:6443'])('%s is loopback: allowed', (s) => {
-    expect(apiServerRefusal(s)).toBeNull();
+const allow = (hosts: string[]) => ({ reason: 'the staging cluster, approved in SRE-12', hosts });
+
+describe('apiServerRefusal: the one allowRemote rule', () => {
+  it.each(['https://127.0.0.1:6443', 'https://127.0.0.2:1', 'https://localhost:6443', 'https://[::1]:6443', 'https://[::ffff:127.0.0.1]:6443'])('%s is loopback: allowed', (s) => {
+    expect(apiServerRefusal(s, undefined)).toBeNull();
   });
 
   it('a remote server is refused with the allowRemote line to write', () => {
-    expect(apiServerRefusal('https://k8s.example.com:443')).toMatch(/allowRemote: \["k8s\.example\.com"\]/);
-    expect(apiServerRefusal('https://10.0.0.1:6443')).toMatch(/not on this machine/);
-    expect(apiServerRefusal('https://127.example.com')).not.toBeNull();
+    expect(apiServerRefusal('https://k8s.example.com:443', undefined)).toMatch(/allowRemote: \{ reason: "\.\.\.", hosts: \["k8s\.example\.com"\] \}/);
+    expect(apiServerRefusal('https://10.0.0.1:6443', undefined)).toMatch(/the kubeconfig's API server https:\/\/10\.0\.0\.1:6443 is not on loopback/);
+    expect(apiServerRefusal('https://127.example.com', undefined)).not.toBeNull();
   });
 
-  it('allowRemote names the host, or "*" for any', () => {
-    expect(apiServerRefusal('https://k8s.example.com', ['k8s.example.com'])).toBeNull();
-    expect(apiServerRefusal('https://k8s.example.com', ['other.example.com'])).not.toBeNull();
-    expect(apiServerRefusal('https://k8s.example.com', ['*'])).toBeNull();
+  it('allowRemote lists the host exactly, as for endpoints and Docker engines; a reason alone is not enough', () => {
+    expect(apiServerRefusal('https://k8s.example.com', allow(['k8s.example.com']))).toBeNull();
+    expect(apiServerRefusal('https://k8s.example.com', allow(['other.example.com']))).toMatch(/k8s\.example\.com is not in allowRemote\.hosts \(other\.example\.com\)/);
+    expect(apiServerRefusal('https://k8s.example.com', allow([]))).toMatch(/none listed/);
+    expect(apiServerRefusal('https://[fd00::1]:6443', allow(['fd00::1']))).toBeNull();
+    // the same answer as for any endpoint: one rule
+    expect(apiServerRefusal('https://10.0.0.1:6443', allow(['10.0.0.1']))).toBe(remoteRefusal('https://10.0.0.1:6443', allow(['10.0.0.1']), 'x'));
   });
 
   it('a server that is not a URL is refused', () => {
-    expect(apiServerRefusal('not a url')).toMatch(/is not a URL/);
+    expect(apiServerRefusal('not a url', undefined)).toMatch(/is not a URL/);
   });
 });
