@@ -8,7 +8,7 @@ import { NatsName } from '../src/schema/names.ts';
 import { CommandAction } from '../src/schema/command.ts';
 import { Select } from '../src/schema/select.ts';
 
-export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk', 'command', 'docker', 'fis'] as const;
+export const DRIVERS = ['toxiproxy', 'process', 'containers', 'broker', 'disk', 'command', 'docker', 'kubernetes', 'fis'] as const;
 export type DriverName = (typeof DRIVERS)[number];
 
 interface FaultSpec {
@@ -36,12 +36,12 @@ export const FAULTS = {
     scaled: [],
   },
   partition: {
-    drivers: ['toxiproxy', 'containers', 'docker'],
-    description: "cut off: toxiproxy blackholes data both ways (connections hang); containers disconnects the replicas from the run network; docker disconnects the selected containers from `network` and reconnects them with their aliases",
+    drivers: ['toxiproxy', 'containers', 'docker', 'kubernetes'],
+    description: "cut off: toxiproxy blackholes data both ways (connections hang); containers disconnects the replicas from the run network; docker disconnects the selected containers from `network` and reconnects them with their aliases; kubernetes: a deny-all NetworkPolicy (ingress and egress) selecting the selected pods, deleted when the fault ends",
     params: z.object({
       /** docker: the network the containers are cut off from (default: their only one) */
       network: z.string().min(1).optional(),
-      /** docker: which of the matching containers (default all) */
+      /** docker, kubernetes: which of the matching containers / pods (default all) */
       select: Select.optional(),
     }),
     scaled: [],
@@ -59,21 +59,28 @@ export const FAULTS = {
     scaled: [],
   },
   'pod-kill': {
-    drivers: ['process', 'containers', 'docker', 'fis'],
-    description: "one replica SIGKILLed (docker: the selected containers), restarted after restartAfter as a deployment would (docker: unless the container's own restart policy did it first), else when the fault ends; fis: the pods or tasks of the fault's fis: block deleted / stopped by an AWS FIS experiment",
+    drivers: ['process', 'containers', 'docker', 'kubernetes', 'fis'],
+    description: "one replica SIGKILLed (docker: the selected containers), restarted after restartAfter as a deployment would (docker: unless the container's own restart policy did it first), else when the fault ends; kubernetes: the selected pods deleted (grace period `gracePeriod`, default the pod's own), their replacements observed Ready and timed; fis: the pods or tasks of the fault's fis: block deleted / stopped by an AWS FIS experiment",
     params: z.object({
       /** which replica (index); the first by default */
       replica: z.number().int().nonnegative().default(0),
-      /** docker: which of the matching containers (default count 1) */
+      /** docker, kubernetes: which of the matching containers / pods (default count 1) */
       select: Select.optional(),
       restartAfter: Duration.optional(),
+      /** kubernetes: the pods' termination grace period (whole seconds, rounded up; default each pod's own) */
+      gracePeriod: Duration.optional(),
     }),
     scaled: ['restartAfter'],
   },
   'az-failure': {
-    drivers: ['process', 'containers', 'docker', 'fis'],
-    description: "every replica of a zone down together (stopped, or with mode: disconnect cut off from the network: containers only); back when the fault ends; fis: the zone's subnets cut off or its power interrupted by an AWS FIS experiment, stopped when the fault ends",
-    params: z.object({ zone: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "a"'), mode: z.enum(['stop', 'disconnect']).default('stop') }),
+    drivers: ['process', 'containers', 'docker', 'kubernetes', 'fis'],
+    description: "every replica of a zone down together (stopped, or with mode: disconnect cut off from the network: containers only); back when the fault ends; kubernetes: the zone's nodes cordoned for the window (uncordoned after: only those gameday cordoned) and the selected pods on them deleted; fis: the zone's subnets cut off or its power interrupted by an AWS FIS experiment, stopped when the fault ends",
+    params: z.object({
+      zone: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "a"'),
+      mode: z.enum(['stop', 'disconnect']).default('stop'),
+      /** docker, kubernetes: which of the zone's matching containers / pods (default all) */
+      select: Select.optional(),
+    }),
     scaled: [],
   },
   'broker-failover': {
@@ -95,6 +102,15 @@ export const FAULTS = {
     drivers: ['docker'],
     description: 'the selected containers restarted (docker restart with a grace period of `grace`); the fault ends with them running',
     params: z.object({ select: Select.optional(), grace: Duration.default(0) }),
+    scaled: [],
+  },
+  'scale-to-zero': {
+    drivers: ['kubernetes'],
+    description: 'the Deployments or StatefulSets owning the selected pods scaled to 0 replicas, scaled back to the replica counts recorded at inject when the fault ends (observed Ready)',
+    params: z.object({
+      /** which of the owning workloads (default all) */
+      select: Select.optional(),
+    }),
     scaled: [],
   },
   'disk-full': {

@@ -196,7 +196,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('cleanup')
-    .description('remove what earlier, killed runs left behind: processes, proxies, toxics, size-limited filesystems, containers, networks, scratch folders')
+    .description('remove what earlier, killed runs left behind: processes, proxies, toxics, size-limited filesystems, containers, networks, cordoned nodes, NetworkPolicies, scaled workloads, scratch folders')
     .action(async () => {
       const report = await sweepLeftovers();
       for (const p of report.processes) process.stdout.write(`killed pid ${p.pid} (run ${p.runId ?? '?'}): ${p.command}\n`);
@@ -204,6 +204,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       for (const t of report.toxics ?? []) process.stdout.write(`${t.removed ? 'removed' : 'could not remove'} toxic ${t.toxic} from proxy ${t.proxy} on ${t.toxiproxyUrl}, the proxy kept (run ${t.runId})${t.error ? `: ${t.error}` : ''}\n`);
       for (const c of report.commands ?? []) process.stdout.write(`${c.reverted ? 'ran the revert of' : 'could not revert'} command fault ${c.fault} (run ${c.runId})${c.error ? `: ${c.error}` : ''}\n`);
       for (const c of report.teamContainers ?? []) process.stdout.write(`${c.undone ? 'undid' : 'could not undo'} ${c.change} of container ${c.container} (run ${c.runId})${c.error ? `: ${c.error}` : ''}\n`);
+      for (const k of report.kube ?? []) process.stdout.write(`${k.undone ? 'undid' : 'could not undo'} ${k.what} (run ${k.runId})${k.error ? `: ${k.error}` : ''}\n`);
       for (const m of report.mounts) process.stdout.write(`${m.released ? 'unmounted' : 'could not unmount'} ${m.dir} (run ${m.runId})${m.error ? `: ${m.error}` : ''}\n`);
       for (const f of report.folders) process.stdout.write(`removed folder ${f.dir} (run ${f.runId})\n`);
       for (const c of [...report.containers.containers.map((c) => ({ ...c, kind: 'container' })), ...report.containers.networks.map((n) => ({ ...n, kind: 'network' }))]) {
@@ -212,7 +213,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       for (const e of report.fis?.experiments ?? []) process.stdout.write(`${e.error ? 'could not stop' : e.stopped ? 'stopped' : 'found ended'} FIS experiment ${e.id} in ${e.region} (run ${e.runId}, was ${e.was})${e.error ? `: ${e.error}` : ''}\n`);
       for (const t of report.fis?.templates ?? []) process.stdout.write(`${t.deleted ? 'deleted' : 'could not delete'} FIS template ${t.id} in ${t.region} (run ${t.runId})${t.error ? `: ${t.error}` : ''}\n`);
       process.stdout.write(sweptAnything(report) ? `removed ${describeSweep(report)} left by killed runs\n` : 'nothing left behind\n');
-      setExit(report.proxies.some((p) => !p.removed) || (report.teamContainers ?? []).some((c) => !c.undone) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) || report.fis?.experiments.some((e) => e.error) || report.fis?.templates.some((t) => !t.deleted) ? 1 : 0);
+      setExit(report.proxies.some((p) => !p.removed) || (report.teamContainers ?? []).some((c) => !c.undone) || (report.kube ?? []).some((k) => !k.undone) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) || report.fis?.experiments.some((e) => e.error) || report.fis?.templates.some((t) => !t.deleted) ? 1 : 0);
     });
   return program;
 }

@@ -29,6 +29,8 @@ export interface LedgerRecord {
   commands?: LedgerCommand[];
   /** changes to containers the run does not own (a docker target's): the sweep undoes them */
   containers?: LedgerContainerChange[];
+  /** a kubernetes target's cluster and what the run changed there: the sweep undoes it */
+  kube?: { cluster: LedgerKubeCluster; changes: LedgerKubeChange[] };
   /** AWS FIS: where the run's experiments are (the endpoint override, null for AWS itself), found by their run-id tag */
   fis?: { endpoint: string | null; regions: string[] };
 }
@@ -37,6 +39,25 @@ export interface LedgerRecord {
 export type LedgerContainerChange =
   | { kind: 'killed' | 'stopped' | 'paused'; containerId: string; name: string }
   | { kind: 'disconnected'; containerId: string; name: string; network: string; aliases: string[] };
+
+/** Where a kubernetes target's changes were made: enough to connect again without the run. */
+export interface LedgerKubeCluster {
+  /** the kubeconfig files, merged in this order (as KUBECONFIG lists them) */
+  kubeconfig: string[];
+  context: string;
+  server: string;
+  namespace: string;
+}
+
+/**
+ * A change to a cluster the run does not own: a node it cordoned, a NetworkPolicy it created, a
+ * label it put on a pod, a workload it scaled (with the replicas to give back).
+ */
+export type LedgerKubeChange =
+  | { kind: 'cordoned'; node: string }
+  | { kind: 'network-policy'; name: string }
+  | { kind: 'pod-labelled'; pod: string; label: string }
+  | { kind: 'scaled'; workload: 'Deployment' | 'StatefulSet'; name: string; replicas: number };
 
 export interface LedgerToxic {
   toxiproxyUrl: string;
@@ -118,6 +139,31 @@ export class Ledger {
   /** The change was undone (the container runs again, unpaused, attached). */
   containerRestored(change: LedgerContainerChange): void {
     this.record.containers = (this.record.containers ?? []).filter((c) => !(c.containerId === change.containerId && c.kind === change.kind));
+    this.save();
+  }
+
+  get kube(): LedgerRecord['kube'] {
+    return this.record.kube;
+  }
+
+  /** Call before the first change to a cluster (with where it is). */
+  kubeUsed(cluster: LedgerKubeCluster): void {
+    this.record.kube ??= { cluster, changes: [] };
+    this.save();
+  }
+
+  /** Call before changing a cluster the run does not own. */
+  kubeChanging(change: LedgerKubeChange): void {
+    if (!this.record.kube) throw new Error('ledger: kubeUsed must name the cluster before its first change');
+    this.record.kube.changes.push(change);
+    this.save();
+  }
+
+  /** The change was undone and observed so (node schedulable, policy gone, label gone, replicas back). */
+  kubeRestored(change: LedgerKubeChange): void {
+    if (!this.record.kube) return;
+    const same = JSON.stringify(change);
+    this.record.kube.changes = this.record.kube.changes.filter((c) => JSON.stringify(c) !== same);
     this.save();
   }
 

@@ -26,8 +26,8 @@ export interface FaultScheduleOptions {
 
 /** The driver's targets for a fault, from the environment the target started. */
 export function faultTargets(fault: Fault, env: Environment): string[] {
-  // a command runs what the drill says; a docker fault picks its containers itself, at inject
-  if (fault.driver === 'command' || fault.driver === 'docker') return [];
+  // a command runs what the drill says; a docker or kubernetes fault picks its containers / pods itself, at inject
+  if (fault.driver === 'command' || fault.driver === 'docker' || fault.driver === 'kubernetes') return [];
   // a proxy of the team's Toxiproxy (external targets), or the run's own proxies in front of the target
   if (fault.driver === 'toxiproxy') return fault.proxy !== undefined ? env.targetsOf(fault) : env.proxiesOf(fault.target);
   if (fault.driver === 'fis') return [fault.target];

@@ -1,16 +1,19 @@
 // What a killed run changed in systems it does not own, undone by the sweep: its toxics on a
 // team's Toxiproxy (the proxies themselves are the team's and stay), its command faults (their
-// revert is run) and its docker faults (containers started,
-// unpaused, reconnected). Each was written to the ledger before it was made.
+// revert is run), its docker faults (containers started,
+// unpaused, reconnected) and its kubernetes faults (nodes uncordoned, NetworkPolicies deleted, labels
+// removed, replicas given back). Each was written to the ledger before it was made.
 import { runStep } from '../../chaos/command.ts';
 import { undoChange } from '../../chaos/docker/driver.ts';
 import { dockerClient } from '../../chaos/containers/engine.ts';
+import { sweepKube, type KubeSweepItem } from '../../chaos/kubernetes/sweep.ts';
 import type { LedgerRecord } from '../platform/ledger.ts';
 
 export interface TeamUndo {
   toxics: Array<{ runId: string; toxiproxyUrl: string; proxy: string; toxic: string; removed: boolean; error?: string }>;
   commands: Array<{ runId: string; fault: string; reverted: boolean; error?: string }>;
   containers: Array<{ runId: string; container: string; change: string; undone: boolean; error?: string }>;
+  kube: KubeSweepItem[];
   allUndone: boolean;
 }
 
@@ -27,7 +30,7 @@ async function removeToxic(url: string, proxy: string, toxic: string): Promise<{
 }
 
 export async function undoTeamChanges(record: LedgerRecord): Promise<TeamUndo> {
-  const out: TeamUndo = { toxics: [], commands: [], containers: [], allUndone: true };
+  const out: TeamUndo = { toxics: [], commands: [], containers: [], kube: [], allUndone: true };
   for (const t of record.toxics ?? []) {
     const r = await removeToxic(t.toxiproxyUrl, t.proxy, t.toxic);
     out.toxics.push({ runId: record.runId, ...t, ...r });
@@ -49,5 +52,8 @@ export async function undoTeamChanges(record: LedgerRecord): Promise<TeamUndo> {
       if (!gone) out.allUndone = false;
     }
   }
+  const kube = await sweepKube(record);
+  out.kube.push(...kube.items);
+  if (!kube.allUndone) out.allUndone = false;
   return out;
 }

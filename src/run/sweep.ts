@@ -23,6 +23,8 @@ export interface SweepReport {
   folders: Array<{ runId: string; dir: string }>;
   /** containers of a docker target a killed run changed, brought back */
   teamContainers?: Array<{ runId: string; container: string; change: string; undone: boolean; error?: string }>;
+  /** what killed runs changed on a kubernetes target's cluster, undone (and objects labelled with their run id) */
+  kube?: Array<{ runId: string; what: string; undone: boolean; error?: string }>;
   /** gameday's toxics on a team's Toxiproxy, removed (the team's proxies stay) */
   toxics?: Array<{ runId: string; toxiproxyUrl: string; proxy: string; toxic: string; removed: boolean; error?: string }>;
   /** command faults of killed runs, their revert run */
@@ -87,7 +89,7 @@ async function removeSweptProxy(driver: ToxiproxyDriver, proxy: string): Promise
 
 /** Whether the sweep found anything at all. */
 export function sweptAnything(r: SweepReport): boolean {
-  return (r.toxics?.length ?? 0) + (r.commands?.length ?? 0) + (r.teamContainers?.length ?? 0) + r.processes.length + r.proxies.length + r.mounts.length + r.folders.length + r.containers.containers.length + r.containers.networks.length + (r.fis?.experiments.length ?? 0) + (r.fis?.templates.length ?? 0) > 0;
+  return (r.toxics?.length ?? 0) + (r.commands?.length ?? 0) + (r.teamContainers?.length ?? 0) + (r.kube?.length ?? 0) + r.processes.length + r.proxies.length + r.mounts.length + r.folders.length + r.containers.containers.length + r.containers.networks.length + (r.fis?.experiments.length ?? 0) + (r.fis?.templates.length ?? 0) > 0;
 }
 
 /** One line naming how much of each kind the sweep removed ("2 process(es), 1 container(s) and 3 folder(s)"). */
@@ -98,6 +100,7 @@ export function describeSweep(r: SweepReport): string {
     [r.toxics?.length ?? 0, 'toxic(s)'],
     [r.commands?.length ?? 0, 'command revert(s)'],
     [r.teamContainers?.length ?? 0, 'docker fault(s) undone'],
+    [r.kube?.length ?? 0, 'kubernetes change(s) undone'],
     [r.mounts.length, 'mount(s)'],
     [r.containers.containers.length, 'container(s)'],
     [r.containers.networks.length, 'network(s)'],
@@ -128,6 +131,7 @@ export async function sweepLeftovers(): Promise<SweepReport> {
     if (undone.toxics.length) (report.toxics ??= []).push(...undone.toxics);
     if (undone.commands.length) (report.commands ??= []).push(...undone.commands);
     if (undone.containers.length) (report.teamContainers ??= []).push(...undone.containers);
+    if (undone.kube.length) (report.kube ??= []).push(...undone.kube);
     if (!undone.allUndone) allGone = false;
     if (record.toxiproxyUrl) {
       const driver = new ToxiproxyDriver(record.toxiproxyUrl);

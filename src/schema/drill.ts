@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DRIVERS, FAULT_ACTIONS, FAULTS, supports, actionsOf, type DriverName, type FaultAction } from '../../chaos/registry.ts';
 import { PrometheusSlo, Telemetry } from './telemetry.ts';
-import { AllowRemote, DockerTarget, ExternalTarget, type RunningTarget } from './external.ts';
+import { AllowRemote, DockerTarget, ExternalTarget, KubernetesTarget, type RunningTarget } from './external.ts';
 import { Duration } from './duration.ts';
 import { checkGuards, guardAlarms, Guards } from './guards.ts';
 import { NatsName, Slug } from './names.ts';
@@ -161,13 +161,13 @@ const LaunchedTarget = z.strictObject({
   disk: z.strictObject({ size: SizeMb }).optional(),
 });
 
-/** What the drill runs against: a service gameday launches (process, containers), or a running system (external, docker). */
-const Target = z.discriminatedUnion('kind', [LaunchedTarget, ExternalTarget, DockerTarget]);
+/** What the drill runs against: a service gameday launches (process, containers), or a running system (external, docker, kubernetes). */
+const Target = z.discriminatedUnion('kind', [LaunchedTarget, ExternalTarget, DockerTarget, KubernetesTarget]);
 type TargetOutput = z.output<typeof Target>;
 
-/** A system that already runs (external, docker): gameday starts and stops nothing of it. */
+/** A system that already runs (external, docker, kubernetes): gameday starts and stops nothing of it. */
 export function isRunningSystem(target: TargetOutput): target is RunningTarget {
-  return target.kind === 'external' || target.kind === 'docker';
+  return target.kind === 'external' || target.kind === 'docker' || target.kind === 'kubernetes';
 }
 type LaunchedTargetOut = z.output<typeof LaunchedTarget>;
 export type Service = LaunchedTargetOut['service'];
@@ -184,7 +184,7 @@ export function launchedService(target: TargetOutput): Service | null {
 }
 
 /** The shape of what was drilled, for the report and compliance: an external system's endpoints count as its replicas. */
-export type TopologyInput = { kind: 'external' | 'docker'; name: string; endpoints: readonly unknown[] } | { kind?: 'process' | 'containers'; service: { name: string; replicas: number; zones: string[] } };
+export type TopologyInput = { kind: 'external' | 'docker' | 'kubernetes'; name: string; endpoints: readonly unknown[] } | { kind?: 'process' | 'containers'; service: { name: string; replicas: number; zones: string[] } };
 export function targetTopology(target: TopologyInput): { service: string; replicas: number; zones: string[] } {
   if ('endpoints' in target) return { service: target.name, replicas: target.endpoints.length, zones: [] };
   return { service: target.service.name, replicas: target.service.replicas, zones: target.service.zones };
@@ -619,15 +619,21 @@ function checkServices(target: TargetOut, ctx: z.RefinementCtx): void {
   });
 }
 
+/** The driver that acts on what a running target selects (its containers, its pods). */
+const RUNNING_DRIVERS: Partial<Record<RunningTarget['kind'], { driver: DriverName; what: string }>> = { docker: { driver: 'docker', what: 'its containers' }, kubernetes: { driver: 'kubernetes', what: 'its pods' } };
+
 /** An external target: endpoint names unique; faults on it are network faults (on the load path or the team's proxies) or commands. */
 function checkExternal(target: RunningTarget, faults: readonly FaultOut[], ctx: z.RefinementCtx): void {
   checkUniqueNames(target.endpoints, ['target', 'endpoints'], 'endpoint', ctx);
   const names = new Set([target.name, ...target.endpoints.map((e) => e.name)]);
   faults.forEach((f, i) => {
+    const own = RUNNING_DRIVERS[target.kind];
     if (f.driver === 'docker' && target.kind !== 'docker') {
       ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: 'the docker driver acts on the containers of a docker target: write target.kind: docker with containers: { labels: ... }, or use driver toxiproxy or command' });
-    } else if (f.driver !== 'toxiproxy' && f.driver !== 'command' && f.driver !== 'docker' && f.driver !== 'fis') {
-      ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `gameday starts nothing of ${target.kind === 'external' ? 'an external' : 'a docker'} target, so the ${f.driver} driver has nothing to act on: use driver toxiproxy (the load path, or proxy: on the team's Toxiproxy)${target.kind === 'docker' ? ', docker (its containers)' : ''} or command` });
+    } else if (f.driver === 'kubernetes' && target.kind !== 'kubernetes') {
+      ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: 'the kubernetes driver acts on the pods of a kubernetes target: write target.kind: kubernetes with kubernetes: { namespace, labelSelector }, or use driver toxiproxy or command' });
+    } else if (f.driver !== 'toxiproxy' && f.driver !== 'command' && f.driver !== 'fis' && f.driver !== own?.driver) {
+      ctx.addIssue({ code: 'custom', path: ['faults', i, 'driver'], message: `gameday starts nothing of ${target.kind === 'external' ? 'an external' : `a ${target.kind}`} target, so the ${f.driver} driver has nothing to act on: use driver toxiproxy (the load path, or proxy: on the team's Toxiproxy)${own ? `, ${own.driver} (${own.what})` : ''} or command` });
     }
     if (f.proxy !== undefined && f.action === 'down') ctx.addIssue({ code: 'custom', path: ['faults', i, 'action'], message: `down disables a proxy, and "${f.proxy}" is your team's: gameday only adds and removes its own toxics there — use partition (a blackhole both ways) or reset` });
     if (!names.has(f.target)) ctx.addIssue({ code: 'custom', path: ['faults', i, 'target'], message: `no endpoint named "${f.target}": write the system's name "${target.name}" (every endpoint) or one of ${target.endpoints.map((e) => e.name).join(', ')}` });
@@ -656,8 +662,9 @@ function formatAt(p: Array<string | number>): string {
  */
 function faultScope(f: FaultOut, target: TargetOutput): string[] {
   if (f.proxy) return [`the team's proxy ${f.proxy}`];
-  // docker faults pick their containers at inject: two at once may pick the same one
+  // docker and kubernetes faults pick their containers / pods at inject: two at once may pick the same one
   if (f.driver === 'docker') return ['the containers'];
+  if (f.driver === 'kubernetes') return ['the pods'];
   // on an external target the system's name stands for every endpoint's proxy
   if (isRunningSystem(target)) return f.driver === 'toxiproxy' && f.target === target.name ? target.endpoints.map((e) => `toxiproxy ${e.name}`) : [`${f.driver} ${f.target}`];
   const service = target.service;
@@ -837,7 +844,9 @@ export const Drill = z
       }
       if (f.action === 'az-failure' && f.mode === 'disconnect' && f.driver !== 'containers') ctx.addIssue({ code: 'custom', path: ['faults', i, 'mode'], message: 'only the containers driver can cut a zone off the network: use mode: stop, or driver: containers' });
       if (f.proxy !== undefined && f.driver !== 'toxiproxy') ctx.addIssue({ code: 'custom', path: ['faults', i, 'proxy'], message: `proxy names a proxy of the team's Toxiproxy: only a toxiproxy fault has one (this is driver ${f.driver})` });
-      if ('select' in f && f.select !== undefined && f.driver !== 'docker') ctx.addIssue({ code: 'custom', path: ['faults', i, 'select'], message: `select picks containers of a docker target; the ${f.driver} driver takes ${f.action === 'pod-kill' ? 'replica: N' : 'its target'} instead — remove select` });
+      if ('select' in f && f.select !== undefined && f.driver !== 'docker' && f.driver !== 'kubernetes') ctx.addIssue({ code: 'custom', path: ['faults', i, 'select'], message: `select picks containers of a docker target or pods of a kubernetes target; the ${f.driver} driver takes ${f.action === 'pod-kill' ? 'replica: N' : 'its target'} instead — remove select` });
+      if (f.action === 'pod-kill' && f.gracePeriod !== undefined && f.driver !== 'kubernetes') ctx.addIssue({ code: 'custom', path: ['faults', i, 'gracePeriod'], message: `gracePeriod is a pod's termination grace period (driver kubernetes); the ${f.driver} driver kills at once — remove gracePeriod` });
+      if (f.action === 'pod-kill' && f.restartAfter !== undefined && f.driver === 'kubernetes') ctx.addIssue({ code: 'custom', path: ['faults', i, 'restartAfter'], message: "a deleted pod is replaced by its Deployment or StatefulSet, not by gameday: remove restartAfter (the replacement's time to Ready is measured)" });
       if (f.driver === 'fis') return checkFisFault(drill.target, f, i, guardAlarms(drill.guards), ctx);
       if (f.driver === 'command' || !service || isRunningSystem(drill.target)) return;
       if (f.action === 'pod-kill' && f.replica >= service.replicas) ctx.addIssue({ code: 'custom', path: ['faults', i, 'replica'], message: `the service has ${service.replicas} replica(s): use 0 to ${service.replicas - 1}` });

@@ -2,6 +2,7 @@
 // blast-radius rule for anything off loopback (allowRemote: a reason and the hosts it names).
 // Pure: the checks here make no connection.
 import { z } from 'zod';
+import { LabelSelector } from './label-selector.ts';
 import { Slug } from './names.ts';
 
 /** Permission to reach beyond loopback: why, and which hosts exactly. Recorded in the evidence. */
@@ -59,8 +60,33 @@ export const DockerTarget = ExternalTarget.extend({
 });
 export type DockerTarget = z.infer<typeof DockerTarget>;
 
-/** A system gameday did not start: external, or docker (external plus its containers). */
-export type RunningTarget = ExternalTarget | DockerTarget;
+/** The namespace of the workloads: a DNS label (RFC 1123), as the API server requires. */
+const Namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a namespace is at most 63 lower-case letters, digits and "-", beginning and ending with a letter or digit');
+
+/**
+ * A kubernetes target: workloads that already run on a cluster — reached through their endpoints
+ * like an external target — whose pods, selected by namespace and label selector, are what
+ * `driver: kubernetes` faults act on, through the Kubernetes API (the kubeconfig's API server: off
+ * loopback it needs allowRemote listing its host).
+ */
+export const KubernetesTarget = ExternalTarget.extend({
+  kind: z.literal('kubernetes'),
+  kubernetes: z.strictObject({
+    namespace: Namespace,
+    /** the pods the faults pick from, as kubectl -l takes it: "app=checkout,tier in (web,api)" */
+    labelSelector: LabelSelector.refine((s) => s.trim() !== '', 'select the pods by at least one label, e.g. "app=checkout" (an empty selector selects every pod of the namespace)'),
+    /** default: KUBECONFIG (its files merged), else ~/.kube/config — as @kubernetes/client-node's loadFromDefault; relative to the drill's folder */
+    kubeconfig: z.string().min(1).optional(),
+    /** a context of the kubeconfig (default its current-context) */
+    context: z.string().min(1).optional(),
+    /** the node label naming a node's zone (az-failure) */
+    zoneLabel: z.string().min(1).default('topology.kubernetes.io/zone'),
+  }),
+});
+export type KubernetesTarget = z.infer<typeof KubernetesTarget>;
+
+/** A system gameday did not start: external, docker (external plus its containers) or kubernetes (plus its pods). */
+export type RunningTarget = ExternalTarget | DockerTarget | KubernetesTarget;
 
 // the one rule for every remote thing a drill may reach (endpoints, Toxiproxy, Docker, Kubernetes)
 export { remoteRefusal } from '../platform/remote.ts';

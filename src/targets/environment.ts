@@ -37,6 +37,10 @@ export async function startEnvironment(o: EnvironmentOptions): Promise<Environme
     const { startDockerEnvironment } = await import('./docker-environment.ts');
     return startDockerEnvironment(o, target);
   }
+  if (target.kind === 'kubernetes') {
+    const { startKubernetesEnvironment } = await import('./kubernetes-environment.ts');
+    return startKubernetesEnvironment(o, target);
+  }
   const tx = await startToxiproxy(o);
   const service = target.service;
   const replicas: Array<Replica & { process: ManagedProcess }> = [];

@@ -31,7 +31,7 @@ describe('target.kind docker', () => {
     delete external.target.containers;
     expect(problems(external)).toEqual([expect.stringMatching(/^faults\.0\.driver: the docker driver acts on the containers of a docker target/)]);
     expect(problems(drill({}, [{ name: 'slow', action: 'partition', target: 'api', at: '5s', duration: '5s', select: { mode: 'all' } }]))).toEqual([
-      'faults.0.select: select picks containers of a docker target; the toxiproxy driver takes its target instead — remove select',
+      'faults.0.select: select picks containers of a docker target or pods of a kubernetes target; the toxiproxy driver takes its target instead — remove select',
     ]);
     expect(problems(drill({}, [{ name: 'kill', driver: 'process', action: 'pod-kill', target: 'shop', at: '5s', duration: '5s' }]))[0]).toMatch(/gameday starts nothing of a docker target, so the process driver has nothing to act on/);
   });
