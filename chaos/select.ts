@@ -36,3 +36,8 @@ export function selectVictims(candidates: readonly string[], select: Select, wha
   const picked = new Set(idx.slice(0, k));
   return { mode: select.mode, seed, matched: [...candidates], chosen: candidates.filter((_, i) => picked.has(i)) };
 }
+
+/** One line for the chaos report: "count seed 4: b of a, b, c". */
+export function describeSelection(s: Selection): string {
+  return `${s.mode}${s.seed === null ? '' : ` seed ${s.seed}`}: ${s.chosen.join(', ')} of ${s.matched.join(', ')}`;
+}

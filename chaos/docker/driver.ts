@@ -14,7 +14,7 @@ import type Dockerode from 'dockerode';
 import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from '../driver.ts';
 import { DeferredRestarts } from '../restarts.ts';
 import type { Select } from '../../src/schema/select.ts';
-import { selectVictims, type Selection } from '../select.ts';
+import { describeSelection, selectVictims, type Selection } from '../select.ts';
 import type { LedgerContainerChange } from '../../src/platform/ledger.ts';
 import { waitFor } from '../../src/platform/poll.ts';
 
@@ -160,7 +160,7 @@ export class DockerDriver implements FaultDriver {
       }
     }
     const selection = this.selections.get(request.name)!;
-    injected.applied.push({ target: 'selection', ref: `${selection.mode}${selection.seed === null ? '' : ` seed ${selection.seed}`}: ${selection.chosen.join(', ')} of ${selection.matched.join(', ')}` });
+    injected.applied.push({ target: 'selection', ref: describeSelection(selection) });
     if (request.action === 'pod-kill' && request.params.restartAfter !== undefined) {
       this.restarts.schedule(request.name, request.params.restartAfter, victims.map((v) => () => this.bringBack(request.name, v)));
     }

@@ -19,7 +19,7 @@ import { waitFor } from '../../src/platform/poll.ts';
 import type { LabelRequirement } from '../../src/schema/label-selector.ts';
 import type { Select } from '../../src/schema/select.ts';
 import { assertSupported, type FaultDriver, type FaultRequest, type InjectedFault } from '../driver.ts';
-import { selectVictims, type Selection } from '../select.ts';
+import { describeSelection, selectVictims, type Selection } from '../select.ts';
 import { apiErrorMessage, isNotFound, mergePatch, type KubeConnection } from './client.ts';
 import { denyAllPolicy, nodesToCordon, owningWorkloads, partitionSelector, PARTITION_LABEL, policyName, undoOrder, workloadKey, type WorkloadRef } from './manifests.ts';
 import { watchReplacements, type Replacement, type ReplacementWatch } from './replacements.ts';
@@ -111,8 +111,7 @@ export class KubernetesDriver implements FaultDriver {
     else if (request.action === 'az-failure') await this.azFailure(request, applied);
     else if (request.action === 'partition') await this.partition(request, applied);
     else if (request.action === 'scale-to-zero') await this.scaleToZero(request, applied);
-    const s = this.faults.get(request.name)!.selection;
-    applied.push({ target: 'selection', ref: `${s.mode}${s.seed === null ? '' : ` seed ${s.seed}`}: ${s.chosen.join(', ')} of ${s.matched.join(', ')}` });
+    applied.push({ target: 'selection', ref: describeSelection(this.faults.get(request.name)!.selection) });
     return { request, applied };
   }
 

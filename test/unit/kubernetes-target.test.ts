@@ -9,7 +9,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeconfigFiles, loadKubeConfig } from '../../chaos/kubernetes/client.ts';
 import { denyAllPolicy, describeKubeChange, labelSelectorObject, newReadyPods, nodesToCordon, owningWorkloads, partitionSelector, policyName, undoOrder } from '../../chaos/kubernetes/manifests.ts';
-import { selectVictims } from '../../chaos/select.ts';
+import { describeSelection, selectVictims } from '../../chaos/select.ts';
 import { Ledger, type LedgerKubeChange } from '../../src/platform/ledger.ts';
 import { Drill } from '../../src/schema/drill.ts';
 import { parseLabelSelector } from '../../src/schema/label-selector.ts';
@@ -158,6 +158,7 @@ describe('what a fault acts on', () => {
     const s = selectVictims(names, Select.parse({ mode: 'count', value: 1, seed: 11 }), 'fault kill (shop: app=checkout)');
     expect(s.chosen).toHaveLength(1);
     expect(selectVictims(names, Select.parse({ mode: 'count', value: 1, seed: 11 }), 'x')).toEqual(s);
+    expect(describeSelection(s)).toBe(`count seed 11: ${s.chosen[0]} of web-a, web-b, web-c`);
     expect(() => selectVictims([], Select.parse({ mode: 'all' }), 'fault zone (shop: app=checkout on the nodes of zone d)')).toThrow(/zone d\): the selection matches nothing, so nothing would be injected/);
   });
 });
