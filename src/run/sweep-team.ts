@@ -6,7 +6,7 @@
 import { runStep } from '../../chaos/command.ts';
 import { undoChange } from '../../chaos/docker/driver.ts';
 import { dockerClient } from '../../chaos/containers/engine.ts';
-import { sweepKube, type KubeSweepItem } from '../../chaos/kubernetes/sweep.ts';
+import type { KubeSweepItem } from '../../chaos/kubernetes/sweep.ts';
 import type { LedgerRecord } from '../platform/ledger.ts';
 
 export interface TeamUndo {
@@ -52,8 +52,12 @@ export async function undoTeamChanges(record: LedgerRecord): Promise<TeamUndo> {
       if (!gone) out.allUndone = false;
     }
   }
-  const kube = await sweepKube(record);
-  out.kube.push(...kube.items);
-  if (!kube.allUndone) out.allUndone = false;
+  if (record.kube) {
+    // loaded only when a killed run touched a cluster: the Kubernetes client takes half a second to load
+    const { sweepKube } = await import('../../chaos/kubernetes/sweep.ts');
+    const kube = await sweepKube(record);
+    out.kube.push(...kube.items);
+    if (!kube.allUndone) out.allUndone = false;
+  }
   return out;
 }
