@@ -37,6 +37,7 @@ const DEBIAN_PACKAGES = [
   { command: 'redis-server', pkg: 'redis-server', why: 'the Redis-with-Sentinel store and its failover fault (chaos/store)' },
   { command: 'java', pkg: 'default-jre-headless', why: 'the Kafka (KRaft) store: its brokers and gameday\'s Kafka client program run on it (chaos/store/kafka-*.ts)' },
   { command: 'mvn', pkg: 'maven', why: 'fetching the pinned Kafka jars from Maven Central the first time a Kafka test or drill needs them (scripts/kafka/pom.xml)' },
+  { command: 'openssl', pkg: 'openssl', why: "the local Kubernetes API server's certificates in the kubernetes tests (test/support/kube-cluster.ts)" },
   { command: 'dockerd', pkg: 'docker.io', why: 'the containers driver (chaos/containers): replicas and Toxiproxy as containers' },
 ];
 
@@ -61,10 +62,21 @@ function ensureDebianPackages() {
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], { stdio: ['ignore', 'ignore', 'inherit'], env });
 }
 
+function ensureKube() {
+  const script = path.join(projectRoot, 'scripts/build-kube.sh');
+  const out = execFileSync('bash', [script, '--print-dir'], { encoding: 'utf8' }).trim();
+  if (fs.existsSync(path.join(out, 'done'))) return;
+  console.error(`gameday bootstrap: building the Kubernetes control plane for the kubernetes tests into ${path.relative(projectRoot, out)} (about 7 minutes on 2 cores the first time; cached after)`);
+  execFileSync('bash', [script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 try {
   ensureNodeModules();
   ensureTools();
   if (!process.env.GAMEDAY_SKIP_SYSTEM_PACKAGES) ensureDebianPackages();
+  // --kube (the tests' bootstrap): kube-apiserver, controller manager, scheduler, kubectl, etcd and
+  // kwok built from the Go module proxy for the kubernetes tests; not needed by `npm run demo`
+  if (process.argv.includes('--kube')) ensureKube();
 } catch (err) {
   console.error(`gameday bootstrap failed: ${err instanceof Error ? err.message : err}`);
   process.exit(1);

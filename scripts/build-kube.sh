@@ -10,6 +10,7 @@ ETCD_VERSION="${ETCD_VERSION:-3.6.5}"
 KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/.tools/kube/$K8S_VERSION-etcd$ETCD_VERSION-kwok$KWOK_VERSION"
+[ "${1:-}" = --print-dir ] && { echo "$out"; exit 0; }
 [ -f "$out/done" ] && { echo "$out/bin"; exit 0; }
 export GOPATH="$root/.tools/go" GOMODCACHE="$root/.tools/go/mod" GOCACHE="$root/.tools/go/cache" GOFLAGS=-mod=mod GOTOOLCHAIN=local
 mkdir -p "$out/bin" "$out/src/k8s" "$out/src/etcd"
@@ -58,11 +59,17 @@ replace (
 )
 MOD
 go get "go.etcd.io/etcd/v3@v$ETCD_VERSION"
-go build -o "$out/bin/etcd" go.etcd.io/etcd/v3
+# etcd 3.6's main package is the server module's root (the v3 root is a placeholder)
+go build -o "$out/bin/etcd" go.etcd.io/etcd/server/v3
 
 # --- kwok ---
 GOBIN="$out/bin" go install "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
 cp -r "$GOMODCACHE/sigs.k8s.io/kwok@v$KWOK_VERSION/kustomize/stage" "$out/kwok-stage"
 chmod -R u+w "$out/kwok-stage"
+# every binary runs (a library package built by mistake is an ar archive, not a program)
+for b in kube-apiserver kube-controller-manager kube-scheduler etcd kwok; do
+  "$out/bin/$b" --version >/dev/null || { echo "build-kube.sh: $out/bin/$b does not run" >&2; exit 1; }
+done
+"$out/bin/kubectl" version --client >/dev/null
 touch "$out/done"
 echo "$out/bin"
