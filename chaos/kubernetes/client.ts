@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, createConfiguration, KubeConfig, NetworkingV1Api, PatchStrategy, ServerConfiguration, setHeaderOptions, type Configuration } from '@kubernetes/client-node';
 
 /** The kubeconfig files gameday reads: the drill's, else KUBECONFIG's (in order), else ~/.kube/config. */
 export function kubeconfigFiles(explicit: string | undefined, env: NodeJS.ProcessEnv, home = os.homedir()): string[] {
@@ -49,9 +49,27 @@ export function loadKubeConfig(files: readonly string[], context: string | undef
   return { config, files: [...files], context: chosen, server: cluster.server };
 }
 
-/** API clients for a loaded kubeconfig (still no connection). */
-export function connect(loaded: Omit<KubeConnection, 'core' | 'apps' | 'networking'>): KubeConnection {
-  return { ...loaded, core: loaded.config.makeApiClient(CoreV1Api), apps: loaded.config.makeApiClient(AppsV1Api), networking: loaded.config.makeApiClient(NetworkingV1Api) };
+/**
+ * API clients for a loaded kubeconfig (still no connection), as KubeConfig.makeApiClient makes
+ * them but with every request bounded in time: an API server that stops answering fails a call
+ * (and so an inject, a revert or the sweep) instead of holding it forever.
+ */
+export function connect(loaded: Omit<KubeConnection, 'core' | 'apps' | 'networking'>, requestTimeoutMs = 15_000): KubeConnection {
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(loaded.server, {}),
+    authMethods: { default: loaded.config },
+    promiseMiddleware: [
+      {
+        pre: async (request) => {
+          request.setSignal(AbortSignal.timeout(requestTimeoutMs));
+          return request;
+        },
+        post: async (response) => response,
+      },
+    ],
+  });
+  const client = <T>(Api: new (c: Configuration) => T): T => new Api(configuration);
+  return { ...loaded, core: client(CoreV1Api), apps: client(AppsV1Api), networking: client(NetworkingV1Api) };
 }
 
 /** Options for a JSON merge patch (the client sends a JSON patch by default). */
@@ -77,6 +95,7 @@ export function apiErrorMessage(err: unknown): string {
     }
     return `HTTP ${e.code}${body.reason ? ` ${body.reason}` : ''}: ${body.message ?? String(e.body ?? e.message).slice(0, 300)}`;
   }
+  if ((e as { name?: string }).name === 'AbortError' || (e as { type?: string }).type === 'aborted') return 'the API server did not answer in time (the request was given up)';
   const cause = e.cause ? ` (${String((e.cause as Error).message ?? e.cause)})` : '';
   return `${e.message ?? String(err)}${cause}`;
 }

@@ -3,11 +3,12 @@
 // cordons, which workloads scale-to-zero scales, which pods count as replacements, what a revert or
 // the sweep undoes and in which order, the kubeconfig found and its context checked, the ledger.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kubeconfigFiles, loadKubeConfig } from '../../chaos/kubernetes/client.ts';
+import { apiErrorMessage, connect, kubeconfigFiles, loadKubeConfig } from '../../chaos/kubernetes/client.ts';
 import { denyAllPolicy, describeKubeChange, labelSelectorObject, newReadyPods, nodesToCordon, owningWorkloads, partitionSelector, policyName, undoOrder } from '../../chaos/kubernetes/manifests.ts';
 import { describeSelection, selectVictims } from '../../chaos/select.ts';
 import { Ledger, type LedgerKubeChange } from '../../src/platform/ledger.ts';
@@ -237,4 +238,19 @@ describe('the kubeconfig', () => {
     expect(merged.context).toBe('a');
     expect(loadKubeConfig([first, second], 'b').server).toBe('https://k8s.example.com');
   });
+
+  it('bounds every API call in time: a server that accepts and never answers fails the call', async () => {
+    const held: net.Socket[] = [];
+    const server = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const api = connect(loadKubeConfig([write('silent', ['s'], 's', `https://127.0.0.1:${port}`)], undefined), 300);
+      const err = await api.core.listNamespacedPod({ namespace: 'shop' }).catch((e: unknown) => e);
+      expect(apiErrorMessage(err)).toBe('the API server did not answer in time (the request was given up)');
+    } finally {
+      for (const socket of held) socket.destroy();
+      server.close();
+    }
+  }, 10_000);
 });
