@@ -11,12 +11,19 @@
 //     accepts;
 //   - an empty selection, a context the kubeconfig does not have and an API server off loopback: exit
 //     3 before anything is injected;
-//   - the harness SIGKILLed during a partition: `gameday cleanup` deletes the NetworkPolicy.
+//   - the harness SIGKILLed during a partition: `gameday cleanup` deletes the NetworkPolicy;
+//   - the driver alone on a StatefulSet: a zone whose node someone else cordoned is left cordoned,
+//     and scale-to-zero gives the StatefulSet its replicas back.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, loadKubeConfig, type KubeConnection } from '../../chaos/kubernetes/client.ts';
+import { KubernetesDriver } from '../../chaos/kubernetes/driver.ts';
+import { faultRequest } from '../../chaos/registry.ts';
+import type { LedgerKubeChange } from '../../src/platform/ledger.ts';
+import { ownerMarker } from '../../src/platform/processes.ts';
+import { parseLabelSelector } from '../../src/schema/label-selector.ts';
 import { kubeBinaries, startKubeCluster, type KubeCluster } from '../support/kube-cluster.ts';
 import { needs, readJson, runCli, startCli, startGoHttpbin, tmpDir, waitFor } from '../helpers.ts';
 
@@ -211,5 +218,46 @@ describe.skipIf(missing)('drill your own system: a kubernetes target', () => {
     expect(cleanup.stdout).toMatch(/undid label gameday\.dev\/partitioned on pod web-/);
     expect(await policies()).toEqual([]);
     expect(await labelled()).toEqual([]);
+  }, 60_000);
+
+  it('the driver on a StatefulSet: a node cordoned by someone else stays cordoned; scale-to-zero gives the replicas back', async () => {
+    const statefulSet = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'store' },
+      spec: { replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'db:local' }] } } },
+    };
+    await cluster.kubectl(['create', 'namespace', 'store']);
+    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(statefulSet));
+    await cluster.kubectl(['rollout', 'status', 'statefulset/db', '-n', 'store', '--timeout=60s']);
+    const parsed = parseLabelSelector('app=db');
+    if (!parsed.ok) throw new Error(parsed.error);
+    const ledger: LedgerKubeChange[] = [];
+    const driver = new KubernetesDriver({ api, namespace: 'store', labelSelector: 'app=db', requirements: parsed.requirements, zoneLabel: 'topology.kubernetes.io/zone', runId: 'driver-test', owner: ownerMarker(), record: (c) => ledger.push(c) });
+    const db0 = (await api.core.readNamespacedPod({ name: 'db-0', namespace: 'store' })).spec!.nodeName!;
+    const zone = Object.entries(cluster.nodes).find(([, n]) => n === db0)![0];
+    await cluster.kubectl(['cordon', db0]);
+    try {
+      const lost = faultRequest('zone-lost', 'az-failure', [], { zone });
+      await driver.inject(lost);
+      await driver.revert(lost);
+      const record = driver.faults.get('zone-lost')!;
+      expect(record.zone).toEqual({ zone, nodes: [db0], cordoned: [], alreadyCordoned: [db0] });
+      expect(ledger).toEqual([]);
+      expect((await api.core.readNode({ name: db0 })).spec?.unschedulable).toBe(true);
+      // a StatefulSet's replacement keeps the name: it is told apart by its uid
+      expect(record.replacements).toMatchObject({ complete: true, pods: [{ pod: 'db-0' }] });
+      expect(record.replacements!.pods[0].node).not.toBe(db0);
+    } finally {
+      await cluster.kubectl(['uncordon', db0]);
+    }
+    const gone = faultRequest('db-gone', 'scale-to-zero', []);
+    await driver.inject(gone);
+    expect((await api.apps.readNamespacedStatefulSet({ name: 'db', namespace: 'store' })).spec?.replicas).toBe(0);
+    expect((await api.core.listNamespacedPod({ namespace: 'store' })).items).toEqual([]);
+    await driver.revert(gone);
+    expect(ledger).toEqual([{ kind: 'scaled', workload: 'StatefulSet', name: 'db', replicas: 2 }]);
+    const db = await api.apps.readNamespacedStatefulSet({ name: 'db', namespace: 'store' });
+    expect([db.spec?.replicas, db.status?.readyReplicas]).toEqual([2, 2]);
   }, 60_000);
 });
