@@ -1,14 +1,6 @@
 // Which Kubernetes API servers a drill may act on: loopback only, unless the drill's
 // `allowRemote` names the server (its host, or "*" for any). Pure: checked before any call.
-import net from 'node:net';
-
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost') return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
-  return false;
-}
+import { isLoopbackHost } from './loopback.ts';
 
 /** null when the server may be used, else why not and what to write. */
 export function apiServerRefusal(server: string, allowRemote: readonly string[] = []): string | null {
@@ -18,7 +10,7 @@ export function apiServerRefusal(server: string, allowRemote: readonly string[] 
   } catch {
     return `the kubeconfig's server "${server}" is not a URL`;
   }
-  if (isLoopback(url.hostname)) return null;
+  if (isLoopbackHost(url.hostname)) return null;
   if (allowRemote.includes('*') || allowRemote.includes(url.hostname)) return null;
   return `the API server ${url.host} is not on this machine: gameday acts only on a loopback API server unless the drill allows it (target.allowRemote: ["${url.hostname}"])`;
 }

@@ -2,6 +2,7 @@
 // blast-radius rule for anything off loopback (allowRemote: a reason and the hosts it names).
 // Pure: the checks here make no connection.
 import { z } from 'zod';
+import { isLoopbackHost } from '../platform/loopback.ts';
 import { Slug } from './names.ts';
 
 /** Permission to reach beyond loopback: why, and which hosts exactly. Recorded in the evidence. */
@@ -62,7 +63,6 @@ export type DockerTarget = z.infer<typeof DockerTarget>;
 /** A system gameday did not start: external, or docker (external plus its containers). */
 export type RunningTarget = ExternalTarget | DockerTarget;
 
-const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /**
  * Why `url` may not be reached (null: it may): off loopback it needs allowRemote naming its host.
@@ -75,7 +75,7 @@ export function remoteRefusal(url: string, allow: { reason: string; hosts?: read
   } catch {
     return `${what} ${url} is not a URL: write e.g. http://127.0.0.1:8080`;
   }
-  if (isLoopback(host)) return null;
+  if (isLoopbackHost(host)) return null;
   const hosts = allow?.hosts ?? [];
   if (allow && (hosts.includes(host) || (legacy && hosts.length === 0))) return null;
   if (allow) return `${what} ${url} is not on loopback and ${host} is not in allowRemote.hosts (${hosts.join(', ') || 'none listed'}): add it there, or point the drill at a loopback address — nothing was contacted`;
