@@ -6,7 +6,8 @@
 import type { Drill } from '../schema/drill.ts';
 import { fisAccounts, fisSpecOfFault } from '../schema/fis-drill.ts';
 import type { FisFaultSpec } from '../schema/fis.ts';
-import { guardAlarms, isLoopbackUrl } from '../schema/guards.ts';
+import { isLoopbackUrl } from '../platform/loopback.ts';
+import { guardAlarms } from '../schema/guards.ts';
 
 /** The FIS endpoint the AWS SDK will use: the environment's override, or null for AWS itself. */
 export function fisEndpoint(env: NodeJS.ProcessEnv): string | null {

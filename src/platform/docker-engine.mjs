@@ -25,15 +25,29 @@ export function dockerSocket(env = process.env) {
  * @returns {Promise<{ ok: true } | { ok: false, error: string }>}
  */
 export function pingDocker(socketPath, timeoutMs = 2000) {
+  return pingEngine({ socketPath }, socketPath, timeoutMs);
+}
+
+/**
+ * GET /_ping on a plain-TCP engine (DOCKER_HOST=tcp://HOST:PORT without TLS).
+ * @param {string} dockerHost @param {number} timeoutMs
+ */
+export function pingDockerTcp(dockerHost, timeoutMs = 2000) {
+  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+  return pingEngine({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 2375) }, dockerHost, timeoutMs);
+}
+
+/** @param {http.RequestOptions} where @param {string} what @param {number} timeoutMs @returns {Promise<{ ok: true } | { ok: false, error: string }>} */
+function pingEngine(where, what, timeoutMs) {
   return new Promise((resolve) => {
-    const req = http.get({ socketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
+    const req = http.get({ ...where, path: '/_ping', timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(res.statusCode === 200 && body.trim() === 'OK' ? { ok: true } : { ok: false, error: `GET /_ping on ${socketPath}: HTTP ${res.statusCode} ${body.trim().slice(0, 200)}` }));
+      res.on('end', () => resolve(res.statusCode === 200 && body.trim() === 'OK' ? { ok: true } : { ok: false, error: `GET /_ping on ${what}: HTTP ${res.statusCode} ${body.trim().slice(0, 200)}` }));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ ok: false, error: `${socketPath}: ${/** @type {NodeJS.ErrnoException} */ (err).code ?? ''} ${err.message}`.trim() }));
+    req.on('error', (err) => resolve({ ok: false, error: `${what}: ${/** @type {NodeJS.ErrnoException} */ (err).code ?? ''} ${err.message}`.trim() }));
   });
 }
 

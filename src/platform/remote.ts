@@ -1,21 +1,12 @@
 // The one blast-radius rule for anything gameday connects to (an endpoint, a Toxiproxy, a Docker
 // engine, a Kubernetes API server): loopback is allowed; anything else only when the drill's
-// allowRemote gives a reason and lists the host. Pure: it makes no connection.
-import net from 'node:net';
+// allowRemote gives a reason and lists the host (loopback as loopback.ts says). Pure: it makes no connection.
+import { isLoopbackHost } from './loopback.ts';
 
 /** The drill's permission to reach beyond loopback (the parts this rule reads). */
 export interface RemoteAllowance {
   reason: string;
   hosts?: readonly string[];
-}
-
-/** localhost, 127.0.0.0/8, ::1 (also as an IPv4-mapped 127.x); a URL's hostname may keep IPv6 brackets. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost') return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h) || /^::ffff:7f[0-9a-f]{2}:/.test(h);
-  return false;
 }
 
 /**

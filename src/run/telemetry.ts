@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isLoopbackUrl } from '../platform/loopback.ts';
 import { OWNER_ENV, ownerMarker } from '../platform/processes.ts';
 import { prometheusSloWindow, type RunWindows } from '../judge/prometheus-slo.ts';
 import type { Drill } from '../schema/drill.ts';
@@ -42,10 +43,6 @@ function promQueries(drill: Drill): { at: string; name: string; query: string }[
   ];
 }
 
-function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-}
 
 /**
  * Null when the drill reads no Prometheus. Throws (a problem for the run: it is invalid) when the
@@ -80,7 +77,7 @@ export async function startDrillTelemetry(
       throw err;
     }
   } else {
-    if (!isLoopback(spec.url) && !drill.allowRemote) throw new Error(`telemetry.prometheus.url ${spec.url} is not on loopback: add allowRemote: { reason: ... } to the drill to read it`);
+    if (!isLoopbackUrl(spec.url) && !drill.allowRemote) throw new Error(`telemetry.prometheus.url ${spec.url} is not on loopback: add allowRemote: { reason: ... } to the drill to read it`);
     telemetry = { endpoint: { url: spec.url, headers: resolveHeaders(spec.headers) }, managed: null, settleMs: 0 };
   }
   for (const q of promQueries(drill)) {

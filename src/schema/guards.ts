@@ -4,6 +4,7 @@
 // (`http`), and none trips before its grace period has passed since the load started (k6's
 // delayAbortEval). Joined to the drill in src/schema/drill.ts.
 import { z } from 'zod';
+import { isLoopbackUrl } from '../platform/loopback.ts';
 import { Duration } from './duration.ts';
 import { Slug } from './names.ts';
 import { Ratio } from './ratio.ts';
@@ -97,11 +98,6 @@ export const Guards = z.array(Guard).superRefine((guards, ctx) => {
   });
 });
 
-/** Whether a URL is on this machine (127.0.0.1, localhost, ::1). */
-export function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-}
 
 /** What guards need from the rest of the drill: a request to window on, a Prometheus to ask, loopback. */
 export function checkGuards(

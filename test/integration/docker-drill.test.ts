@@ -3,7 +3,7 @@
 // runs (CLI, real k6, Toxiproxy, the Docker engine):
 //   - under load, a pause of one container (count 1, seeded) and the loss of zone b bite in their
 //     windows (requests hang, then fail), are reverted and seen gone; the selection is in the evidence;
-//   - labels that match no container: exit 3, nothing injected;
+//   - labels that match no container, or an engine that does not answer: exit 3, nothing injected;
 //   - the harness SIGKILLed mid-pause: `gameday cleanup` unpauses the container.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -104,6 +104,20 @@ describe.skipIf(missing)('drill your own system: a docker target', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/no running container matches .*com\.docker\.compose\.service=nope.* nothing was injected/);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    for (const c of stack.containers) expect((await state(c.id)).Paused).toBe(false);
+  }, 60_000);
+
+  it('a Docker engine that does not answer (DOCKER_HOST): exit 3 with the address, before anything is injected', async () => {
+    const drill = writeDrill('docker-no-engine', { load: '4s', faults: [{ name: 'freeze', driver: 'docker', action: 'pause', target: 'shop', at: '1s', duration: '1s' }] });
+    for (const host of ['unix:///nonexistent/docker.sock', 'tcp://127.0.0.1:9']) {
+      const out = path.join(tmpDir('gameday-docker-no-engine'), 'run');
+      const r = await runCli(['run', drill, '--out', out, '--no-progress'], { ...env(), DOCKER_HOST: host });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`no Docker engine answers at DOCKER_HOST=${host}`);
+      expect(r.stderr).toMatch(/nothing was injected/);
+      expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+      expect(fs.existsSync(path.join(out, 'chaos_report.json'))).toBe(false);
+    }
     for (const c of stack.containers) expect((await state(c.id)).Paused).toBe(false);
   }, 60_000);
 
