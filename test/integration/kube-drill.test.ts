@@ -70,6 +70,7 @@ describe.skipIf(missing)('drill your own system: a kubernetes target', () => {
   afterAll(async () => {
     httpbin?.kill('SIGKILL');
     await cluster?.stop();
+    for (const d of [stateDir, dir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
   const pods = async () => (await api.core.listNamespacedPod({ namespace: NS, labelSelector: SELECTOR })).items;

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { apiErrorMessage, connect, kubeconfigFiles, loadKubeConfig } from '../../chaos/kubernetes/client.ts';
 import { denyAllPolicy, describeKubeChange, labelSelectorObject, newReadyPods, nodesToCordon, owningWorkloads, partitionSelector, policyName, undoOrder } from '../../chaos/kubernetes/manifests.ts';
 import { describeSelection, selectVictims } from '../../chaos/select.ts';
@@ -186,7 +186,8 @@ describe('what is undone', () => {
     });
 
     it('names the cluster before the first change, keeps every change until it is undone', () => {
-      process.env.GAMEDAY_STATE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-kube-ledger-'));
+      const state = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-kube-ledger-'));
+      process.env.GAMEDAY_STATE_DIR = state;
       const ledger = new Ledger('20261205T221500Z-a1b2c3');
       expect(() => ledger.kubeChanging(changes[0])).toThrow(/kubeUsed must name the cluster/);
       const cluster = { kubeconfig: ['/k/config'], context: 'gameday-local', server: 'https://127.0.0.1:6443', namespace: 'shop' };
@@ -196,12 +197,14 @@ describe('what is undone', () => {
       const onDisk = JSON.parse(fs.readFileSync(ledger.file, 'utf8'));
       expect(onDisk.kube).toEqual({ cluster, changes: [changes[0], changes[1], changes[3]] });
       ledger.close();
+      fs.rmSync(state, { recursive: true, force: true });
     });
   });
 });
 
 describe('the kubeconfig', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-kubeconfig-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, contexts: string[], current: string | null, server = 'https://127.0.0.1:6443') => {
     const file = path.join(dir, name);
     const yaml = [
