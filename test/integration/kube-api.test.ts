@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { waitFor } from '../../src/platform/poll.ts';
-import { kubeBinaries, startKubeCluster, type KubeCluster } from '../support/kube-cluster.ts';
+import { kubeBinaries, startKubeCluster, zonedDeployment, type KubeCluster } from '../support/kube-cluster.ts';
 import { needs, ROOT, runCli } from '../helpers.ts';
 
 const missing = needs('the Kubernetes binaries (scripts/build-kube.sh)', !kubeBinaries() && 'not built: bash scripts/build-kube.sh');
@@ -58,24 +58,7 @@ describe.skipIf(missing)('a real Kubernetes API server', () => {
   };
 
   it('runs a Deployment over the zoned nodes and replaces a deleted pod', async () => {
-    await apply([
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web', namespace: 'default' },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: {
-              containers: [{ name: 'web', image: 'web:local' }],
-              topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } }],
-            },
-          },
-        },
-      },
-    ]);
+    await apply([zonedDeployment('web', 'default')]);
     const pods = await waitFor(async () => ((await readyPods('app=web')).length === 3 ? readyPods('app=web') : false), { timeoutMs: 30_000, intervalMs: 100, what: '3 Ready pods of web' });
     expect(new Set(pods.map((p) => p.spec.nodeName))).toEqual(new Set(Object.values(cluster.nodes)));
     const victim = pods[0].metadata.name;

@@ -24,30 +24,14 @@ import { faultRequest } from '../../chaos/registry.ts';
 import type { LedgerKubeChange } from '../../src/platform/ledger.ts';
 import { ownerMarker } from '../../src/platform/processes.ts';
 import { parseLabelSelector } from '../../src/schema/label-selector.ts';
-import { kubeBinaries, startKubeCluster, type KubeCluster } from '../support/kube-cluster.ts';
+import { kubeBinaries, startKubeCluster, zonedDeployment, type KubeCluster } from '../support/kube-cluster.ts';
 import { needs, readJson, runCli, startCli, startGoHttpbin, tmpDir, waitFor } from '../helpers.ts';
 
 const missing = needs('the Kubernetes binaries (bash scripts/build-kube.sh)', kubeBinaries() ? null : 'not built');
 const NS = 'shop';
 const SELECTOR = 'app=web';
 
-const deployment = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'web', namespace: NS },
-  spec: {
-    replicas: 3,
-    selector: { matchLabels: { app: 'web' } },
-    template: {
-      metadata: { labels: { app: 'web' } },
-      spec: {
-        // one per zone; a cordoned (tainted) node is no domain, so a lost zone's pods land elsewhere
-        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: { app: 'web' } } }],
-        containers: [{ name: 'web', image: 'go-httpbin:local' }],
-      },
-    },
-  },
-};
+const deployment = zonedDeployment('web', NS);
 
 describe.skipIf(missing)('drill your own system: a kubernetes target', () => {
   let cluster: KubeCluster;

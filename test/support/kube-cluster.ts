@@ -41,6 +41,29 @@ export interface KubeCluster {
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
+/**
+ * A Deployment of `replicas` pods labelled app=NAME, one per zone: a cordoned (tainted) node is no
+ * domain, so a lost zone's pods land elsewhere. Its containers never run (kwok nodes).
+ */
+export function zonedDeployment(name: string, namespace: string, replicas = 3) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE_LABEL, whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: { app: name } } }],
+          containers: [{ name, image: `${name}:local` }],
+        },
+      },
+    },
+  };
+}
+
 /** The stage files kwok needs to bring nodes up, keep their leases and make pods Ready (its "fast" set). */
 function kwokStages(): string {
   const stage = path.join(KUBE_DIR, 'kwok-stage');
