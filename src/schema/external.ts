@@ -10,6 +10,8 @@ export const AllowRemote = z.strictObject({
   reason: z.string().trim().min(10, 'say why this drill may reach beyond loopback (who approved it, what it touches)'),
   /** the hosts (names or addresses, as written in the URLs) that may be reached; nothing else is */
   hosts: z.array(z.string().min(1)).default([]),
+  /** a kubernetes target: the kubeconfig contexts whose API server may be off loopback (or name the server's host in hosts) */
+  contexts: z.array(z.string().min(1)).default([]),
   /** driver fis against real AWS: the accounts its experiments may act in */
   awsAccounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id, e.g. "123456789012"')).min(1).optional(),
 });

@@ -2,7 +2,7 @@
 // handled as an external target's (health probed first, load through gameday's own Toxiproxy); its
 // pods, selected by namespace and label selector, are what kubernetes faults act on. Before anything
 // is injected: the kubeconfig read and its context found, its API server on this machine (or listed
-// in allowRemote.hosts) — all before any connection — then the API server answers and the selector
+// in allowRemote.hosts, or its context in allowRemote.contexts) — all before any connection — then the API server answers and the selector
 // matches at least one running pod: an empty selection is a clear error, not a silent no-op.
 import path from 'node:path';
 import { apiErrorMessage, connect, kubeconfigFiles, loadKubeConfig } from '../../chaos/kubernetes/client.ts';
@@ -29,7 +29,7 @@ export async function startKubernetesEnvironment(o: EnvironmentOptions, target: 
     return fail((err as Error).message);
   }
   const allow = target.allowRemote ?? o.drill.allowRemote;
-  const refusal = apiServerRefusal(loaded.server, allow);
+  const refusal = apiServerRefusal(loaded.server, allow, loaded.context);
   if (refusal) throw new DrillError(file, [`target.kubernetes (context ${loaded.context}): ${refusal}`], "the drill's target");
   const api = connect(loaded);
   const parsed = parseLabelSelector(spec.labelSelector);

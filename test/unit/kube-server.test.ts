@@ -27,4 +27,12 @@ describe('apiServerRefusal: the one allowRemote rule', () => {
   it('a server that is not a URL is refused', () => {
     expect(apiServerRefusal('not a url', undefined)).toMatch(/is not a URL/);
   });
+
+  it('a remote server is also allowed by its kubeconfig context in allowRemote.contexts, and only by that one', () => {
+    const allow = { reason: 'staging drill approved by the SRE lead', hosts: [], contexts: ['staging-eks'] };
+    expect(apiServerRefusal('https://k8s.example.com', allow, 'staging-eks')).toBeNull();
+    expect(apiServerRefusal('https://k8s.example.com', allow, 'prod-eks')).toMatch(/its host k8s\.example\.com is not in allowRemote\.hosts \(none listed\) and its context prod-eks is not in allowRemote\.contexts \(staging-eks\): add one of them.* — nothing was contacted$/);
+    // without allowRemote at all, the line to write is the hosts one
+    expect(apiServerRefusal('https://k8s.example.com', undefined, 'staging-eks')).toMatch(/allowRemote: \{ reason/);
+  });
 });
