@@ -1,8 +1,8 @@
 // SLOs on figures other evidence produced: the simulator journal analysis (backoff compliance,
 // Retry-After honoured, idempotency violations, forged webhooks accepted, valid ones rejected)
-// and the chaos report (broker failover time, message loss). The orchestrator computes the
+// and the chaos report (broker failover time, message loss, pod replacement time). The orchestrator computes the
 // figures and passes them in SloContext.figures under figureKey(slo). Pure.
-import { JOURNAL_RATIO_FIGURES, type Slo } from '../schema/drill.ts';
+import { CHAOS_TIME_FIGURES, JOURNAL_RATIO_FIGURES, type Slo } from '../schema/drill.ts';
 import { figureKey, type SloContext } from './context.ts';
 import { CHAOS_FILE, duration, JOURNAL_FILE, percent, round, verdictBase, type Verdict, type VerdictUnit } from './verdict.ts';
 
@@ -35,7 +35,7 @@ export function evaluateJournal(slo: JournalSlo, ctx: SloContext): Verdict {
 
 export function evaluateChaos(slo: ChaosSlo, ctx: SloContext): Verdict {
   const base = verdictBase(slo, [CHAOS_FILE]);
-  const time = slo.figure === 'broker-failover-time';
+  const time = CHAOS_TIME_FIGURES.has(slo.figure);
   const unit: VerdictUnit = time ? 'ms' : 'count';
   const limit = time ? (slo.within ?? 0) : (slo.atMost ?? 0);
   const objective = time ? `${slo.figure} ≤ ${duration(limit)}` : `${slo.figure} ≤ ${limit}`;

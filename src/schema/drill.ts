@@ -418,7 +418,9 @@ export const BackoffExpectation = z.strictObject({
   maxAttempts: z.number().int().min(1).max(20),
 });
 /** Figures of the chaos report. */
-export const CHAOS_FIGURES = ['broker-failover-time', 'message-loss'] as const;
+export const CHAOS_FIGURES = ['broker-failover-time', 'message-loss', 'pod-replacement-time'] as const;
+/** The chaos figures that are durations (judged `within`); the others are counts (`atMost`). */
+export const CHAOS_TIME_FIGURES: ReadonlySet<string> = new Set(['broker-failover-time', 'pod-replacement-time']);
 
 const DAY_MS = 86_400_000;
 
@@ -478,7 +480,7 @@ export const Slo = z.discriminatedUnion('kind', [
     /** backoff-compliance / backoff-jitter: the SUT's declared retry policy */
     backoff: BackoffExpectation.optional(),
   }),
-  /** A figure of the chaos report: broker-failover-time `within` a duration, message-loss `atMost` a count. */
+  /** A figure of the chaos report: broker-failover-time or pod-replacement-time (kubernetes pod-kill / az-failure: delete → replacement Ready) `within` a duration, message-loss `atMost` a count. */
   z.strictObject({
     ...SloOwnEvidence,
     kind: z.literal('chaos'),
@@ -886,9 +888,17 @@ export const Drill = z
         }
       }
       if (s.kind === 'chaos') {
-        if (s.figure === 'broker-failover-time' && s.within === undefined) ctx.addIssue({ code: 'custom', path: ['slos', i, 'within'], message: 'give the failover objective as a duration, e.g. within: "30s"' });
-        if (s.figure === 'broker-failover-time' && s.atMost !== undefined) ctx.addIssue({ code: 'custom', path: ['slos', i, 'atMost'], message: 'broker-failover-time is a duration: write within: "30s"' });
+        if (CHAOS_TIME_FIGURES.has(s.figure) && s.within === undefined) ctx.addIssue({ code: 'custom', path: ['slos', i, 'within'], message: `give the ${s.figure} objective as a duration, e.g. within: "30s"` });
+        if (CHAOS_TIME_FIGURES.has(s.figure) && s.atMost !== undefined) ctx.addIssue({ code: 'custom', path: ['slos', i, 'atMost'], message: `${s.figure} is a duration: write within: "30s"` });
         if (s.figure === 'message-loss' && s.within !== undefined) ctx.addIssue({ code: 'custom', path: ['slos', i, 'within'], message: 'message-loss is a count of messages: write atMost: 0' });
+        if (s.figure === 'pod-replacement-time') {
+          // measured only where gameday deletes pods itself: a kubernetes pod-kill or az-failure
+          const deleting = drill.faults.filter((f) => f.driver === 'kubernetes' && (f.action === 'pod-kill' || f.action === 'az-failure')).map((f) => f.name);
+          const named = drill.faults.find((f) => f.name === s.fault);
+          if (s.fault === undefined ? deleting.length === 0 : named && !deleting.includes(s.fault)) {
+            ctx.addIssue({ code: 'custom', path: ['slos', i, s.fault === undefined ? 'figure' : 'fault'], message: `pod-replacement-time is measured on a kubernetes pod-kill or az-failure fault${deleting.length ? `: name one of ${deleting.join(', ')}` : ': add one (driver: kubernetes), or judge recovery with kind: recovery-time'}` });
+          }
+        }
       }
     });
   });

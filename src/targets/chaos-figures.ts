@@ -21,3 +21,28 @@ export function brokerChaosFigures(faults: readonly string[], figuresOf: (fault:
   out['chaos/message-loss'] = losses.every((n): n is number => n !== null) ? losses.reduce((a, b) => a + b, 0) : null;
   return out;
 }
+
+/** A kubernetes fault's replacements: the pods watched for, and whether all were seen Ready in time. */
+export interface ReplacementFigures {
+  pods: ReadonlyArray<{ readyAfterMs: number }>;
+  complete: boolean;
+}
+
+/**
+ * Per kubernetes fault that deleted pods: chaos/<fault>/pod-replacement-time, the slowest delete →
+ * replacement Ready (ms); over them all: chaos/pod-replacement-time (the slowest). null when a
+ * replacement was not seen Ready in time — the service did not come back whole, so the figure is
+ * unknown rather than the time of the ones that did.
+ */
+export function podReplacementFigures(faults: ReadonlyArray<{ name: string; replacements: ReplacementFigures | null | undefined }>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  const measured = faults.filter((f) => f.replacements);
+  if (measured.length === 0) return out;
+  for (const f of measured) {
+    const r = f.replacements!;
+    out[`chaos/${f.name}/pod-replacement-time`] = r.complete && r.pods.length > 0 ? Math.max(...r.pods.map((p) => p.readyAfterMs)) : null;
+  }
+  const times = measured.map((f) => out[`chaos/${f.name}/pod-replacement-time`]);
+  out['chaos/pod-replacement-time'] = times.every((t): t is number => t !== null) ? Math.max(...times) : null;
+  return out;
+}

@@ -12,6 +12,7 @@ import { ownerMarker } from '../platform/processes.ts';
 import { DrillError } from '../schema/config-file.ts';
 import type { KubernetesTarget } from '../schema/external.ts';
 import { parseLabelSelector } from '../schema/label-selector.ts';
+import { podReplacementFigures } from './chaos-figures.ts';
 import { startExternalEnvironment } from './external-environment.ts';
 import type { Environment, EnvironmentOptions } from './target.ts';
 
@@ -58,6 +59,7 @@ export async function startKubernetesEnvironment(o: EnvironmentOptions, target: 
   return {
     ...env,
     drivers: () => ({ ...env.drivers(), kubernetes: driver }),
+    chaosFigures: () => ({ ...env.chaosFigures(), ...podReplacementFigures([...driver.faults].map(([name, f]) => ({ name, replacements: f.replacements }))) }),
     chaosEvidence: () => ({
       ...env.chaosEvidence(),
       kubernetes: {

@@ -49,7 +49,7 @@ export interface Environment {
   drivers(): Partial<Record<DriverName, FaultDriver>>;
   /** the broker and disk drivers' targets for a fault: the stream whose leader is killed, the directory to fill */
   targetsOf(fault: Fault): string[];
-  /** per broker-failover fault and over all of them: chaos/<fault>/broker-failover-time, chaos/broker-failover-time, chaos/<fault>/message-loss, chaos/message-loss (null: unknown) */
+  /** per broker-failover fault and over all of them: chaos/<fault>/broker-failover-time, chaos/broker-failover-time, chaos/<fault>/message-loss, chaos/message-loss; per kubernetes fault that deleted pods and over them: chaos/<fault>/pod-replacement-time, chaos/pod-replacement-time (null: unknown) */
   chaosFigures(): Record<string, number | null>;
   /** what the load balancer, broker and disk were and did, for chaos_report.json */
   chaosEvidence(): Record<string, unknown>;

@@ -62,7 +62,7 @@ describe.skipIf(missing)('drill your own system: a kubernetes target', () => {
   const policies = async () => (await api.networking.listNamespacedNetworkPolicy({ namespace: NS })).items;
   const cordoned = async () => (await api.core.listNode()).items.filter((n) => n.spec?.unschedulable).map((n) => n.metadata!.name!);
 
-  function writeDrill(name: string, o: { faults: unknown[]; load: string; kubernetes?: Record<string, unknown> }): string {
+  function writeDrill(name: string, o: { faults: unknown[]; load: string; kubernetes?: Record<string, unknown>; slos?: unknown[] }): string {
     const file = path.join(dir, `${name}.json`);
     const drill = {
       name,
@@ -79,7 +79,7 @@ describe.skipIf(missing)('drill your own system: a kubernetes target', () => {
         minDelivered: '90%',
       },
       faults: o.faults,
-      slos: [{ name: 'errors', kind: 'error-rate', below: '1%' }],
+      slos: [{ name: 'errors', kind: 'error-rate', below: '1%' }, ...(o.slos ?? [])],
     };
     fs.writeFileSync(file, JSON.stringify(drill, null, 2));
     return file;
@@ -96,6 +96,11 @@ describe.skipIf(missing)('drill your own system: a kubernetes target', () => {
         { name: 'cut-one', driver: 'kubernetes', action: 'partition', target: 'shop', at: '3s', duration: '2500ms', select: { mode: 'count', value: 1, seed: 2 } },
         { name: 'zone-a-lost', driver: 'kubernetes', action: 'az-failure', target: 'shop', zone: 'a', at: '6500ms', duration: '2s' },
         { name: 'all-gone', driver: 'kubernetes', action: 'scale-to-zero', target: 'shop', at: '9s', duration: '1500ms' },
+      ],
+      // delete → replacement Ready, judged: per fault and over both faults that delete pods
+      slos: [
+        { name: 'pods-back', kind: 'chaos', figure: 'pod-replacement-time', within: '30s' },
+        { name: 'killed-pod-back', kind: 'chaos', figure: 'pod-replacement-time', fault: 'kill-one', within: '30s' },
       ],
     });
     const out = path.join(tmpDir('gameday-kube'), 'run');
@@ -131,6 +136,12 @@ describe.skipIf(missing)('drill your own system: a kubernetes target', () => {
     const after = await readyPods();
     expect(after).toHaveLength(3);
     expect(after.map((p) => p.metadata!.name)).not.toContain(kill.selection.chosen[0]);
+
+    // the replacement times are judged: the slowest of both faults, and the killed pod's own
+    const verdicts = readJson(path.join(out, 'slo_results.json')).verdicts as Array<{ slo: string; pass: boolean; observed: number }>;
+    const slowest = Math.max(replacement.readyAfterMs, ...k.faults['zone-a-lost'].replacements.pods.map((p: { readyAfterMs: number }) => p.readyAfterMs));
+    expect(verdicts.find((v) => v.slo === 'pods-back')).toMatchObject({ pass: true, observed: slowest });
+    expect(verdicts.find((v) => v.slo === 'killed-pod-back')).toMatchObject({ pass: true, observed: replacement.readyAfterMs });
 
     // partition: its deny-all policy was there during the window (on the one labelled pod), gone after
     const cut = k.faults['cut-one'];

@@ -1,7 +1,8 @@
 // What the target can add (load balancer, broker, limited disk) and the two faults that need it:
 // the schema accepts what is wired and rejects what cannot run, saying how to fix it.
 import { describe, expect, it } from 'vitest';
-import { brokerChaosFigures } from '../../src/targets/chaos-figures.ts';
+import { brokerChaosFigures, podReplacementFigures } from '../../src/targets/chaos-figures.ts';
+import { evaluateChaos } from '../../src/judge/external.ts';
 import { renderTemplate, type TemplateVars } from '../../src/targets/environment.ts';
 import { actionsOf } from '../../chaos/registry.ts';
 import { Drill, FAULT_ACTIONS, SizeMb, probeSubject, launchedTarget } from '../../src/schema/drill.ts';
@@ -139,6 +140,39 @@ describe('chaos figures of broker failovers', () => {
     expect(out['chaos/message-loss']).toBeNull();
     expect(out['chaos/a/message-loss']).toBe(0);
     expect(brokerChaosFigures([], () => ({ failoverMs: 1, messagesLost: 1 }))).toEqual({});
+  });
+});
+
+describe('chaos figures of kubernetes pod replacements', () => {
+  it('per fault the slowest replacement, over all the slowest; faults that deleted nothing give none', () => {
+    const out = podReplacementFigures([
+      { name: 'kill-one', replacements: { pods: [{ readyAfterMs: 52 }], complete: true } },
+      { name: 'zone-b', replacements: { pods: [{ readyAfterMs: 400 }, { readyAfterMs: 1250 }], complete: true } },
+      { name: 'cut-off', replacements: undefined },
+    ]);
+    expect(out).toEqual({ 'chaos/kill-one/pod-replacement-time': 52, 'chaos/zone-b/pod-replacement-time': 1250, 'chaos/pod-replacement-time': 1250 });
+    expect(podReplacementFigures([{ name: 'cut-off', replacements: null }])).toEqual({});
+  });
+  it('a replacement not seen Ready in time makes the figure unknown, not the time of those that came back', () => {
+    const out = podReplacementFigures([
+      { name: 'kill-one', replacements: { pods: [{ readyAfterMs: 52 }], complete: true } },
+      { name: 'zone-b', replacements: { pods: [{ readyAfterMs: 400 }], complete: false } },
+    ]);
+    expect(out['chaos/zone-b/pod-replacement-time']).toBeNull();
+    expect(out['chaos/pod-replacement-time']).toBeNull();
+    const slo = { name: 'pods-back', kind: 'chaos', figure: 'pod-replacement-time', fault: 'zone-b', within: 30_000, severity: 'blocking' };
+    expect(evaluateChaos(slo as never, { figures: out } as never)).toMatchObject({ pass: false, reason: 'no-evidence' });
+  });
+  it('is judged as a duration: within, not atMost', () => {
+    const ok = { name: 'pods-back', kind: 'chaos', figure: 'pod-replacement-time', within: 2000, severity: 'blocking' };
+    expect(evaluateChaos(ok as never, { figures: { 'chaos/pod-replacement-time': 1250 } } as never)).toMatchObject({ pass: true, unit: 'ms', objective: 'pod-replacement-time ≤ 2 s' });
+    expect(evaluateChaos(ok as never, { figures: { 'chaos/pod-replacement-time': 2500 } } as never)).toMatchObject({ pass: false, reason: 'breached' });
+    const bad = Drill.safeParse({ ...drill(), slos: [{ name: 'pods-back', kind: 'chaos', figure: 'pod-replacement-time', atMost: 3 }] });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error?.issues)).toMatch(/pod-replacement-time is a duration: write within/);
+    // only where gameday deletes pods: a process target has no kubernetes fault
+    const nowhere = Drill.safeParse({ ...drill(), slos: [{ name: 'pods-back', kind: 'chaos', figure: 'pod-replacement-time', within: '2s' }] });
+    expect(JSON.stringify(nowhere.error?.issues)).toMatch(/pod-replacement-time is measured on a kubernetes pod-kill or az-failure fault: add one/);
   });
 });
 
