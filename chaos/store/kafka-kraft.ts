@@ -259,29 +259,26 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
   }
   const bootstrap = [...states.values()].map((s) => `127.0.0.1:${s.port}`).join(',');
 
-  const java = (s: NodeState, mainClass: string, args: string[], label: string, node = false): ManagedProcess => {
+  /** a node's JVM, its output appended to jvm.out */
+  const nodeJvm = (s: NodeState): ManagedProcess => {
     const out = fs.openSync(s.outFile, 'a');
-    const flags = [...jvmFlags(heapMb, rt.classArchive), ...(node ? (o.nodeJvmFlags ?? []) : [])];
+    const flags = [...jvmFlags(heapMb, rt.classArchive), ...(o.nodeJvmFlags ?? []), `-Dlog4j2.configurationFile=${s.log4j}`];
     try {
-      return o.group.spawn(label, rt.java, [...flags, `-Dlog4j2.configurationFile=${s.log4j}`, '-cp', rt.classpath, mainClass, ...args], { cwd: path.dirname(s.config), stdio: ['ignore', out, out], ...(node ? { stopGraceMs } : {}) });
+      return o.group.spawn(`kafka ${s.name}`, rt.java, [...flags, '-cp', rt.classpath, 'kafka.Kafka', s.config], { cwd: path.dirname(s.config), stdio: ['ignore', out, out], stopGraceMs });
     } finally {
       fs.closeSync(out);
     }
   };
-  // every node's storage formatted with the one cluster id (what kafka-storage.sh format does)
-  await Promise.all(
-    [...states.values()].map(async (s) => {
-      const p = java(s, 'kafka.tools.StorageTool', ['format', '--cluster-id', clusterId, '--config', s.config, '--ignore-formatted'], `kafka format ${s.name}`);
-      const exit = await p.exited;
-      if (exit.code !== 0) throw new Error(`formatting ${s.name}'s storage failed (code ${exit.code}, signal ${exit.signal}):\n${tail(s.outFile)}`);
-    }),
-  );
+  // every node's storage formatted with the one cluster id (what kafka-storage.sh format does), by one JVM
+  await askKafka(o.group, rt, 'format', { 'cluster-id': clusterId, configs: [...states.values()].map((s) => s.config).join(',') }, 60_000).catch((err: Error) => {
+    throw new Error(`formatting the nodes' storage failed: ${err.message}`);
+  });
 
   let stopping = false;
   const running = (s: NodeState) => s.proc !== null && s.proc.exit === null;
   const launch = (s: NodeState): void => {
     if (stopping) throw new Error(`not starting ${s.name}: the cluster is stopping`);
-    s.proc = java(s, 'kafka.Kafka', [s.config], `kafka ${s.name}`, true);
+    s.proc = nodeJvm(s);
   };
   const view = (s: NodeState): KafkaNode => ({ name: s.name, nodeId: s.nodeId, port: s.port, controllerPort: s.controllerPort, pid: s.proc?.child.pid ?? 0, running: running(s), logFile: s.logFile, outFile: s.outFile });
   const stateOf = (nameOrId: string | number): NodeState => {

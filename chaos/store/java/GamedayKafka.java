@@ -6,6 +6,8 @@
 //
 //   GamedayKafka topic    --bootstrap B --topic T --nodes 3 --replication-factor 3 --min-isr 2 --timeout-ms 60000 [--also T2,T3]
 //     creates T (and the --also topics, in the same request) once every node is registered; answers T's state once every ISR is whole.
+//   GamedayKafka format   --cluster-id ID --configs C1,C2,C3
+//     formats every node's storage as kafka-storage.sh format does (one JVM for all of them, not one each).
 //   GamedayKafka describe --bootstrap B --topic T
 //   GamedayKafka wait-isr --bootstrap B --topic T --size 3 --timeout-ms 30000
 //   GamedayKafka probe    --bootstrap B --topic T --interval-ms 20 --max-writes 20000 --delivery-timeout-ms 60000
@@ -47,8 +49,12 @@ public final class GamedayKafka {
   private static final Object OUT = new Object();
 
   public static void main(String[] argv) throws Exception {
-    if (argv.length == 0) fail("usage: GamedayKafka topic|describe|wait-isr|probe --bootstrap HOST:PORT,... --topic NAME ...");
+    if (argv.length == 0) fail("usage: GamedayKafka format|topic|describe|wait-isr|probe --bootstrap HOST:PORT,... --topic NAME ...");
     Map<String, String> a = options(argv);
+    if (argv[0].equals("format")) {
+      format(required(a, "cluster-id"), required(a, "configs"));
+      System.exit(0);
+    }
     String bootstrap = required(a, "bootstrap");
     String topic = required(a, "topic");
     try {
@@ -67,6 +73,19 @@ public final class GamedayKafka {
       fail(e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
     }
     System.exit(0); // the clients' threads are not daemons
+  }
+
+  // --- storage ---------------------------------------------------------------------------
+
+  /** kafka-storage.sh format for each config, in this JVM (the broker's own StorageTool, found on the class path). */
+  private static void format(String clusterId, String configs) throws Exception {
+    java.lang.reflect.Method execute = Class.forName("kafka.tools.StorageTool").getMethod("execute", String[].class, java.io.PrintStream.class);
+    for (String config : configs.split(",")) {
+      java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+      int code = (Integer) execute.invoke(null, new String[] {"format", "--cluster-id", clusterId, "--config", config, "--ignore-formatted"}, new java.io.PrintStream(said, true, StandardCharsets.UTF_8));
+      if (code != 0) fail("formatting the storage of " + config + " failed (code " + code + "): " + said.toString(StandardCharsets.UTF_8));
+    }
+    emit("{\"t\":\"formatted\",\"nodes\":" + configs.split(",").length + "}");
   }
 
   // --- admin ---------------------------------------------------------------------------------
