@@ -29,8 +29,11 @@ const phaseNames: PhaseName[] = plan.phases.length ? plan.phases.map((w) => w.ph
 /** One iteration's work for a request: to target `t` (index into plan.targets) in phase `k`. */
 type Send = (t: number, k: number) => void;
 
+// the end of the load, ms after t0: the end of the last phase
+const loadMs = plan.phases.length ? plan.phases[plan.phases.length - 1].endMs : Infinity;
+
 function sender(r: K6Request): Send {
-  if (r.websocket || r.webhook) return (t, k) => runFlow(plan.targets[t], r, phaseNames[k]);
+  if (r.websocket || r.webhook) return (t, k) => runFlow(plan.targets[t], r, phaseNames[k], t0 + loadMs);
   return preparedSender(r, plan.targets, phaseNames);
 }
 const senders = plan.requests.map(sender);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freeLoopbackPorts } from '../broker/ports.ts';
+import { classArchivePath, ensureClassArchive } from './kafka-cds.ts';
 import { ensureKafkaRuntime, type KafkaRuntime } from './kafka-runtime.ts';
 import { askKafka, jvmFlags, kafkaLog4j2 } from './kafka-tool.ts';
 import { signalGroup, type ManagedProcess, type ProcessGroup } from '../../src/platform/processes.ts';
@@ -37,10 +38,18 @@ export interface StartKafkaKraftOptions {
   replicaFetchBackoffMs?: number;
   /** the topic that proves the cluster ready (default "gameday-ready") */
   readyTopic?: string;
+  /** topics created with the ready topic, in the same request (replication factor = nodes, min.insync.replicas 2) */
+  topics?: readonly string[];
   /** how long the nodes may take to be ready (default 120 s: three JVMs on two cores) */
   readyTimeoutMs?: number;
   /** the runtime to use (default: ensureKafkaRuntime(), which fetches the jars if needed) */
   runtime?: KafkaRuntime;
+  /** make the JVMs' class-data archive first if the runtime has none (default true; kafka-cds.ts) */
+  classArchive?: boolean;
+  /** more JVM flags for the nodes (not the formatting or the client program) */
+  nodeJvmFlags?: readonly string[];
+  /** how long a node's stop waits after SIGTERM before SIGKILL (default NODE_STOP_GRACE_MS) */
+  stopGraceMs?: number;
 }
 
 export interface KafkaNode {
@@ -191,6 +200,15 @@ interface NodeState {
   proc: ManagedProcess | null;
 }
 
+/**
+ * How long a node's stop waits after SIGTERM (also when the run's process group stops everything):
+ * none. SIGTERM starts a controlled shutdown, which waits for a controller quorum that the other
+ * nodes stopping at the same time take away, so it never finished before the SIGKILL (2 s, or the
+ * run's 3 s, spent for nothing); the data is scratch, removed once the nodes are gone, and
+ * Kafka's log file is written line by line, so a SIGKILL loses nothing of it.
+ */
+export const NODE_STOP_GRACE_MS = 0;
+
 export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaCluster> {
   const count = o.nodes ?? 3;
   if (count < 1) throw new RangeError(`at least one node, not ${count}`);
@@ -198,8 +216,23 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
   const sessionTimeoutMs = o.sessionTimeoutMs ?? 9000;
   const heartbeatMs = o.heartbeatMs ?? Math.min(2000, Math.max(100, Math.floor(sessionTimeoutMs / 3)));
   const readyTimeoutMs = o.readyTimeoutMs ?? 120_000;
+  const stopGraceMs = o.stopGraceMs ?? NODE_STOP_GRACE_MS;
   const dir = path.resolve(o.dir);
-  const rt = o.runtime ?? (await ensureKafkaRuntime());
+  let rt = o.runtime ?? (await ensureKafkaRuntime());
+  if (!rt.classArchive && o.classArchive !== false) {
+    // once per Kafka version and Java runtime: a single node started and stopped cleanly writes it
+    const base = rt;
+    const classArchive = await ensureClassArchive(classArchivePath(rt), async (nodeJvmFlags) => {
+      const trainingDir = path.join(path.resolve(o.dir), 'class-archive');
+      try {
+        const one = await startKafkaKraft({ dir: trainingDir, group: o.group, nodes: 1, runtime: base, classArchive: false, nodeJvmFlags, stopGraceMs: 60_000, readyTimeoutMs: o.readyTimeoutMs });
+        await one.stop();
+      } finally {
+        fs.rmSync(trainingDir, { recursive: true, force: true });
+      }
+    });
+    rt = { ...rt, classArchive };
+  }
   const started = performance.now(); // the start-up, not the jars' download
   const clusterId = newClusterId();
   const ports = await freeLoopbackPorts(2 * count);
@@ -226,28 +259,26 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
   }
   const bootstrap = [...states.values()].map((s) => `127.0.0.1:${s.port}`).join(',');
 
-  const java = (s: NodeState, mainClass: string, args: string[], label: string): ManagedProcess => {
+  /** a node's JVM, its output appended to jvm.out */
+  const nodeJvm = (s: NodeState): ManagedProcess => {
     const out = fs.openSync(s.outFile, 'a');
+    const flags = [...jvmFlags(heapMb, rt.classArchive), ...(o.nodeJvmFlags ?? []), `-Dlog4j2.configurationFile=${s.log4j}`];
     try {
-      return o.group.spawn(label, rt.java, [...jvmFlags(heapMb), `-Dlog4j2.configurationFile=${s.log4j}`, '-cp', rt.classpath, mainClass, ...args], { cwd: path.dirname(s.config), stdio: ['ignore', out, out] });
+      return o.group.spawn(`kafka ${s.name}`, rt.java, [...flags, '-cp', rt.classpath, 'kafka.Kafka', s.config], { cwd: path.dirname(s.config), stdio: ['ignore', out, out], stopGraceMs });
     } finally {
       fs.closeSync(out);
     }
   };
-  // every node's storage formatted with the one cluster id (what kafka-storage.sh format does)
-  await Promise.all(
-    [...states.values()].map(async (s) => {
-      const p = java(s, 'kafka.tools.StorageTool', ['format', '--cluster-id', clusterId, '--config', s.config, '--ignore-formatted'], `kafka format ${s.name}`);
-      const exit = await p.exited;
-      if (exit.code !== 0) throw new Error(`formatting ${s.name}'s storage failed (code ${exit.code}, signal ${exit.signal}):\n${tail(s.outFile)}`);
-    }),
-  );
+  // every node's storage formatted with the one cluster id (what kafka-storage.sh format does), by one JVM
+  await askKafka(o.group, rt, 'format', { 'cluster-id': clusterId, configs: [...states.values()].map((s) => s.config).join(',') }, 60_000).catch((err: Error) => {
+    throw new Error(`formatting the nodes' storage failed: ${err.message}`);
+  });
 
   let stopping = false;
   const running = (s: NodeState) => s.proc !== null && s.proc.exit === null;
   const launch = (s: NodeState): void => {
     if (stopping) throw new Error(`not starting ${s.name}: the cluster is stopping`);
-    s.proc = java(s, 'kafka.Kafka', [s.config], `kafka ${s.name}`);
+    s.proc = nodeJvm(s);
   };
   const view = (s: NodeState): KafkaNode => ({ name: s.name, nodeId: s.nodeId, port: s.port, controllerPort: s.controllerPort, pid: s.proc?.child.pid ?? 0, running: running(s), logFile: s.logFile, outFile: s.outFile });
   const stateOf = (nameOrId: string | number): NodeState => {
@@ -265,15 +296,13 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
       throw new Error(`${(err as Error).message}\n${dead.map((s) => `${s.name} exited (code ${s.proc!.exit!.code}, signal ${s.proc!.exit!.signal}); ${s.outFile}:\n${tail(s.outFile)}\n${s.logFile}:\n${tail(s.logFile, 6)}`).join('\n')}`);
     }
   };
-  const ensureTopic = (topic: string, t: { minInsync?: number; timeoutMs?: number } = {}) =>
-    ask<TopicState>('topic', { topic, nodes: count, 'replication-factor': Math.min(3, count), 'min-isr': t.minInsync ?? Math.min(2, count), 'timeout-ms': t.timeoutMs ?? readyTimeoutMs }, t.timeoutMs ?? readyTimeoutMs);
+  const ensureTopic = (topic: string, t: { minInsync?: number; timeoutMs?: number; also?: readonly string[] } = {}) =>
+    ask<TopicState>('topic', { topic, nodes: count, 'replication-factor': Math.min(3, count), 'min-isr': t.minInsync ?? Math.min(2, count), 'timeout-ms': t.timeoutMs ?? readyTimeoutMs, ...(t.also?.length ? { also: t.also.join(',') } : {}) }, t.timeoutMs ?? readyTimeoutMs);
   const waitIsr = (topic: string, size: number, timeoutMs = 60_000) => ask<TopicState>('wait-isr', { topic, size, 'timeout-ms': timeoutMs }, timeoutMs);
 
-  // SIGTERM starts a controlled shutdown, which waits for a controller quorum that the other nodes
-  // stopping at the same time take away: after 2 s the scratch data is not worth waiting for
   const stop = async () => {
     stopping = true;
-    await Promise.all([...states.values()].map((s) => (s.proc ? o.group.stop(s.proc, 2000) : undefined)));
+    await Promise.all([...states.values()].map((s) => (s.proc ? o.group.stop(s.proc, stopGraceMs) : undefined)));
   };
 
   try {
@@ -288,7 +317,8 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
     });
     died.catch(() => {});
     try {
-      await Promise.race([ensureTopic(o.readyTopic ?? 'gameday-ready'), died]);
+      // one client JVM for all the topics: each start of one costs a second of CPU the nodes want
+      await Promise.race([ensureTopic(o.readyTopic ?? 'gameday-ready', { also: o.topics }), died]);
     } finally {
       starting = false;
     }

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot, resolveSystemBinary, resolveToolsDir } from '../../src/platform/toolchain.mjs';
+import { classArchivePath } from './kafka-cds.ts';
 
 export const KAFKA_VERSION = '4.3.2';
 const POM = path.join(projectRoot, 'scripts/kafka/pom.xml');
@@ -29,6 +30,8 @@ export interface KafkaRuntime {
   toolClasses: string;
   /** how long resolving and compiling took now (0 when everything was cached) */
   preparedMs: number;
+  /** the JVMs' class-data archive once it is made (kafka-cds.ts; startKafkaKraft makes it the first time), else null */
+  classArchive: string | null;
 }
 
 /** The java binary: JAVA_BIN, PATH, then Debian's default-java. Throws saying how to install one. */
@@ -110,5 +113,6 @@ export async function ensureKafkaRuntime(version = KAFKA_VERSION): Promise<Kafka
   if (!fs.existsSync(path.join(home, 'libs.done'))) await resolveJars(version, home);
   const libs = path.join(home, 'libs');
   const toolClasses = await compileTool(java, libs, home);
-  return { version, java, libs, classpath: jarsOf(libs).join(path.delimiter), toolClasses, preparedMs: Math.round(performance.now() - started) };
+  const archive = classArchivePath({ java, libs });
+  return { version, java, libs, classpath: jarsOf(libs).join(path.delimiter), toolClasses, preparedMs: Math.round(performance.now() - started), classArchive: fs.existsSync(archive) ? archive : null };
 }

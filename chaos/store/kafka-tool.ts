@@ -4,17 +4,19 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { SpawnOptions } from 'node:child_process';
+import { classArchiveFlags } from './kafka-cds.ts';
 import type { KafkaRuntime } from './kafka-runtime.ts';
 import { signalGroup, type ManagedProcess, type ProcessGroup } from '../../src/platform/processes.ts';
 import { withTimeout } from '../../src/platform/poll.ts';
 
 /**
  * JVM flags for a small machine: a fixed small heap, the serial collector (no GC threads to share
- * 2 cores with), C1 only (starts fast; the load here is a probe, not a benchmark), and out of
- * memory means exit rather than limp.
+ * 2 cores with), C1 only (starts fast; the load here is a probe, not a benchmark), out of
+ * memory means exit rather than limp, and the classes mapped from the class-data archive when
+ * there is one (kafka-cds.ts).
  */
-export function jvmFlags(heapMb: number): string[] {
-  return [`-Xms${Math.min(64, heapMb)}m`, `-Xmx${heapMb}m`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true'];
+export function jvmFlags(heapMb: number, classArchive?: string | null): string[] {
+  return [`-Xms${Math.min(64, heapMb)}m`, `-Xmx${heapMb}m`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', ...classArchiveFlags(classArchive)];
 }
 
 /** Log4j 2 configuration: everything Kafka logs at INFO into one file, in Kafka's own line format. Pure. */
@@ -44,7 +46,8 @@ export function spawnKafkaTool(group: ProcessGroup, rt: KafkaRuntime, label: str
     fs.writeFileSync(config, kafkaLog4j2(logFile));
     logging.push(`-Dlog4j2.configurationFile=${config}`);
   }
-  return group.spawn(label, rt.java, [...jvmFlags(128), ...logging, '-cp', `${rt.toolClasses}:${rt.classpath}`, 'GamedayKafka', ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...options });
+  // the jars first: the class-data archive was made with them as the class path, and must be its start
+  return group.spawn(label, rt.java, [...jvmFlags(128, rt.classArchive), ...logging, '-cp', `${rt.classpath}:${rt.toolClasses}`, 'GamedayKafka', ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...options });
 }
 
 /** Calls `onLine` with every JSON line the process prints (other lines go to `onOther`); resolves once its stdout is closed. */

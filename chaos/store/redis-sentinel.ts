@@ -2,6 +2,7 @@
 // each a redis-server process (Debian's redis-server; a sentinel is `redis-server CONF --sentinel`)
 // with its own port, config and log in the run's working folder. A node can be SIGKILLed and
 // started again with the same config; Sentinel's own log says when it switched the primary.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -110,7 +111,26 @@ export function redisNodeConfig(o: { port: number; dir: string; logFile: string;
   ].join('\n');
 }
 
-export function sentinelConfig(o: { port: number; dir: string; logFile: string; masterName: string; primaryPort: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number }): string {
+/**
+ * A sentinel's config. `myId` and the set it is part of (`replicaPorts`, the other sentinels'
+ * ports and ids) are what a sentinel otherwise learns by itself — the replicas from the primary's
+ * INFO, the other sentinels from their hello messages every 2 s — and writes into this file as
+ * `known-replica` / `known-sentinel`: declared up front, every sentinel knows the whole set the
+ * moment it starts. Pure.
+ */
+export function sentinelConfig(o: {
+  port: number;
+  dir: string;
+  logFile: string;
+  masterName: string;
+  primaryPort: number;
+  quorum: number;
+  downAfterMs: number;
+  failoverTimeoutMs: number;
+  myId?: string;
+  replicaPorts?: readonly number[];
+  otherSentinels?: ReadonlyArray<{ port: number; id: string }>;
+}): string {
   return [
     `port ${o.port}`,
     'bind 127.0.0.1',
@@ -118,13 +138,19 @@ export function sentinelConfig(o: { port: number; dir: string; logFile: string; 
     'set-proc-title no',
     `dir ${o.dir}`,
     `logfile ${o.logFile}`,
+    ...(o.myId ? [`sentinel myid ${o.myId}`] : []),
     `sentinel monitor ${o.masterName} 127.0.0.1 ${o.primaryPort} ${o.quorum}`,
     `sentinel down-after-milliseconds ${o.masterName} ${o.downAfterMs}`,
     `sentinel failover-timeout ${o.masterName} ${o.failoverTimeoutMs}`,
     `sentinel parallel-syncs ${o.masterName} 1`,
+    ...(o.replicaPorts ?? []).map((p) => `sentinel known-replica ${o.masterName} 127.0.0.1 ${p}`),
+    ...(o.otherSentinels ?? []).map((s) => `sentinel known-sentinel ${o.masterName} 127.0.0.1 ${s.port} ${s.id}`),
     '',
   ].join('\n');
 }
+
+/** A sentinel's run id as Redis makes one: 40 hex characters. */
+export const sentinelId = (): string => randomBytes(20).toString('hex');
 
 function tail(file: string, lines = 15): string {
   try {
@@ -179,9 +205,23 @@ export async function startRedisSentinel(o: StartRedisSentinelOptions): Promise<
   redisPorts.forEach((port, i) =>
     add(`redis-${i + 1}`, 'redis', port, announced(i), (d, log) => redisNodeConfig({ port, dir: d, logFile: log, replicaOf: i === 0 ? undefined : announced(0), announcePort: o.announcePorts?.[i] })),
   );
+  const sentinelIds = sentinelPorts.map(() => sentinelId());
+  const replicaPorts = redisPorts.slice(1).map((_, i) => announced(i + 1));
   sentinelPorts.forEach((port, i) =>
     add(`sentinel-${i + 1}`, 'sentinel', port, port, (d, log) =>
-      sentinelConfig({ port, dir: d, logFile: log, masterName, primaryPort: announced(0), quorum: Math.floor(sentinels / 2) + 1, downAfterMs: o.downAfterMs ?? 1000, failoverTimeoutMs: o.failoverTimeoutMs ?? 5000 }),
+      sentinelConfig({
+        port,
+        dir: d,
+        logFile: log,
+        masterName,
+        primaryPort: announced(0),
+        quorum: Math.floor(sentinels / 2) + 1,
+        downAfterMs: o.downAfterMs ?? 1000,
+        failoverTimeoutMs: o.failoverTimeoutMs ?? 5000,
+        myId: sentinelIds[i],
+        replicaPorts,
+        otherSentinels: sentinelPorts.flatMap((p, j) => (j === i ? [] : [{ port: p, id: sentinelIds[j] }])),
+      }),
     ),
   );
 
@@ -201,6 +241,17 @@ export async function startRedisSentinel(o: StartRedisSentinelOptions): Promise<
         return reply === 'PONG';
       },
       { timeoutMs, intervalMs: 50, what: `${s.name} on 127.0.0.1:${s.port} to answer PING` },
+    );
+  const waitLinked = (s: NodeState, timeoutMs: number) =>
+    waitFor(
+      async (note) => {
+        if (s.proc?.exit) throw new Error(`${s.name} exited (code ${s.proc.exit.code}, signal ${s.proc.exit.signal}) before it synced; log:\n${tail(s.logFile)}`);
+        const info = String(await ask(s.port, 'INFO', 'replication').catch((err: Error) => err.message));
+        const link = /master_link_status:(\w+)/.exec(info)?.[1] ?? info.trim().split('\n')[0];
+        note(`master_link_status ${link}`);
+        return link === 'up';
+      },
+      { timeoutMs, intervalMs: 50, what: `${s.name} on 127.0.0.1:${s.port} to sync with the primary` },
     );
   const sentinelView = async (port: number) => {
     const master = pairs(await ask(port, 'SENTINEL', 'MASTER', masterName));
@@ -237,6 +288,9 @@ export async function startRedisSentinel(o: StartRedisSentinelOptions): Promise<
     await o.beforeStart?.(redisPorts);
     for (const s of states.values()) if (s.role === 'redis') launch(s);
     for (const s of states.values()) if (s.role === 'redis') await waitPing(s, readyTimeoutMs);
+    // the sentinels after the replicas have synced: a sentinel that finds a replica's link still
+    // down asks it again only after its 10-s INFO period, and the set would wait that long
+    for (const s of states.values()) if (s.role === 'redis' && s.name !== 'redis-1') await waitLinked(s, readyTimeoutMs);
     for (const s of states.values()) if (s.role === 'sentinel') launch(s);
     await waitSettled();
   } catch (err) {

@@ -121,25 +121,42 @@ export function webhookFlow(base: string, r: K6Request, tags: Tags): void {
   check(applied, { [`${r.name} applied once`]: (n) => n === 1 }, tags);
 }
 
-export function websocketFlow(base: string, r: K6Request, tags: Tags): void {
+/**
+ * One WebSocket session: `messages` sent `interval` apart, each echoed within `echoTimeout`. It
+ * ends by `endsAt` (epoch ms; the end of the load) whatever it has left to send: a session never
+ * outlives the load, so k6 does not hold the run up to its graceful stop while the last sessions
+ * run out. A session ended there is not a drop; the messages it sent before are counted.
+ */
+export function websocketFlow(base: string, r: K6Request, tags: Tags, endsAt = Infinity): void {
   const flow = r.websocket!;
+  const left = endsAt - Date.now();
+  if (left <= 0) return;
   const url = base.replace(/^http/, 'ws') + r.path;
   const ws = new WebSocket(url, null, { tags });
   let sent = 0;
   let echoed = 0;
   let dropped = false;
+  let ended = false;
   let timer: ReturnType<typeof setInterval> | null = null;
   let deadline: ReturnType<typeof setTimeout> | null = null;
+  let loadEnd: ReturnType<typeof setTimeout> | null = null;
   const finish = (drop: boolean) => {
     if (timer) clearInterval(timer);
     if (deadline) clearTimeout(deadline);
-    timer = deadline = null;
+    if (loadEnd) clearTimeout(loadEnd);
+    timer = deadline = loadEnd = null;
     if (drop && !dropped) {
       dropped = true;
       wsDrops.add(1, tags);
     }
     ws.close();
   };
+  if (Number.isFinite(left)) {
+    loadEnd = setTimeout(() => {
+      ended = true;
+      finish(false);
+    }, left);
+  }
   ws.onopen = () => {
     timer = setInterval(() => {
       if (sent >= flow.messages) {
@@ -158,17 +175,19 @@ export function websocketFlow(base: string, r: K6Request, tags: Tags): void {
   };
   ws.onerror = () => finish(true);
   ws.onclose = () => {
-    if (echoed < flow.messages && !dropped) {
+    if (echoed < flow.messages && !dropped && !ended) {
       dropped = true;
       wsDrops.add(1, tags);
     }
     if (timer) clearInterval(timer);
     if (deadline) clearTimeout(deadline);
+    if (loadEnd) clearTimeout(loadEnd);
   };
 }
 
-export function runFlow(base: string, r: K6Request, phase: string): void {
-  if (r.websocket) websocketFlow(base, r, { request: r.name, phase });
+/** One iteration of a webhook or WebSocket request; `endsAt` (epoch ms) is when the load ends. */
+export function runFlow(base: string, r: K6Request, phase: string, endsAt = Infinity): void {
+  if (r.websocket) websocketFlow(base, r, { request: r.name, phase }, endsAt);
   else if (r.webhook) webhookFlow(base, r, { request: r.name, phase });
   else httpFlow(base, r, phase);
 }

@@ -38,6 +38,8 @@ export interface ManagedProcess {
   exited: Promise<Exit>;
   /** set once the process has exited */
   exit: Exit | null;
+  /** the most its stop waits after SIGTERM before SIGKILL, whatever grace the caller allows (spawn's `stopGraceMs`) */
+  stopGraceMs?: number;
 }
 
 export class ProcessGroup {
@@ -52,15 +54,16 @@ export class ProcessGroup {
    * the faults that use them. If the run itself is SIGKILLed, the owner marker lets the next
    * run's sweep (or `gameday cleanup`) find and kill them.
    */
-  spawn(label: string, command: string, args: string[], options: SpawnOptions = {}): ManagedProcess {
+  spawn(label: string, command: string, args: string[], spawnOptions: SpawnOptions & { stopGraceMs?: number } = {}): ManagedProcess {
     if (this.closed) throw new Error(`not starting ${label}: the run is shutting down`);
+    const { stopGraceMs, ...options } = spawnOptions;
     const child = spawn(command, args, {
       stdio: ['ignore', 'ignore', 'ignore'],
       detached: true,
       ...options,
       env: { ...process.env, ...options.env, [OWNER_ENV]: ownerMarker(), GAMEDAY_RUN_ID: this.runId },
     });
-    const managed: ManagedProcess = { label, child, exit: null, exited: undefined as unknown as Promise<Exit> };
+    const managed: ManagedProcess = { label, child, exit: null, exited: undefined as unknown as Promise<Exit>, ...(stopGraceMs === undefined ? {} : { stopGraceMs }) };
     managed.exited = new Promise<Exit>((resolve) => {
       child.once('error', () => resolve((managed.exit ??= { code: null, signal: null })));
       child.once('exit', (code, signal) => resolve((managed.exit = { code, signal })));
@@ -74,11 +77,11 @@ export class ProcessGroup {
     this.closed = true;
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`, to the process and whatever it started in its group. Idempotent. */
+  /** SIGTERM, then SIGKILL after `graceMs` (or the process's own shorter `stopGraceMs`), to the process and whatever it started in its group. Idempotent. */
   async stop(p: ManagedProcess, graceMs = 3000): Promise<Exit> {
     if (p.exit || p.child.pid === undefined) return p.exited;
     signalGroup(p.child, 'SIGTERM');
-    const timer = setTimeout(() => signalGroup(p.child, 'SIGKILL'), graceMs);
+    const timer = setTimeout(() => signalGroup(p.child, 'SIGKILL'), Math.min(graceMs, p.stopGraceMs ?? graceMs));
     const exit = await p.exited;
     clearTimeout(timer);
     return exit;

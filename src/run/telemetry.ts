@@ -132,8 +132,11 @@ export async function finishDrillTelemetry(
   runDir: string,
 ): Promise<{ records: TelemetryRecord[]; windowProblems: Record<string, string>; problems: TelemetryProblem[] }> {
   try {
+    // the last window scraped: the managed Prometheus says when (a scrape after the end, within a
+    // scrape interval); the team's is given settleMs
     const wait = w.runEndMs + telemetry.settleMs - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (telemetry.managed) await telemetry.managed.waitScrapedSince(w.runEndMs, Math.max(0, wait));
+    else if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const { requests, windowProblems } = telemetryRequests(drill, w);
     const records = await collectTelemetry(telemetry.endpoint, requests);
     fs.writeFileSync(path.join(runDir, TELEMETRY_FILE), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));

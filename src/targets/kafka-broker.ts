@@ -22,8 +22,8 @@ export async function startKafkaBroker(o: BrokerEnvOptions<Extract<BrokerSpec, {
     fs.rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    cluster = await startKafkaKraft({ dir: workDir, group: o.group, nodes: spec.nodes, sessionTimeoutMs: spec.sessionTimeout });
-    for (const topic of spec.topics) await cluster.ensureTopic(topic);
+    // the declared topics are created with the cluster's ready topic: ready means they are replicated too
+    cluster = await startKafkaKraft({ dir: workDir, group: o.group, nodes: spec.nodes, sessionTimeoutMs: spec.sessionTimeout, topics: spec.topics });
     const started = cluster;
     const driver = kafkaDriver({ cluster: started, runId: o.runId });
     const url = `kafka://${started.bootstrap}`;

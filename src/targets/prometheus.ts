@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { waitFor, WaitTimeoutError } from '../platform/poll.ts';
 import { freePort } from '../platform/processes.ts';
 import { resolveSystemBinary } from '../platform/toolchain.mjs';
 
@@ -73,6 +74,11 @@ export interface ManagedPrometheus {
   readonly pid: number;
   /** waits until every target has been scraped successfully at least once */
   waitForTargets(timeoutMs?: number): Promise<void>;
+  /**
+   * true once every target's last scrape began at or after `epochMs` — so every sample before
+   * that moment is stored (a target's scrapes run one after another) — false after `timeoutMs`
+   */
+  waitScrapedSince(epochMs: number, timeoutMs: number): Promise<boolean>;
   /** SIGTERM, SIGKILL after 5 s; idempotent */
   stop(): Promise<void>;
 }
@@ -148,6 +154,19 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Man
         }
         throw new Error(`prometheus ${url} did not scrape every target within ${timeoutMs} ms: ${last || 'no targets'}`);
       },
+      async waitScrapedSince(epochMs, timeoutMs) {
+        const scraped = async () => {
+          const r = await fetch(`${url}/api/v1/targets?state=active`, { signal: AbortSignal.timeout(1000) })
+            .then((x) => x.json() as Promise<TargetsAnswer>)
+            .catch(() => null);
+          const active = r?.data?.activeTargets ?? [];
+          return active.length >= opts.targets.length && active.every((t) => t.lastScrape !== undefined && Date.parse(t.lastScrape) >= epochMs);
+        };
+        return waitFor(scraped, { timeoutMs, intervalMs: 50, what: 'a scrape of every target' }).catch((err) => {
+          if (err instanceof WaitTimeoutError) return false;
+          throw err;
+        });
+      },
       stop() {
         stopping ??= (async () => {
           if (child.exitCode !== null || child.signalCode !== null) return;
@@ -163,7 +182,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Man
 }
 
 interface TargetsAnswer {
-  data?: { activeTargets?: { scrapeUrl: string; health: string; lastError?: string }[] };
+  data?: { activeTargets?: { scrapeUrl: string; health: string; lastError?: string; lastScrape?: string }[] };
 }
 
 function tail(file: string): string {

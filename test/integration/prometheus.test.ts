@@ -61,6 +61,20 @@ describe('managed Prometheus over the demo hub', () => {
     expect(p95.ok && p95.series[0]!.points[0]![1]).toBeGreaterThan(0);
   });
 
+  it('says when every target has been scraped since a moment: every request before it is in the store', async () => {
+    const before = await instantQuery({ url: prom.url }, 'sum(http_requests_total{route="/healthz"})');
+    const count = (a: typeof before) => (a.ok ? (a.series[0]?.points.at(-1)?.[1] ?? 0) : -1);
+    for (let i = 0; i < 7; i++) await fetch(`${hub.url}/healthz`);
+    const since = Date.now();
+    expect(await prom.waitScrapedSince(since, 5000)).toBe(true);
+    // no waiting, no retry: the scrape after `since` is stored with everything before it
+    const after = await instantQuery({ url: prom.url }, 'sum(http_requests_total{route="/healthz"})');
+    expect(after.ok).toBe(true);
+    expect(count(after) - count(before)).toBeGreaterThanOrEqual(7);
+    // no scrape can begin an hour from now
+    expect(await prom.waitScrapedSince(Date.now() + 3_600_000, 300)).toBe(false);
+  });
+
   it('answers a query that matches nothing with no series', async () => {
     const r = await rangeQuery({ url: prom.url }, 'http_requests_total{route="/never"}', Date.now() - 10_000, Date.now(), 1000);
     expect(r).toEqual({ ok: true, series: [] });

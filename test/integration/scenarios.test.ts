@@ -124,6 +124,22 @@ describe('load profiles on real k6', () => {
     expect(mean(14, 17)).toBeLessThan(13);
   });
 
+  it('a WebSocket session longer than the load ends with the load, not at k6\'s graceful stop, and is no drop', async () => {
+    const out = path.join(tmpDir('gameday-ws-end'), 'run');
+    const r = await runCli(['run', fixture('websocket-end.yaml'), '--out', out, '--no-progress']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const t0 = Date.parse(readJson(path.join(out, 'chaos_report.json')).t0);
+    const samples = readSamples(path.join(out, 'k6_samples.ndjson.gz'));
+    const sessions = samples.filter((s) => s.metric === 'ws_session_duration');
+    expect(sessions.length).toBeGreaterThanOrEqual(10);
+    // 20 messages 500 ms apart take 10 s; the load lasts 3 s, then k6 would wait up to its 5-s
+    // graceful stop: every session ended with the load instead (a session is sampled as it ends)
+    for (const s of sessions) expect(Date.parse(s.time) - t0).toBeLessThan(4500);
+    expect(Math.max(...sessions.map((s) => s.value))).toBeLessThan(4500);
+    expect(samples.filter((s) => s.metric === 'gameday_ws_messages').length).toBeGreaterThan(20);
+    expect(samples.filter((s) => s.metric === 'gameday_ws_drops')).toEqual([]);
+  });
+
   it('N=3 execution segments issue the same load as one k6 and merge their samples exactly', async () => {
     const one = path.join(tmpDir('gameday-seg1'), 'run');
     const three = path.join(tmpDir('gameday-seg3'), 'run');

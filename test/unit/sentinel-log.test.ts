@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { firstSwitchAfter, parseSwitchMaster } from '../../chaos/store/sentinel-log.ts';
+import { sentinelConfig, sentinelId } from '../../chaos/store/redis-sentinel.ts';
 import { analyseWrites, type ProbeWrite } from '../../chaos/store/write-probe.ts';
 
 const LOG = [
@@ -30,5 +31,26 @@ describe('write analysis', () => {
     const writes = [w(1, true), w(2, true), w(3, false), w(4, false), w(5, true)];
     const a = analyseWrites(writes, ['1', '3', '5', '5']);
     expect(a).toEqual({ attempted: 5, acknowledged: 3, failed: 2, lost: 1, lostSequences: [2], appliedWithoutAck: 1, duplicates: 1 });
+  });
+});
+
+describe('sentinel config', () => {
+  it('declares the replicas and the other sentinels, so a sentinel knows the set as it starts', () => {
+    const ids = [sentinelId(), sentinelId()];
+    const conf = sentinelConfig({ port: 26379, dir: '/d', logFile: '/d/s.log', masterName: 'gameday', primaryPort: 7000, quorum: 2, downAfterMs: 2000, failoverTimeoutMs: 5000, myId: ids[0], replicaPorts: [7001, 7002], otherSentinels: [{ port: 26380, id: ids[1] }] });
+    const lines = conf.split('\n');
+    expect(ids[0]).toMatch(/^[0-9a-f]{40}$/);
+    expect(ids[1]).not.toBe(ids[0]);
+    // every sentinel line after the monitor line that names the master
+    const monitor = lines.indexOf('sentinel monitor gameday 127.0.0.1 7000 2');
+    expect(monitor).toBeGreaterThan(lines.indexOf(`sentinel myid ${ids[0]}`));
+    expect(lines.indexOf('sentinel known-replica gameday 127.0.0.1 7001')).toBeGreaterThan(monitor);
+    expect(lines).toContain('sentinel known-replica gameday 127.0.0.1 7002');
+    expect(lines.indexOf(`sentinel known-sentinel gameday 127.0.0.1 26380 ${ids[1]}`)).toBeGreaterThan(monitor);
+  });
+
+  it('leaves discovery to Sentinel when the set is not given', () => {
+    const conf = sentinelConfig({ port: 26379, dir: '/d', logFile: '/d/s.log', masterName: 'gameday', primaryPort: 7000, quorum: 2, downAfterMs: 2000, failoverTimeoutMs: 5000 });
+    expect(conf).not.toMatch(/myid|known-/);
   });
 });

@@ -4,7 +4,10 @@
 // acks=all producer writing sequence numbers with a consumer reading them back. Every answer is
 // one JSON line on stdout; chaos/store/kafka-tool.ts and kafka-probe.ts read them.
 //
-//   GamedayKafka topic    --bootstrap B --topic T --nodes 3 --replication-factor 3 --min-isr 2 --timeout-ms 60000
+//   GamedayKafka topic    --bootstrap B --topic T --nodes 3 --replication-factor 3 --min-isr 2 --timeout-ms 60000 [--also T2,T3]
+//     creates T (and the --also topics, in the same request) once every node is registered; answers T's state once every ISR is whole.
+//   GamedayKafka format   --cluster-id ID --configs C1,C2,C3
+//     formats every node's storage as kafka-storage.sh format does (one JVM for all of them, not one each).
 //   GamedayKafka describe --bootstrap B --topic T
 //   GamedayKafka wait-isr --bootstrap B --topic T --size 3 --timeout-ms 30000
 //   GamedayKafka probe    --bootstrap B --topic T --interval-ms 20 --max-writes 20000 --delivery-timeout-ms 60000
@@ -46,13 +49,17 @@ public final class GamedayKafka {
   private static final Object OUT = new Object();
 
   public static void main(String[] argv) throws Exception {
-    if (argv.length == 0) fail("usage: GamedayKafka topic|describe|wait-isr|probe --bootstrap HOST:PORT,... --topic NAME ...");
+    if (argv.length == 0) fail("usage: GamedayKafka format|topic|describe|wait-isr|probe --bootstrap HOST:PORT,... --topic NAME ...");
     Map<String, String> a = options(argv);
+    if (argv[0].equals("format")) {
+      format(required(a, "cluster-id"), required(a, "configs"));
+      System.exit(0);
+    }
     String bootstrap = required(a, "bootstrap");
     String topic = required(a, "topic");
     try {
       switch (argv[0]) {
-        case "topic" -> createTopic(bootstrap, topic, intOf(a, "nodes", 3), intOf(a, "replication-factor", 3), intOf(a, "min-isr", 2), intOf(a, "timeout-ms", 60_000));
+        case "topic" -> createTopic(bootstrap, topic, a.getOrDefault("also", ""), intOf(a, "nodes", 3), intOf(a, "replication-factor", 3), intOf(a, "min-isr", 2), intOf(a, "timeout-ms", 60_000));
         case "describe" -> {
           try (Admin admin = admin(bootstrap)) {
             emit(describe(admin, topic));
@@ -66,6 +73,19 @@ public final class GamedayKafka {
       fail(e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
     }
     System.exit(0); // the clients' threads are not daemons
+  }
+
+  // --- storage ---------------------------------------------------------------------------
+
+  /** kafka-storage.sh format for each config, in this JVM (the broker's own StorageTool, found on the class path). */
+  private static void format(String clusterId, String configs) throws Exception {
+    java.lang.reflect.Method execute = Class.forName("kafka.tools.StorageTool").getMethod("execute", String[].class, java.io.PrintStream.class);
+    for (String config : configs.split(",")) {
+      java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+      int code = (Integer) execute.invoke(null, new String[] {"format", "--cluster-id", clusterId, "--config", config, "--ignore-formatted"}, new java.io.PrintStream(said, true, StandardCharsets.UTF_8));
+      if (code != 0) fail("formatting the storage of " + config + " failed (code " + code + "): " + said.toString(StandardCharsets.UTF_8));
+    }
+    emit("{\"t\":\"formatted\",\"nodes\":" + configs.split(",").length + "}");
   }
 
   // --- admin ---------------------------------------------------------------------------------
@@ -102,11 +122,13 @@ public final class GamedayKafka {
     return "{\"t\":\"topic\",\"topic\":" + quote(topic) + ",\"brokers\":" + ids(nodes) + ",\"controller\":" + controller + ",\"partitions\":[" + parts + "]}";
   }
 
-  private static void createTopic(String bootstrap, String topic, int nodes, int rf, int minIsr, int timeoutMs) throws Exception {
+  private static void createTopic(String bootstrap, String topic, String also, int nodes, int rf, int minIsr, int timeoutMs) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    List<String> names = new ArrayList<>(List.of(topic));
+    for (String t : also.split(",")) if (!t.isBlank() && !names.contains(t.trim())) names.add(t.trim());
     try (Admin admin = admin(bootstrap)) {
       String last = "";
-      // every node registered (and unfenced) before the topic, or its replicas would be placed on fewer
+      // every node registered (and unfenced) before the topics, or their replicas would be placed on fewer
       for (;;) {
         try {
           int seen = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
@@ -116,14 +138,17 @@ public final class GamedayKafka {
           last = e.getMessage();
         }
         if (System.nanoTime() > deadline) fail("timed out after " + timeoutMs + " ms waiting for " + nodes + " brokers (last: " + last + ")");
-        Thread.sleep(100);
+        Thread.sleep(50);
       }
-      NewTopic t = new NewTopic(topic, 1, (short) rf).configs(Map.of("min.insync.replicas", String.valueOf(minIsr), "unclean.leader.election.enable", "false"));
-      try {
-        admin.createTopics(List.of(t)).all().get(10, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) throw e;
+      List<NewTopic> wanted = names.stream().map(n -> new NewTopic(n, 1, (short) rf).configs(Map.of("min.insync.replicas", String.valueOf(minIsr), "unclean.leader.election.enable", "false"))).toList();
+      for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> created : admin.createTopics(wanted).values().entrySet()) {
+        try {
+          created.getValue().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        }
       }
+      for (String n : names.subList(1, names.size())) awaitIsr(admin, n, rf, deadline, timeoutMs);
       emit(awaitIsr(admin, topic, rf, deadline, timeoutMs));
     }
   }
@@ -147,7 +172,7 @@ public final class GamedayKafka {
         last = e.getMessage();
       }
       if (System.nanoTime() > deadline) fail("timed out after " + timeoutMs + " ms waiting for an ISR of " + size + " on " + topic + " (last: " + last + ")");
-      Thread.sleep(100);
+      Thread.sleep(50);
     }
   }
 
