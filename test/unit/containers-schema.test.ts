@@ -65,7 +65,7 @@ describe('target.kind: containers', () => {
     expect(problems(drill('process', [], { command: ['python', './app.py'] }))).toEqual([]);
     const p = problems(drill('containers', [], {}, { loadBalancer: { kind: 'nginx' }, disk: { size: '32m' } }));
     expect(p).toEqual(['target.loadBalancer: a containers target has no loadBalancer yet: remove target.loadBalancer, or use target.kind: process', 'target.disk: a containers target has no disk yet: remove target.disk, or use target.kind: process']);
-    expect(problems(drill('kubernetes' as never))[0]).toMatch(/^target\.kind:/);
+    expect(problems(drill('nomad' as never))[0]).toMatch(/^target\.kind:/);
   });
 
   it('copies the entry\'s folder into the image without node_modules, drills, docs and dot files', () => {

@@ -255,7 +255,7 @@ describe('the SLO schema', () => {
       'slos[0].atLeast: backoff-compliance is a share of retries: give its objective, e.g. atLeast: "99%"',
     ]);
     expect(problems([{ name: 'j', kind: 'journal', figure: 'forged-accepted', partner: 'globex' }])).toEqual(['slos[0].partner: no partner named "globex": add it under partners']);
-    expect(problems([{ name: 'c', kind: 'chaos', figure: 'broker-failover-time' }])).toEqual(['slos[0].within: give the failover objective as a duration, e.g. within: "30s"']);
+    expect(problems([{ name: 'c', kind: 'chaos', figure: 'broker-failover-time' }])).toEqual(['slos[0].within: give the broker-failover-time objective as a duration, e.g. within: "30s"']);
     expect(problems([{ name: 'g', kind: 'error-budget-burn', objective: '100%', maxBurn: '15%' }])).toEqual(['slos[0].objective: an objective of 100% leaves no error budget to burn: write e.g. "99.9%"']);
     expect(problems([{ name: 'g', kind: 'error-budget-burn', objective: '99.9%', maxBurn: 'lots' }])).toEqual(['slos[0].maxBurn: "lots" is not a share of the error budget: write a number (0.15) or a percentage ("15%")']);
     expect(problems([{ name: 'h', kind: 'backlog-drain', fault: 'f', metric: 'queue depth', atMost: 0, within: '4m' }])).toEqual(['slos[0].metric: use a Prometheus metric name, e.g. "queue_depth"']);
