@@ -66,8 +66,18 @@ function ensureKube() {
   const script = path.join(projectRoot, 'scripts/build-kube.sh');
   const out = execFileSync('bash', [script, '--print-dir'], { encoding: 'utf8' }).trim();
   if (fs.existsSync(path.join(out, 'done'))) return;
-  console.error(`gameday bootstrap: building the Kubernetes control plane for the kubernetes tests into ${path.relative(projectRoot, out)} (about 7 minutes on 2 cores the first time; cached after)`);
-  execFileSync('bash', [script], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const log = `${out}.build.log`;
+  console.error(`gameday bootstrap: building the Kubernetes control plane for the kubernetes tests into ${path.relative(projectRoot, out)} (about 7 minutes on 2 cores the first time; cached after; log ${path.relative(projectRoot, log)})`);
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  const fd = fs.openSync(log, 'w');
+  try {
+    execFileSync('bash', [script], { stdio: ['ignore', fd, fd] });
+  } catch {
+    const tail = fs.readFileSync(log, 'utf8').trim().split('\n').slice(-20).join('\n');
+    throw new Error(`scripts/build-kube.sh failed (the whole log: ${log}):\n${tail}`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 try {
