@@ -69,7 +69,7 @@ const Namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a na
  * A kubernetes target: workloads that already run on a cluster — reached through their endpoints
  * like an external target — whose pods, selected by namespace and label selector, are what
  * `driver: kubernetes` faults act on, through the Kubernetes API (the kubeconfig's API server: off
- * loopback it needs allowRemote listing its host).
+ * loopback it needs allowRemote listing its host, or the context in allowRemote.contexts).
  */
 export const KubernetesTarget = ExternalTarget.extend({
   kind: z.literal('kubernetes'),
