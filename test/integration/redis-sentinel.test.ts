@@ -21,8 +21,9 @@ describe.skipIf(missing)('store failover on a real Redis with Sentinel', () => {
     const failover = new RedisFailover({ set, runId: 'test', warmupMs: 800 });
     try {
       await failover.inject();
-      // the fault's window: long enough for Sentinel (down-after 1 s) to promote a replica
-      await new Promise((r) => setTimeout(r, 4000));
+      // the fault's window: long enough for Sentinel (down-after 2 s) to promote a replica and for the
+      // probe's Sentinel client to land a write on it — 4 s was not always, on a busy 2-core CI machine
+      await new Promise((r) => setTimeout(r, 7000));
     } finally {
       report = await failover.revert();
     }
