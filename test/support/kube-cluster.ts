@@ -71,8 +71,8 @@ function kwokStages(): string {
   return files.map((f) => fs.readFileSync(path.join(stage, f), 'utf8').trim()).join('\n---\n');
 }
 
-function fakeNode(name: string, zone: string): string {
-  return JSON.stringify({
+function fakeNode(name: string, zone: string) {
+  return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
@@ -81,7 +81,7 @@ function fakeNode(name: string, zone: string): string {
       labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok', [ZONE_LABEL]: zone },
     },
     status: { allocatable: { cpu: '32', memory: '256Gi', pods: '110' }, capacity: { cpu: '32', memory: '256Gi', pods: '110' } },
-  });
+  };
 }
 
 /** GET an API path with the cluster's CA and token; the status code and body. */
@@ -229,7 +229,7 @@ export async function startKubeCluster(o: { zones?: string[] } = {}): Promise<Ku
     };
 
     const nodes = Object.fromEntries(zones.map((z) => [z, `node-${z}`]));
-    await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: zones.map((z) => JSON.parse(fakeNode(nodes[z], z))) }));
+    await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: zones.map((z) => fakeNode(nodes[z], z)) }));
     // usable: every node Ready without its not-ready taint, and the default service account there (pods need it)
     await waitFor(
       async (note) => {
