@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Makes a fresh clone ready: npm dependencies, then k6, Toxiproxy and go-httpbin at their pinned
-// versions, the Debian packages tests use, and a running Docker engine (started here when none
-// answers). Runs before `npm test` and `npm run demo`; a second run does nothing.
+// Makes a fresh clone ready: npm dependencies, then k6, Toxiproxy, go-httpbin and Prometheus at their
+// pinned versions (package.json "gameday.tools", built with Go), the Debian packages tests use, and a
+// running Docker engine (started here when none answers). Runs before `npm test` and `npm run
+// demo`; a second run does nothing.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDockerEngine } from '../src/platform/docker-engine.mjs';
-import { findTool, installTool, pinnedTools, projectRoot, toolsSource } from '../src/platform/toolchain.mjs';
+import { findTool, installTool, pinnedRelease, pinnedTools, projectRoot, toolsSource } from '../src/platform/toolchain.mjs';
 
 function ensureNodeModules() {
   const lock = path.join(projectRoot, 'package-lock.json');
@@ -22,8 +23,8 @@ function ensureNodeModules() {
 function ensureTools() {
   for (const spec of pinnedTools()) {
     const found = findTool(spec) ?? installTool(spec);
-    if (found.source !== toolsSource() && found.version !== spec.version) {
-      console.error(`gameday bootstrap: using ${spec.name} ${found.version ?? '(unknown version)'} from ${found.source} (${found.path}); pinned is ${spec.version}`);
+    if (found.source !== toolsSource() && found.version !== pinnedRelease(spec)) {
+      console.error(`gameday bootstrap: using ${spec.name} ${found.version ?? '(unknown version)'} from ${found.source} (${found.path}); pinned is ${pinnedRelease(spec)}`);
     }
   }
 }
@@ -33,7 +34,6 @@ const DEBIAN_PACKAGES = [
   { command: 'nats-server', pkg: 'nats-server', why: 'the broker-failover fault (3-node JetStream cluster)' },
   { command: 'chromium', pkg: 'chromium', why: 'rendering the HTML report in tests' },
   { command: 'nginx', pkg: 'nginx', why: "the demo's load balancer across replicas and zones (src/targets/load-balancer.ts)" },
-  { command: 'prometheus', pkg: 'prometheus', why: 'PromQL SLOs, probes and guards against a real Prometheus (src/targets/prometheus.ts; telemetry.prometheus.managed)' },
   { command: 'redis-server', pkg: 'redis-server', why: 'the Redis-with-Sentinel store and its failover fault (chaos/store)' },
   { command: 'java', pkg: 'default-jre-headless', why: 'the Kafka (KRaft) store: its brokers and gameday\'s Kafka client program run on it (chaos/store/kafka-*.ts)' },
   { command: 'mvn', pkg: 'maven', why: 'fetching the pinned Kafka jars from Maven Central the first time a Kafka test or drill needs them (scripts/kafka/pom.xml)' },

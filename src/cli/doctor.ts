@@ -1,7 +1,7 @@
 // `gameday doctor`: what the toolchain resolves to, where, what is missing and how to install it;
 // `--install` installs the missing pinned tools into the tools folder (with Go).
 import path from 'node:path';
-import { displayDir, findTool, goAvailable, installCommand, installTool, isCompatible, pinnedTools, resolveToolsDir } from '../platform/toolchain.mjs';
+import { displayDir, findTool, goAvailable, installCommand, installTool, isCompatible, pinnedRelease, pinnedTools, resolveToolsDir } from '../platform/toolchain.mjs';
 import { resolveNginx } from '../targets/load-balancer.ts';
 import { resolveNatsServer } from '../../chaos/broker/nats-binary.ts';
 
@@ -17,23 +17,29 @@ export interface ToolCheck {
   error?: string;
 }
 
+const NEEDED_FOR: Record<string, string> = {
+  k6: 'every drill (load)',
+  toxiproxy: 'every drill (network faults, one proxy per replica)',
+  prometheus: 'drills with telemetry.prometheus: { managed: true }',
+};
+
 /** Checks every tool a drill may need. Reads the file system and runs `--version`; changes nothing. */
 export function checkTools(env: Record<string, string | undefined> = process.env): ToolCheck[] {
   const checks: ToolCheck[] = [];
   for (const spec of pinnedTools()) {
-    const neededFor = spec.name === 'k6' ? 'every drill (load)' : spec.name === 'toxiproxy' ? 'every drill (network faults, one proxy per replica)' : 'drills that use it';
+    const neededFor = NEEDED_FOR[spec.name] ?? 'drills that use it';
     try {
       const found = findTool(spec, env);
       checks.push({
         name: spec.name,
         neededFor,
         found,
-        pinned: spec.version,
-        compatible: found?.version ? isCompatible(found.version, spec.version) : undefined,
-        install: found ? undefined : `${installCommand()} (go install ${spec.package}@${spec.version} into ${displayDir(path.join(resolveToolsDir(env), 'bin'))}), or set ${spec.envVar}=/path/to/${spec.binary}`,
+        pinned: pinnedRelease(spec),
+        compatible: found?.version ? isCompatible(found.version, pinnedRelease(spec)) : undefined,
+        install: found ? undefined : `${installCommand()} (builds ${spec.package}@${spec.version} into ${displayDir(path.join(resolveToolsDir(env), 'bin'))}), or set ${spec.envVar}=/path/to/${spec.binary}`,
       });
     } catch (e) {
-      checks.push({ name: spec.name, neededFor, found: null, pinned: spec.version, error: (e as Error).message, install: `unset ${spec.envVar} or point it at a ${spec.binary} binary` });
+      checks.push({ name: spec.name, neededFor, found: null, pinned: pinnedRelease(spec), error: (e as Error).message, install: `unset ${spec.envVar} or point it at a ${spec.binary} binary` });
     }
   }
   const system: Array<[string, string, string, () => string]> = [

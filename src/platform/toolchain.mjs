@@ -1,4 +1,4 @@
-// The external binaries gameday drives (k6, Toxiproxy, go-httpbin): where they come from and
+// The external binaries gameday drives (k6, Toxiproxy, go-httpbin, Prometheus): where they come from and
 // which version they are. Used by the bootstrap (install), `gameday doctor` and the engine
 // (resolve, check, and install on first use).
 // Plain ESM with no dependencies: it must run before `npm ci` has.
@@ -39,7 +39,12 @@ export function displayDir(dir) {
   return dir === home || dir.startsWith(home + path.sep) ? `~${dir.slice(home.length)}` : dir;
 }
 
-/** @typedef {{ name: string, module: string, version: string, package: string, binary: string, envVar: string }} ToolSpec */
+/**
+ * A pinned Go program. `release`: the version the binary reports when the module's differs
+ * (Prometheus' module v0.316.0 is its release 3.16.0); `versionArgs`: how it prints it (default
+ * -version); `tags` and `ldflags`: passed to the Go build.
+ * @typedef {{ name: string, module: string, version: string, release?: string, package: string, binary: string, envVar: string, versionArgs?: string[], tags?: string, ldflags?: string }} ToolSpec
+ */
 
 /** @returns {ToolSpec[]} pinned tools, from package.json "gameday.tools" */
 export function pinnedTools() {
@@ -64,6 +69,11 @@ export function parseVersion(text) {
   return m ? { major: +m[1], minor: +m[2], patch: +m[3], text: `v${m[1]}.${m[2]}.${m[3]}` } : null;
 }
 
+/** The version a tool's binary reports at the pin. @param {ToolSpec} spec */
+export function pinnedRelease(spec) {
+  return spec.release ?? spec.version;
+}
+
 /** Same major, and at least the pinned minor: the range whose CLI and API gameday knows. */
 export function isCompatible(found, pinned) {
   const f = parseVersion(found);
@@ -85,7 +95,7 @@ function run(cmd, args) {
  * @param {ToolSpec} spec @param {string} bin
  */
 export function binaryVersion(spec, bin) {
-  const own = run(bin, spec.name === 'k6' ? ['version'] : ['-version']);
+  const own = run(bin, spec.versionArgs ?? ['-version']);
   const parsed = own && parseVersion(own);
   if (parsed) return parsed.text;
   const info = run('go', ['version', '-m', bin]);
@@ -127,14 +137,14 @@ export function findTool(spec, env = process.env) {
   const local = path.join(resolveToolsDir(env), 'bin', spec.binary);
   const stamp = `${local}.version`;
   if (fs.existsSync(local) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === spec.version) {
-    return { path: local, version: spec.version, source: toolsSource(env) };
+    return { path: local, version: pinnedRelease(spec), source: toolsSource(env) };
   }
   const names = spec.name === 'toxiproxy' ? [spec.binary, 'toxiproxy'] : [spec.binary];
   for (const n of names) {
     const p = onPath(n);
     if (!p) continue;
     const v = binaryVersion(spec, p);
-    if (v && isCompatible(v, spec.version)) return { path: p, version: v, source: 'PATH' };
+    if (v && isCompatible(v, pinnedRelease(spec))) return { path: p, version: v, source: 'PATH' };
   }
   return null;
 }
@@ -149,9 +159,11 @@ export function goAvailable() {
 }
 
 /**
- * Installs the pinned version with `go install` into <tools>/bin (resolveToolsDir). Module and
- * build caches live under <tools>/go unless the environment already names them. Two processes
- * installing at once each build into a stage of their own; the rename into bin/ is atomic.
+ * Installs the pinned version into <tools>/bin (resolveToolsDir): `go install module@version`, or,
+ * when the module's go.mod has replace directives (which `go install` refuses: Prometheus), `go
+ * build` in a scratch module that requires it and repeats those replaces. Module and build caches
+ * live under <tools>/go unless the environment already names them. Two processes installing at
+ * once each build into a stage of their own; the rename into bin/ is atomic.
  * @param {ToolSpec} spec
  */
 export function installTool(spec, log = console.error, env = process.env) {
@@ -159,32 +171,66 @@ export function installTool(spec, log = console.error, env = process.env) {
     throw new SetupError(
       `${spec.name} ${spec.version} is needed and Go is not installed to build it.\n` +
         `Either install Go (https://go.dev/doc/install; Debian: apt-get install golang) and run '${installCommand()}',\n` +
-        `or install ${spec.name} ${spec.version} yourself and set ${spec.envVar}=/path/to/${spec.binary} (or put it on PATH).`,
+        `or install ${spec.name} ${pinnedRelease(spec)} yourself and set ${spec.envVar}=/path/to/${spec.binary} (or put it on PATH).`,
     );
   }
   const toolsDir = resolveToolsDir(env);
   const toolsBin = path.join(toolsDir, 'bin');
   const stage = path.join(toolsDir, 'stage', `${spec.name}-${process.pid}`);
+  const out = path.join(stage, 'bin');
   fs.rmSync(stage, { recursive: true, force: true });
-  fs.mkdirSync(stage, { recursive: true });
+  fs.mkdirSync(out, { recursive: true });
   fs.mkdirSync(toolsBin, { recursive: true });
   const goEnv = {
     ...env,
-    GOBIN: stage,
+    GOBIN: out,
     GOMODCACHE: env.GOMODCACHE || path.join(toolsDir, 'go', 'mod'),
     GOCACHE: env.GOCACHE || path.join(toolsDir, 'go', 'cache'),
     GOFLAGS: [env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' '),
     CGO_ENABLED: '0',
   };
-  log(`gameday: go install ${spec.package}@${spec.version} into ${displayDir(toolsBin)} (first time only, a minute or two)`);
-  execFileSync('go', ['install', `${spec.package}@${spec.version}`], { env: goEnv, stdio: ['ignore', 'inherit', 'inherit'] });
-  const built = fs.readdirSync(stage);
-  if (built.length !== 1) throw new Error(`go install ${spec.package} produced ${built.join(', ') || 'nothing'}`);
+  const go = (args, cwd = stage) => execFileSync('go', args, { cwd, env: goEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  const flags = [...(spec.tags ? ['-tags', spec.tags] : []), ...(spec.ldflags ? ['-ldflags', spec.ldflags] : [])];
+  const { GoMod } = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${spec.module}@${spec.version}`], { cwd: stage, env: goEnv, encoding: 'utf8' }));
+  const replaces = goModReplaces(fs.readFileSync(GoMod, 'utf8'));
+  if (replaces.length === 0) {
+    log(`gameday: go install ${spec.package}@${spec.version} into ${displayDir(toolsBin)} (first time only, a minute or two)`);
+    go(['install', ...flags, `${spec.package}@${spec.version}`]);
+  } else {
+    log(`gameday: go build ${spec.package}@${spec.version} into ${displayDir(toolsBin)} (first time only, a few minutes)`);
+    fs.writeFileSync(path.join(stage, 'go.mod'), `module gameday.local/${spec.name}\n\nrequire ${spec.module} ${spec.version}\n\n${replaces.map((r) => `replace ${r}`).join('\n')}\n`);
+    go(['get', `${spec.package}@${spec.version}`]);
+    go(['build', ...flags, '-o', out, spec.package]);
+  }
+  const built = fs.readdirSync(out);
+  if (built.length !== 1) throw new Error(`building ${spec.package} produced ${built.join(', ') || 'nothing'}`);
   const target = path.join(toolsBin, spec.binary);
-  fs.renameSync(path.join(stage, built[0]), target);
+  fs.renameSync(path.join(out, built[0]), target);
   fs.rmSync(stage, { recursive: true, force: true });
   fs.writeFileSync(`${target}.version`, `${spec.version}\n`);
-  return { path: target, version: spec.version, source: toolsSource(env) };
+  return { path: target, version: pinnedRelease(spec), source: toolsSource(env) };
+}
+
+/**
+ * The replace directives of a go.mod that point at other module versions (not local folders), as
+ * "old => new version" — the ones a scratch module must repeat. Pure.
+ * @param {string} goMod
+ */
+export function goModReplaces(goMod) {
+  const lines = [];
+  let inBlock = false;
+  for (const raw of goMod.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (inBlock) {
+      if (line === ')') inBlock = false;
+      else if (line) lines.push(line);
+    } else if (/^replace\s*\($/.test(line)) inBlock = true;
+    else if (line.startsWith('replace ')) lines.push(line.slice('replace '.length).trim());
+  }
+  return lines.filter((l) => {
+    const to = l.split('=>')[1]?.trim() ?? '';
+    return to && !to.startsWith('.') && !to.startsWith('/') && to.split(/\s+/).length === 2;
+  });
 }
 
 /**
@@ -200,7 +246,7 @@ export function requireTool(name) {
     }
     found = installTool(spec);
   }
-  return { ...found, pinned: spec.version, compatible: !!found.version && isCompatible(found.version, spec.version) };
+  return { ...found, pinned: spec.version, compatible: !!found.version && isCompatible(found.version, pinnedRelease(spec)) };
 }
 
 function isExecutableFile(file) {

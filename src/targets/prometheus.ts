@@ -1,14 +1,17 @@
-// A real Prometheus (Debian's `prometheus` package) run by gameday for a drill
-// (`telemetry.prometheus: { managed: true }`) and by the tests: it listens on 127.0.0.1 on a free
-// port, scrapes the given targets at a short interval from a generated config, keeps its TSDB in a
-// run-owned directory, and is stopped after. Also the small HTTP client the SLOs, probes and guards
+// A real Prometheus (the pinned release, built from the Go module proxy into the tools folder on
+// first use: src/platform/toolchain.mjs) run by gameday for a drill (`telemetry.prometheus:
+// { managed: true }`) and by the tests: it listens on 127.0.0.1 on a free port, scrapes the given
+// targets at a short interval from a generated config, keeps its TSDB in a run-owned directory, and
+// is stopped after. Prometheus ≥ 3.12 hands its first targets to the scrapers within a tenth of a
+// second when the scrape manager's reload interval is short (before, a fixed 5-s discovery tick:
+// every managed-Prometheus drill waited ~6 s for its first scrape). Also the small HTTP client the SLOs, probes and guards
 // use to ask any Prometheus (managed or the team's own) a PromQL question.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitFor, WaitTimeoutError } from '../platform/poll.ts';
 import { freePort } from '../platform/processes.ts';
-import { resolveSystemBinary } from '../platform/toolchain.mjs';
+import { parseVersion, requireTool } from '../platform/toolchain.mjs';
 
 export interface ScrapeTarget {
   /** host:port, e.g. 127.0.0.1:4101 */
@@ -25,6 +28,11 @@ export interface PrometheusConfigInput {
   scrapeIntervalMs?: number;
   /** default the job name "gameday" */
   job?: string;
+  /**
+   * the Prometheus major version: from 3 on, a target answering without a Content-Type is read as
+   * Prometheus text 0.0.4 (`fallback_scrape_protocol`) instead of failing; 2.x does not know the key
+   */
+  major?: number;
 }
 
 /**
@@ -44,16 +52,19 @@ export function prometheusConfig(input: PrometheusConfigInput): string {
     metrics_path: metricsPath,
     scrape_interval: interval,
     scrape_timeout: interval,
+    ...((input.major ?? 3) >= 3 ? { fallback_scrape_protocol: 'PrometheusText0.0.4' } : {}),
     static_configs: targets.map((t) => ({ targets: [t.address], labels: t.labels ?? {} })),
   }));
   return `${JSON.stringify({ global: { scrape_interval: interval, evaluation_interval: interval }, scrape_configs }, null, 2)}\n`;
 }
 
-export const PROMETHEUS_LOCATIONS = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'];
-
-/** Absolute path of prometheus: PROMETHEUS_BIN, then PATH, then /usr/bin. */
-export function resolvePrometheus(env: Record<string, string | undefined> = process.env): string {
-  return resolveSystemBinary({ name: 'prometheus', envVar: 'PROMETHEUS_BIN', fallbacks: PROMETHEUS_LOCATIONS, pkg: 'prometheus' }, env);
+/**
+ * The prometheus binary and its major version: PROMETHEUS_BIN, else the pinned release in the
+ * tools folder (built on first use), else a compatible one on PATH (requireTool).
+ */
+export function resolvePrometheus(): { path: string; major: number | undefined } {
+  const tool = requireTool('prometheus');
+  return { path: tool.path, major: tool.version ? parseVersion(tool.version)?.major : undefined };
 }
 
 export interface StartPrometheusOptions extends PrometheusConfigInput {
@@ -61,7 +72,8 @@ export interface StartPrometheusOptions extends PrometheusConfigInput {
   dir: string;
   /** extra environment (GAMEDAY_OWNER, GAMEDAY_RUN_ID for the cleanup sweep) */
   env?: Record<string, string>;
-  bin?: string;
+  /** default resolvePrometheus() */
+  bin?: { path: string; major: number | undefined };
   /** default 20 s */
   readyTimeoutMs?: number;
 }
@@ -89,7 +101,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Man
   const dir = path.resolve(opts.dir);
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const conf = path.join(dir, 'prometheus.yml');
-  fs.writeFileSync(conf, prometheusConfig(opts));
+  fs.writeFileSync(conf, prometheusConfig({ ...opts, major: bin.major }));
   const logPath = path.join(dir, 'prometheus.log');
   let lastProblem = '';
   for (let attempt = 1; attempt <= 3; attempt++) {
@@ -98,13 +110,15 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Man
     let child: ChildProcess;
     try {
       child = spawn(
-        bin,
+        bin.path,
         [
           `--config.file=${conf}`,
           `--storage.tsdb.path=${path.join(dir, 'data')}`,
           `--web.listen-address=127.0.0.1:${port}`,
           '--storage.tsdb.retention.time=1d',
           '--log.level=warn',
+          // the scrape manager takes new targets at once (Prometheus' hidden flag; 5 s by default)
+          '--scrape.discovery-reload-interval=100ms',
         ],
         { stdio: ['ignore', logFd, logFd], env: { ...process.env, ...opts.env } },
       );
