@@ -3,6 +3,7 @@
 // capped exponential backoff (full jitter), up to a number of attempts; journals every attempt
 // with the SUT's answer and the variant. Bounded in count and in time.
 import { createHash, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { backoffDelay, parseRetryAfter, retryable, type BackoffPolicy } from './backoff.ts';
 import { micros } from './exchange.ts';
@@ -106,6 +107,9 @@ export async function sendWebhooks(opts: SenderOptions): Promise<SenderReport> {
   }
   const path = new URL(opts.url).pathname;
   const deadline = new AbortController();
+  // every delivery in flight listens on it (its request and its retry wait) until it settles; at a
+  // sender's rate, with retries backing off, more than Node's 10 is normal, not a leak
+  setMaxListeners(0, deadline.signal);
   const stop = setTimeout(() => deadline.abort(), opts.maxDurationMs);
   const onAbort = () => deadline.abort();
   if (opts.signal?.aborted) deadline.abort();
