@@ -21,7 +21,8 @@ import { DrillError, loadDrill } from '../schema/load.ts';
 import { SetupError } from '../platform/setup-error.mjs';
 import { planDrill } from '../plan/plan.ts';
 import { preflight } from '../plan/preflight.ts';
-import { describeSweep, sweepLeftovers, sweptAnything } from '../run/sweep.ts';
+import { describeSweep, sweepFailures, sweepLeftovers, sweptAnything } from '../run/sweep.ts';
+import { forgetRun } from '../run/forget.ts';
 import { GAMEDAY_VERSION } from '../platform/run-id.ts';
 import { runDrill } from '../run/run-drill.ts';
 
@@ -197,7 +198,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('cleanup')
     .description('remove what earlier, killed runs left behind: processes, proxies, toxics, size-limited filesystems, containers, networks, cordoned nodes, NetworkPolicies, scaled workloads, scratch folders')
-    .action(async () => {
+    .option('--forget <run-id>', "drop a killed run's ledger entry without undoing it (for what is gone for good: a deleted cluster, a Toxiproxy that no longer exists); prints what it named")
+    .action(async (o: { forget?: string }) => {
+      if (o.forget) {
+        const r = forgetRun(o.forget);
+        if (!r.forgotten) {
+          process.stderr.write(`gameday cleanup: ${r.reason}\n`);
+          return setExit(3);
+        }
+        process.stdout.write(`forgot run ${o.forget} (${r.file}) without undoing it; check by hand what it named:\n${r.named.map((n) => `  ${n}\n`).join('') || '  nothing\n'}`);
+        return setExit(0);
+      }
       const report = await sweepLeftovers();
       for (const p of report.processes) process.stdout.write(`killed pid ${p.pid} (run ${p.runId ?? '?'}): ${p.command}\n`);
       for (const p of report.proxies) process.stdout.write(`${p.removed ? 'removed' : 'could not remove'} proxy ${p.proxy} on ${p.toxiproxyUrl} (run ${p.runId})${p.error ? `: ${p.error}` : ''}\n`);
@@ -212,8 +223,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
       }
       for (const e of report.fis?.experiments ?? []) process.stdout.write(`${e.error ? 'could not stop' : e.stopped ? 'stopped' : 'found ended'} FIS experiment ${e.id} in ${e.region} (run ${e.runId}, was ${e.was})${e.error ? `: ${e.error}` : ''}\n`);
       for (const t of report.fis?.templates ?? []) process.stdout.write(`${t.deleted ? 'deleted' : 'could not delete'} FIS template ${t.id} in ${t.region} (run ${t.runId})${t.error ? `: ${t.error}` : ''}\n`);
-      process.stdout.write(sweptAnything(report) ? `removed ${describeSweep(report)} left by killed runs\n` : 'nothing left behind\n');
-      setExit(report.proxies.some((p) => !p.removed) || (report.teamContainers ?? []).some((c) => !c.undone) || (report.kube ?? []).some((k) => !k.undone) || report.mounts.some((m) => !m.released) || report.containers.containers.some((c) => !c.removed) || report.containers.networks.some((n) => !n.removed) || report.fis?.experiments.some((e) => e.error) || report.fis?.templates.some((t) => !t.deleted) ? 1 : 0);
+      const failed = sweepFailures(report);
+      const done = describeSweep(report);
+      if (!sweptAnything(report)) process.stdout.write('nothing left behind\n');
+      else if (done !== 'nothing left behind') process.stdout.write(`removed ${done} left by killed runs\n`);
+      if (failed > 0) process.stdout.write(`could not undo ${failed} thing(s) named above: their ledger entries stay for the next cleanup; for a system gone for good, gameday cleanup --forget RUN drops its entry\n`);
+      setExit(failed > 0 ? 1 : 0);
     });
   return program;
 }

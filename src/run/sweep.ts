@@ -92,26 +92,37 @@ export function sweptAnything(r: SweepReport): boolean {
   return (r.toxics?.length ?? 0) + (r.commands?.length ?? 0) + (r.teamContainers?.length ?? 0) + (r.kube?.length ?? 0) + r.processes.length + r.proxies.length + r.mounts.length + r.folders.length + r.containers.containers.length + r.containers.networks.length + (r.fis?.experiments.length ?? 0) + (r.fis?.templates.length ?? 0) > 0;
 }
 
+/** Each kind of leftover the sweep met: how many it undid and how many it could not. Pure. */
+function sweepTally(r: SweepReport): Array<{ what: string; done: number; failed: number }> {
+  const tally = <T>(items: readonly T[] | undefined, ok: (x: T) => boolean, what: string) => ({ what, done: (items ?? []).filter(ok).length, failed: (items ?? []).filter((x) => !ok(x)).length });
+  return [
+    tally(r.processes, () => true, 'process(es)'),
+    tally(r.proxies, (p) => p.removed, 'proxy(ies)'),
+    tally(r.toxics, (t) => t.removed, 'toxic(s)'),
+    tally(r.commands, (c) => c.reverted, 'command revert(s)'),
+    tally(r.teamContainers, (c) => c.undone, 'docker fault(s) undone'),
+    tally(r.kube, (k) => k.undone, 'kubernetes change(s) undone'),
+    tally(r.mounts, (m) => m.released, 'mount(s)'),
+    tally(r.containers.containers, (c) => c.removed, 'container(s)'),
+    tally(r.containers.networks, (n) => n.removed, 'network(s)'),
+    tally(r.fis?.experiments, (e) => !e.error, 'FIS experiment(s)'),
+    tally(r.fis?.templates, (t) => t.deleted, 'FIS template(s)'),
+    tally(r.folders, () => true, 'folder(s)'),
+  ];
+}
+
 /** One line naming how much of each kind the sweep removed ("2 process(es), 1 container(s) and 3 folder(s)"). */
 export function describeSweep(r: SweepReport): string {
-  const parts = [
-    [r.processes.length, 'process(es)'],
-    [r.proxies.length, 'proxy(ies)'],
-    [r.toxics?.length ?? 0, 'toxic(s)'],
-    [r.commands?.length ?? 0, 'command revert(s)'],
-    [r.teamContainers?.length ?? 0, 'docker fault(s) undone'],
-    [r.kube?.length ?? 0, 'kubernetes change(s) undone'],
-    [r.mounts.length, 'mount(s)'],
-    [r.containers.containers.length, 'container(s)'],
-    [r.containers.networks.length, 'network(s)'],
-    [r.fis?.experiments.length ?? 0, 'FIS experiment(s)'],
-    [r.fis?.templates.length ?? 0, 'FIS template(s)'],
-    [r.folders.length, 'folder(s)'],
-  ]
-    .filter(([n]) => (n as number) > 0)
-    .map(([n, what]) => `${n} ${what}`);
+  const parts = sweepTally(r)
+    .filter((t) => t.done > 0)
+    .map((t) => `${t.done} ${t.what}`);
   if (parts.length === 0) return 'nothing left behind';
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+/** How many leftovers the sweep found and could not undo (their ledger entries stay). Pure. */
+export function sweepFailures(r: SweepReport): number {
+  return sweepTally(r).reduce((n, t) => n + t.failed, 0);
 }
 
 /** Undoes what earlier, killed runs left behind. Runs whose owner is alive are left alone. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/platform/ledger.ts';
 import { sleep, waitFor, WaitTimeoutError, withTimeout } from '../../src/platform/poll.ts';
-import { describeSweep, sweptAnything, type SweepReport } from '../../src/run/sweep.ts';
+import { describeSweep, sweepFailures, sweptAnything, type SweepReport } from '../../src/run/sweep.ts';
 
 describe('poll', () => {
   it('waitFor resolves with the first value that is not false, null or undefined', async () => {
@@ -108,5 +108,18 @@ describe('sweep summary', () => {
     const fis = { experiments: [{ region: 'us-east-1', id: 'EXP1', runId: 'r', was: 'running', now: 'stopped', stopped: true }], templates: [{ region: 'us-east-1', id: 'EXT1', runId: 'r', deleted: true }] };
     expect(sweptAnything({ ...empty, fis })).toBe(true);
     expect(describeSweep({ ...empty, fis })).toBe('1 FIS experiment(s) and 1 FIS template(s)');
+    expect(sweepFailures({ ...empty, fis })).toBe(0);
+  });
+
+  it('counts as removed only what was undone, and the rest as failures', () => {
+    const r: SweepReport = {
+      ...empty,
+      kube: [{ runId: 'r', what: 'cordon of node a', undone: false, error: 'connect ECONNREFUSED' }, { runId: 'r', what: 'NetworkPolicy p', undone: true }],
+      toxics: [{ runId: 'r', toxiproxyUrl: 'http://127.0.0.1:1', proxy: 'db', toxic: 't', removed: false, error: 'gone' }],
+    };
+    expect(sweptAnything(r)).toBe(true);
+    expect(describeSweep(r)).toBe('1 kubernetes change(s) undone');
+    expect(sweepFailures(r)).toBe(2);
+    expect(describeSweep({ ...empty, kube: [r.kube![0]!] })).toBe('nothing left behind');
   });
 });
