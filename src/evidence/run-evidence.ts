@@ -120,6 +120,8 @@ export interface JudgedRun {
   journal: readonly JournalEntry[];
   metrics: MetricsAggregator;
   partners: ReportInput['partners'];
+  /** the steady-state probes that ran (probes.json) */
+  probes?: ReportInput['probes'];
   tools: RunTools;
 }
 
@@ -154,6 +156,7 @@ export function writeJudgedEvidence(runDir: string, r: JudgedRun): { manifest: R
         load: r.results.load ?? null,
         attribution: r.results.attribution ?? null,
         guardTrip: r.chaos.guardTrip ?? null,
+        probes: r.probes,
         tools: reportTools,
       }),
     ),

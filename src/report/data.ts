@@ -70,6 +70,8 @@ export interface ReportData {
   attribution: { failed: number; byCause: Readonly<Record<string, number>>; byPhase: Readonly<Record<string, Readonly<Record<string, number>>>> } | null;
   /** the guard that aborted the run: the moment it tripped (ms after t0) and what it saw */
   guardTrip: { guard: string; atMs: number; observed: string } | null;
+  /** the steady-state probes, before the first fault and after the last recovery (probes.json) */
+  probes: ReadonlyArray<{ probe: string; when: 'before' | 'after'; kind: string; asked: string; steady: boolean; answered: boolean; detail: string; ms: number }>;
   /** tool → version (gameday, node, k6, toxiproxy, ...) */
   tools: Readonly<Record<string, string | null>>;
   samples: { lines: number; points: number; corrupt: number; truncated: boolean; requests: number };
@@ -160,6 +162,8 @@ export interface ReportInput {
   load?: ReportData['load'];
   attribution?: ReportData['attribution'];
   guardTrip?: ReportData['guardTrip'];
+  /** probes.json's results */
+  probes?: ReportData['probes'];
   tools: Readonly<Record<string, string | null>>;
   /** every fault kind gameday knows, for "not covered" (FAULT_CATALOGUE by default) */
   knownFaultKinds?: readonly string[];
@@ -204,6 +208,7 @@ export function buildReportData(input: ReportInput): ReportData {
     load: input.load && input.load.planned > 0 ? input.load : null,
     attribution: input.attribution ?? null,
     guardTrip: input.guardTrip ? { guard: input.guardTrip.guard, atMs: input.guardTrip.atMs, observed: input.guardTrip.observed } : null,
+    probes: (input.probes ?? []).map(({ probe, when, kind, asked, steady, answered, detail, ms }) => ({ probe, when, kind, asked, steady, answered, detail, ms })),
     tools: input.tools,
     samples: {
       lines: input.metrics.stats.lines,

@@ -192,6 +192,13 @@ function faultJournal(data: ReportData): string {
   return `<table class="faults"><thead><tr><th>fault</th><th>action</th><th>driver → target</th><th>scheduled</th><th>injected</th><th>reverted</th><th>outcome</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** The steady-state hypothesis: what each probe asked before the first fault and after the last recovery, and whether it held. */
+function probeTable(data: ReportData): string {
+  if (data.probes.length === 0) return '';
+  const rows = data.probes.map((p) => `<tr><td><b>${e(p.probe)}</b></td><td>${e(p.when)}</td><td>${e(p.kind)}<br><span class="muted">${e(p.asked)}</span></td><td>${p.steady ? 'held' : p.answered ? '<b>did not hold</b>' : '<b>no answer</b>'}</td><td>${e(p.detail)}</td><td class="num">${Math.round(p.ms)} ms</td></tr>`);
+  return `<h2>Steady state</h2><table class="probes"><thead><tr><th>probe</th><th>when</th><th>asked</th><th>steady</th><th>observed</th><th>took</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function partnerTable(data: ReportData): string {
   const rows = data.partners.flatMap((p) => p.switches.map((s) => `<tr><td>${e(p.name)}</td><td>${e(p.route ?? 'every other path')}</td><td class="num">${ms(s.atMs)}</td><td>${e(s.label)}</td></tr>`));
   if (rows.length === 0) return '<p class="muted">No partner simulator in this drill.</p>';
@@ -253,6 +260,7 @@ ${timeScaleNote(data)}
 <h2>Verdicts</h2>
 ${verdictTable(d.verdicts)}
 ${waivers}
+${probeTable(data)}
 <h2>Over time</h2>
 ${charts(data)}
 ${attributionSection(data)}<h2>Fault journal</h2>

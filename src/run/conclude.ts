@@ -116,6 +116,7 @@ export async function concludeRun(ctx: RunContext, timings: TaskTiming[]): Promi
     journal: ctx.journalEntries,
     metrics,
     partners: plan.partners,
+    probes: ctx.probes,
     tools: {
       gameday: GAMEDAY_VERSION,
       node: process.version,

@@ -93,6 +93,11 @@ describe('steady-state probes on a real drill', () => {
     expect(decisions.reasons).toEqual([expect.stringMatching(/^blocking SLO probe:no-webhooks-yet breached: after the last recovery: \$\.webhooks\.accepted is \d+/)]);
     const chaos = readJson<{ faults: { outcome: string }[] }>(path.join(out, 'chaos_report.json'));
     expect(chaos.faults.map((f) => f.outcome)).toEqual(['reverted']);
+    // the report shows the steady state: every probe, before and after, the one that broke named
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Steady state</h2>');
+    expect(html.match(/<tr><td><b>[a-z-]+<\/b><\/td><td>(before|after)<\/td>/g)).toHaveLength(10);
+    expect(html).toMatch(/<b>no-webhooks-yet<\/b><\/td><td>after<\/td>.*?<td><b>did not hold<\/b><\/td>/);
     const verify = await runCli(['verify', path.join(out, 'evidence_bundle_TEST.zip')]);
     expect(verify.code, verify.stderr).toBe(0);
   });

@@ -98,6 +98,26 @@ describe('the HTML', () => {
   });
 });
 
+describe('steady-state probes in the report', () => {
+  it('lists each probe before and after with what it asked and whether it held; none, no section', () => {
+    const base = finishedRun();
+    expect(renderReport(base)).not.toContain('<h2>Steady state</h2>');
+    const html = renderReport({
+      ...base,
+      probes: [
+        { probe: 'health', when: 'before', kind: 'http', asked: 'GET http://127.0.0.1:8080/healthz', steady: true, answered: true, detail: '200 in 4 ms', ms: 4.2 },
+        { probe: 'no-5xx', when: 'after', kind: 'prometheus', asked: 'sum(http_requests_total{code=~"5.."})', steady: false, answered: true, detail: '12 > 0', ms: 31 },
+        { probe: 'db', when: 'after', kind: 'command', asked: 'pg_isready', steady: false, answered: false, detail: 'timed out after 5s', ms: 5000 },
+      ],
+    });
+    expect(html).toContain('<h2>Steady state</h2>');
+    expect(html).toMatch(/<td><b>health<\/b><\/td><td>before<\/td><td>http<br><span class="muted">GET http:\/\/127\.0\.0\.1:8080\/healthz<\/span><\/td><td>held<\/td><td>200 in 4 ms<\/td><td class="num">4 ms<\/td>/);
+    expect(html).toMatch(/<b>no-5xx<\/b>.*<td><b>did not hold<\/b><\/td><td>12 &gt; 0<\/td>/);
+    expect(html).toMatch(/<b>db<\/b>.*<td><b>no answer<\/b><\/td><td>timed out after 5s<\/td>/);
+    expect(html).toContain('sum(http_requests_total{code=~&quot;5..&quot;})');
+  });
+});
+
 describe('chart primitives', () => {
   it('a gap in the data breaks the line; a lone point is a dot', () => {
     const svg = renderChart({
