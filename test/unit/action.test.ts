@@ -127,7 +127,7 @@ describe('action.yml', () => {
     const commands = buildProgram(() => {}).commands.map((c) => c.name());
     const scripts = steps.filter((s) => s.run).map((s) => s.run!);
     const called = scripts.flatMap((r) => [...r.matchAll(/(?:^|\s)gameday\s+([a-z-]+)/gm)].map((m) => m[1]));
-    expect(called).toEqual(['action']);
+    expect(called).toEqual(['doctor', 'action']);
     for (const c of called) expect(commands).toContain(c);
     for (const r of scripts)
       for (const m of r.matchAll(/\$(?:GITHUB_ACTION_PATH|\{\{ github\.action_path \}\})\/([\w./-]+)/g)) expect(fs.existsSync(path.join(ROOT, m[1])), `${m[1]} referenced by action.yml`).toBe(true);
