@@ -29,7 +29,7 @@ try {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`Kafka ${cluster.version} in KRaft mode, 3 combined broker/controller nodes, -Xmx${HEAP_MB}m each:`);
   out(`  runtime ready (jars resolved and program compiled if not cached)  ${runtime.preparedMs} ms`);
-  out(`  3 nodes to ready (formatted, registered, an RF 3 topic with ISR 3)  ${cluster.startupMs} ms`);
+  out(`  3 nodes to ready (formatted, registered, all three voters, an RF 3 topic with ISR 3)  ${cluster.startupMs} ms`);
   out(`  resident memory  ${rss.join(' + ')} = ${rss.reduce((a, b) => a + b, 0)} MB`);
   out(`  leader failover with Kafka's defaults (killed node ${report.killedActiveController ? 'was' : 'was not'} the active controller):`);
   out(`    fenced ${report.fencedMs} ms, new leader's log ${report.leaderElectedMs} ms, first acknowledged write ${report.failoverMs} ms after the kill`);

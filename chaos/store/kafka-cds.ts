@@ -14,12 +14,15 @@ import path from 'node:path';
 /** The archive made for this Java runtime and these jars, whether it exists yet or not. */
 export function classArchivePath(rt: { java: string; libs: string }): string {
   const java = fs.realpathSync(rt.java);
+  // the jars' real folder: the archive records the class path it was made with and a JVM whose
+  // class path names the jars another way (a worktree's .tools symlink) refuses it
+  const libs = fs.realpathSync(rt.libs);
   // the JVM itself (a new build is another archive) and the jars as resolved (CDS checks their times)
   const libjvm = path.join(path.dirname(path.dirname(java)), 'lib', 'server', 'libjvm.so');
   const jars = fs.readdirSync(rt.libs).sort().map((f) => `${f}:${fs.statSync(path.join(rt.libs, f)).mtimeMs}`);
   const jvm = fs.existsSync(libjvm) ? `${fs.statSync(libjvm).size}:${fs.statSync(libjvm).mtimeMs}` : '';
-  const key = createHash('sha256').update([java, jvm, ...jars].join('\n')).digest('hex').slice(0, 16);
-  return path.join(path.dirname(rt.libs), 'cds', `kafka-${key}.jsa`);
+  const key = createHash('sha256').update([java, jvm, libs, ...jars].join('\n')).digest('hex').slice(0, 16);
+  return path.join(path.dirname(libs), 'cds', `kafka-${key}.jsa`);
 }
 
 /** The JVM flag that uses `archive`, none without one. Pure. */

@@ -1,9 +1,13 @@
 // A real Kafka in KRaft mode on 127.0.0.1: 3 combined broker/controller nodes (one JVM each, the
 // org.apache.kafka jars of kafka-runtime.ts), their storage formatted with one cluster id, each
-// with its own config, data and server.log in the run's working folder. Ready means every node is
-// registered and a topic with replication factor 3 and min.insync.replicas 2 has an ISR of 3. A
-// node can be SIGKILLed and started again on its data; the brokers' own logs say when a partition
-// got its new leader (kafka-log.ts).
+// with its own config, data and server.log in the run's working folder. The controller quorum is a
+// dynamic one (KIP-853): the first node is formatted as a quorum of one, which elects itself at
+// once instead of waiting out a first election (1–2 s of controller.quorum.election.timeout.ms),
+// and the others join it as voters. Ready means every node is registered and a voter, and a topic
+// with replication factor 3 and min.insync.replicas 2 has an ISR of 3: from then on it is the same
+// 3-voter quorum as a static one, with Kafka's default election timings. A node can be SIGKILLed
+// and started again on its data; the brokers' own logs say when a partition got its new leader
+// (kafka-log.ts).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,6 +52,13 @@ export interface StartKafkaKraftOptions {
   classArchive?: boolean;
   /** more JVM flags for the nodes (not the formatting or the client program) */
   nodeJvmFlags?: readonly string[];
+  /**
+   * each node formats its own storage in its own JVM before it starts (GamedayKafka node; default
+   * true). False: a JVM of its own formats each storage first and the nodes run kafka.Kafka on the
+   * jars alone — what the class-data archive is made with (a JVM writing one cannot have a class
+   * folder on its class path).
+   */
+  selfFormat?: boolean;
   /** how long a node's stop waits after SIGTERM before SIGKILL (default NODE_STOP_GRACE_MS) */
   stopGraceMs?: number;
 }
@@ -89,6 +100,8 @@ export interface TopicState {
   brokers: number[];
   /** the active controller's node id, -1 when unknown */
   controller: number;
+  /** the controller quorum's voters (empty when unknown) */
+  voters: number[];
   partitions: PartitionState[];
 }
 
@@ -102,8 +115,10 @@ export interface KafkaCluster {
   /** host:port,... of every node */
   readonly bootstrap: string;
   readonly nodes: KafkaNode[];
-  /** formatting the storage → ready, in ms (the runtime's preparation is not in it) */
+  /** starting the nodes (each formats its storage) → ready, in ms (the runtime's preparation is not in it) */
   readonly startupMs: number;
+  /** the controller quorum's voters when it was ready: every node */
+  readonly voters: number[];
   node(nameOrId: string | number): KafkaNode;
   /** creates the topic (replication factor = nodes, min.insync.replicas 2) if absent; resolves once its ISR is whole */
   ensureTopic(topic: string, o?: { minInsync?: number; timeoutMs?: number }): Promise<TopicState>;
@@ -120,13 +135,16 @@ export interface KafkaCluster {
 }
 
 /** server.properties of one combined broker/controller node. Pure. */
-export function kafkaNodeConfig(o: { nodeId: number; port: number; controllerPort: number; voters: string; dataDir: string; nodes: number; sessionTimeoutMs: number; heartbeatMs: number; replicaFetchBackoffMs?: number }): string {
+export function kafkaNodeConfig(o: { nodeId: number; port: number; controllerPort: number; controllers: string; dataDir: string; nodes: number; sessionTimeoutMs: number; heartbeatMs: number; replicaFetchBackoffMs?: number }): string {
   const rf = Math.min(3, o.nodes);
   const minIsr = Math.min(2, rf);
   return [
     'process.roles=broker,controller',
     `node.id=${o.nodeId}`,
-    `controller.quorum.voters=${o.voters}`,
+    // a dynamic quorum (KIP-853): the voters are in the metadata log, not in the config; a node finds
+    // the leader through these. No controller.quorum.auto.join.enable: an observer would wait
+    // controller.quorum.fetch.timeout.ms (2 s) before asking to join; the ready check adds them at once
+    `controller.quorum.bootstrap.servers=${o.controllers}`,
     `listeners=PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${o.port}`,
     'controller.listener.names=CONTROLLER',
@@ -191,6 +209,8 @@ function rssBytes(pid: number): number {
 interface NodeState {
   name: string;
   nodeId: number;
+  /** how its storage is formatted: the first controller a quorum of one, the others to join it */
+  quorum: 'standalone' | 'join';
   port: number;
   controllerPort: number;
   config: string;
@@ -225,7 +245,7 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
     const classArchive = await ensureClassArchive(classArchivePath(rt), async (nodeJvmFlags) => {
       const trainingDir = path.join(path.resolve(o.dir), 'class-archive');
       try {
-        const one = await startKafkaKraft({ dir: trainingDir, group: o.group, nodes: 1, runtime: base, classArchive: false, nodeJvmFlags, stopGraceMs: 60_000, readyTimeoutMs: o.readyTimeoutMs });
+        const one = await startKafkaKraft({ dir: trainingDir, group: o.group, nodes: 1, runtime: base, classArchive: false, selfFormat: false, nodeJvmFlags, stopGraceMs: 60_000, readyTimeoutMs: o.readyTimeoutMs });
         await one.stop();
       } finally {
         fs.rmSync(trainingDir, { recursive: true, force: true });
@@ -236,7 +256,7 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
   const started = performance.now(); // the start-up, not the jars' download
   const clusterId = newClusterId();
   const ports = await freeLoopbackPorts(2 * count);
-  const voters = Array.from({ length: count }, (_, i) => `${i + 1}@127.0.0.1:${ports[count + i]}`).join(',');
+  const controllers = Array.from({ length: count }, (_, i) => `127.0.0.1:${ports[count + i]}`).join(',');
   const states = new Map<string, NodeState>();
   for (let i = 0; i < count; i++) {
     const name = `kafka-${i + 1}`;
@@ -245,6 +265,7 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
     const s: NodeState = {
       name,
       nodeId: i + 1,
+      quorum: i === 0 ? 'standalone' : 'join',
       port: ports[i],
       controllerPort: ports[count + i],
       config: path.join(nodeDir, 'server.properties'),
@@ -253,26 +274,36 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
       outFile: path.join(nodeDir, 'jvm.out'),
       proc: null,
     };
-    fs.writeFileSync(s.config, kafkaNodeConfig({ nodeId: s.nodeId, port: s.port, controllerPort: s.controllerPort, voters, dataDir: path.join(nodeDir, 'data'), nodes: count, sessionTimeoutMs, heartbeatMs, replicaFetchBackoffMs: o.replicaFetchBackoffMs }));
+    fs.writeFileSync(s.config, kafkaNodeConfig({ nodeId: s.nodeId, port: s.port, controllerPort: s.controllerPort, controllers, dataDir: path.join(nodeDir, 'data'), nodes: count, sessionTimeoutMs, heartbeatMs, replicaFetchBackoffMs: o.replicaFetchBackoffMs }));
     fs.writeFileSync(s.log4j, kafkaLog4j2(s.logFile));
     states.set(name, s);
   }
   const bootstrap = [...states.values()].map((s) => `127.0.0.1:${s.port}`).join(',');
 
+  const selfFormat = o.selfFormat ?? true;
+  const formatArgs = (s: NodeState) => ({ 'cluster-id': clusterId, config: s.config, quorum: s.quorum });
   /** a node's JVM, its output appended to jvm.out */
   const nodeJvm = (s: NodeState): ManagedProcess => {
     const out = fs.openSync(s.outFile, 'a');
     const flags = [...jvmFlags(heapMb, rt.classArchive), ...(o.nodeJvmFlags ?? []), `-Dlog4j2.configurationFile=${s.log4j}`];
+    // the jars first: the class-data archive was made with them as the class path, and must be its start
+    const main = selfFormat ? ['-cp', `${rt.classpath}${path.delimiter}${rt.toolClasses}`, 'GamedayKafka', 'node', ...Object.entries(formatArgs(s)).flatMap(([k, v]) => [`--${k}`, v])] : ['-cp', rt.classpath, 'kafka.Kafka', s.config];
     try {
-      return o.group.spawn(`kafka ${s.name}`, rt.java, [...flags, '-cp', rt.classpath, 'kafka.Kafka', s.config], { cwd: path.dirname(s.config), stdio: ['ignore', out, out], stopGraceMs });
+      return o.group.spawn(`kafka ${s.name}`, rt.java, [...flags, ...main], { cwd: path.dirname(s.config), stdio: ['ignore', out, out], stopGraceMs });
     } finally {
       fs.closeSync(out);
     }
   };
-  // every node's storage formatted with the one cluster id (what kafka-storage.sh format does), by one JVM
-  await askKafka(o.group, rt, 'format', { 'cluster-id': clusterId, configs: [...states.values()].map((s) => s.config).join(',') }, 60_000).catch((err: Error) => {
-    throw new Error(`formatting the nodes' storage failed: ${err.message}`);
-  });
+  if (!selfFormat) {
+    // every node's storage formatted with the one cluster id (what kafka-storage.sh format does) first
+    await Promise.all(
+      [...states.values()].map((s) =>
+        askKafka(o.group, rt, 'format', formatArgs(s), 60_000).catch((err: Error) => {
+          throw new Error(`formatting the storage of ${s.name} failed: ${err.message}`);
+        }),
+      ),
+    );
+  }
 
   let stopping = false;
   const running = (s: NodeState) => s.proc !== null && s.proc.exit === null;
@@ -296,8 +327,10 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
       throw new Error(`${(err as Error).message}\n${dead.map((s) => `${s.name} exited (code ${s.proc!.exit!.code}, signal ${s.proc!.exit!.signal}); ${s.outFile}:\n${tail(s.outFile)}\n${s.logFile}:\n${tail(s.logFile, 6)}`).join('\n')}`);
     }
   };
-  const ensureTopic = (topic: string, t: { minInsync?: number; timeoutMs?: number; also?: readonly string[] } = {}) =>
-    ask<TopicState>('topic', { topic, nodes: count, 'replication-factor': Math.min(3, count), 'min-isr': t.minInsync ?? Math.min(2, count), 'timeout-ms': t.timeoutMs ?? readyTimeoutMs, ...(t.also?.length ? { also: t.also.join(',') } : {}) }, t.timeoutMs ?? readyTimeoutMs);
+  // the controllers that join the first one's quorum (added as voters by the ready check)
+  const joiners = [...states.values()].filter((s) => s.quorum === 'join').map((s) => `${s.nodeId}@127.0.0.1:${s.controllerPort}`);
+  const ensureTopic = (topic: string, t: { minInsync?: number; timeoutMs?: number; also?: readonly string[]; voters?: readonly string[] } = {}) =>
+    ask<TopicState>('topic', { topic, nodes: count, 'replication-factor': Math.min(3, count), 'min-isr': t.minInsync ?? Math.min(2, count), 'timeout-ms': t.timeoutMs ?? readyTimeoutMs, ...(t.also?.length ? { also: t.also.join(',') } : {}), ...(t.voters?.length ? { voters: t.voters.join(',') } : {}) }, t.timeoutMs ?? readyTimeoutMs);
   const waitIsr = (topic: string, size: number, timeoutMs = 60_000) => ask<TopicState>('wait-isr', { topic, size, 'timeout-ms': timeoutMs }, timeoutMs);
 
   const stop = async () => {
@@ -305,6 +338,7 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
     await Promise.all([...states.values()].map((s) => (s.proc ? o.group.stop(s.proc, stopGraceMs) : undefined)));
   };
 
+  let ready: TopicState;
   try {
     for (const s of states.values()) launch(s);
     // a node that dies while starting (out of memory, a port taken) ends the wait at once, with its output
@@ -317,8 +351,8 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
     });
     died.catch(() => {});
     try {
-      // one client JVM for all the topics: each start of one costs a second of CPU the nodes want
-      await Promise.race([ensureTopic(o.readyTopic ?? 'gameday-ready', { also: o.topics }), died]);
+      // one client JVM for all the topics and the voters: each start of one costs a second of CPU the nodes want
+      ready = await Promise.race([ensureTopic(o.readyTopic ?? 'gameday-ready', { also: o.topics, voters: joiners }), died]);
     } finally {
       starting = false;
     }
@@ -336,6 +370,7 @@ export async function startKafkaKraft(o: StartKafkaKraftOptions): Promise<KafkaC
     group: o.group,
     bootstrap,
     startupMs,
+    voters: ready.voters,
     get nodes() {
       return [...states.values()].map(view);
     },

@@ -111,7 +111,9 @@ export async function ensureKafkaRuntime(version = KAFKA_VERSION): Promise<Kafka
   const home = kafkaHome(version);
   fs.mkdirSync(home, { recursive: true });
   if (!fs.existsSync(path.join(home, 'libs.done'))) await resolveJars(version, home);
-  const libs = path.join(home, 'libs');
+  // the real folder (not through a symlinked tools folder): the class-data archive matches only
+  // the class path it was made with (kafka-cds.ts)
+  const libs = fs.realpathSync(path.join(home, 'libs'));
   const toolClasses = await compileTool(java, libs, home);
   const archive = classArchivePath({ java, libs });
   return { version, java, libs, classpath: jarsOf(libs).join(path.delimiter), toolClasses, preparedMs: Math.round(performance.now() - started), classArchive: fs.existsSync(archive) ? archive : null };

@@ -33,7 +33,7 @@ describe.skipIf(missing)('store failover on a real Kafka in KRaft mode', () => {
     } finally {
       report = await failover.revert();
     }
-    ownedWhileUp = processesOwnedBy(process.pid).filter((p) => p.cmdline.includes('kafka.Kafka'));
+    ownedWhileUp = processesOwnedBy(process.pid).filter((p) => p.cmdline.includes('GamedayKafka node'));
     process.stderr.write(`kafka: ${cluster.version}, 3 nodes ready in ${cluster.startupMs} ms, ${residentMb} MB resident; failover ${report.failoverMs} ms (killed node ${report.killedActiveController ? "was" : "was not"} the active controller; leader's log ${report.leaderElectedMs} ms, fenced ${report.fencedMs} ms), ${report.acknowledged} acknowledged, ${report.lost} lost, ${report.duplicates} duplicated\n`);
   }, 240_000);
 
@@ -41,8 +41,11 @@ describe.skipIf(missing)('store failover on a real Kafka in KRaft mode', () => {
     await cluster?.stop();
   }, 30_000);
 
-  it('starts 3 combined broker/controller nodes that replicate a topic 3 times', () => {
+  it('starts 3 combined broker/controller nodes that replicate a topic 3 times, all three voters of the quorum', () => {
     expect(cluster.nodes).toHaveLength(3);
+    // the first node's quorum of one, joined by the other two before ready: the quorum a static
+    // controller.quorum.voters would have made
+    expect(cluster.voters).toEqual([1, 2, 3]);
     expect(cluster.startupMs).toBeGreaterThan(0);
     expect(residentMb).toBeGreaterThan(100);
   });

@@ -34,6 +34,25 @@ describe('the Kafka JVMs\' class-data archive', () => {
     expect(classArchivePath({ java, libs })).not.toBe(first);
   });
 
+  it('is named after the jars\' real folder: a symlinked tools folder finds it, another folder makes its own', () => {
+    // the JVM refuses an archive made with another class path (a worktree whose .tools is a symlink)
+    const root = tmp();
+    const libs = path.join(root, 'tools', 'kafka', 'libs');
+    fs.mkdirSync(libs, { recursive: true });
+    fs.writeFileSync(path.join(libs, 'a.jar'), 'a');
+    fs.symlinkSync(path.join(root, 'tools'), path.join(root, 'linked'));
+    const java = process.execPath;
+    const real = classArchivePath({ java, libs });
+    expect(classArchivePath({ java, libs: path.join(root, 'linked', 'kafka', 'libs') })).toBe(real);
+    expect(real.startsWith(path.join(fs.realpathSync(root), 'tools', 'kafka', 'cds'))).toBe(true);
+    const copy = path.join(root, 'copy', 'libs');
+    fs.mkdirSync(copy, { recursive: true });
+    fs.copyFileSync(path.join(libs, 'a.jar'), path.join(copy, 'a.jar'));
+    const stat = fs.statSync(path.join(libs, 'a.jar'));
+    fs.utimesSync(path.join(copy, 'a.jar'), stat.atime, stat.mtime);
+    expect(path.basename(classArchivePath({ java, libs: copy }))).not.toBe(path.basename(real));
+  });
+
   it('is made once: the node writes it as it exits, and the next run finds it', async () => {
     const archive = path.join(tmp(), 'cds', 'kafka-x.jsa');
     let trainings = 0;

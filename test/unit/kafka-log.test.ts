@@ -53,7 +53,7 @@ describe('Kafka logs', () => {
 });
 
 describe('Kafka node configuration', () => {
-  const config = kafkaNodeConfig({ nodeId: 2, port: 9092, controllerPort: 9093, voters: '1@127.0.0.1:9003,2@127.0.0.1:9093,3@127.0.0.1:9103', dataDir: '/tmp/k2/data', nodes: 3, sessionTimeoutMs: 3000, heartbeatMs: 1000 });
+  const config = kafkaNodeConfig({ nodeId: 2, port: 9092, controllerPort: 9093, controllers: '127.0.0.1:9003,127.0.0.1:9093,127.0.0.1:9103', dataDir: '/tmp/k2/data', nodes: 3, sessionTimeoutMs: 3000, heartbeatMs: 1000 });
   const props = Object.fromEntries(
     config
       .split('\n')
@@ -61,12 +61,16 @@ describe('Kafka node configuration', () => {
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
 
-  it('is a combined broker/controller on loopback only, in one static quorum', () => {
+  it('is a combined broker/controller on loopback only, in a dynamic quorum found through every controller', () => {
     expect(props['process.roles']).toBe('broker,controller');
     expect(props['node.id']).toBe('2');
     expect(props.listeners).toBe('PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093');
     expect(props['advertised.listeners']).toBe('PLAINTEXT://127.0.0.1:9092');
-    expect(props['controller.quorum.voters']).toBe('1@127.0.0.1:9003,2@127.0.0.1:9093,3@127.0.0.1:9103');
+    // the voters are in the metadata log (KIP-853): a static voters list would forbid --standalone
+    expect(props['controller.quorum.voters']).toBeUndefined();
+    expect(props['controller.quorum.bootstrap.servers']).toBe('127.0.0.1:9003,127.0.0.1:9093,127.0.0.1:9103');
+    // the election timings stay Kafka's defaults: the drill times a controller failover with them
+    expect(Object.keys(props).filter((k) => k.startsWith('controller.quorum.') && k !== 'controller.quorum.bootstrap.servers')).toEqual([]);
     expect(props['broker.session.timeout.ms']).toBe('3000');
   });
 
@@ -77,7 +81,7 @@ describe('Kafka node configuration', () => {
     expect(props['transaction.state.log.min.isr']).toBe('2');
     expect(props['unclean.leader.election.enable']).toBe('false');
     // a single node cannot ask for 3 replicas
-    expect(kafkaNodeConfig({ nodeId: 1, port: 1, controllerPort: 2, voters: '1@127.0.0.1:2', dataDir: '/d', nodes: 1, sessionTimeoutMs: 9000, heartbeatMs: 2000 })).toContain('default.replication.factor=1\nmin.insync.replicas=1');
+    expect(kafkaNodeConfig({ nodeId: 1, port: 1, controllerPort: 2, controllers: '127.0.0.1:2', dataDir: '/d', nodes: 1, sessionTimeoutMs: 9000, heartbeatMs: 2000 })).toContain('default.replication.factor=1\nmin.insync.replicas=1');
   });
 
   it('has no key twice', () => {

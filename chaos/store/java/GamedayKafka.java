@@ -4,10 +4,16 @@
 // acks=all producer writing sequence numbers with a consumer reading them back. Every answer is
 // one JSON line on stdout; chaos/store/kafka-tool.ts and kafka-probe.ts read them.
 //
-//   GamedayKafka topic    --bootstrap B --topic T --nodes 3 --replication-factor 3 --min-isr 2 --timeout-ms 60000 [--also T2,T3]
-//     creates T (and the --also topics, in the same request) once every node is registered; answers T's state once every ISR is whole.
-//   GamedayKafka format   --cluster-id ID --configs C1,C2,C3
-//     formats every node's storage as kafka-storage.sh format does (one JVM for all of them, not one each).
+//   GamedayKafka format   --cluster-id ID --config C --quorum standalone|join
+//     formats a node's storage as kafka-storage.sh format does (unless it is formatted already).
+//     "standalone": the first controller, a quorum of one that elects itself at once; "join": a
+//     controller that starts as an observer (the topic command adds it to the quorum).
+//   GamedayKafka node     --cluster-id ID --config C --quorum standalone|join
+//     a node: format, then kafka.Kafka on C in the same JVM.
+//   GamedayKafka topic    --bootstrap B --topic T --nodes 3 --replication-factor 3 --min-isr 2 --timeout-ms 60000 [--also T2,T3] [--voters 2@H:P,3@H:P]
+//     creates T (and the --also topics, in the same request) once every node is registered, adds the
+//     --voters (controllers fetching as observers) to the quorum one at a time; answers T's state
+//     once every ISR is whole and every --voters node is a voter.
 //   GamedayKafka describe --bootstrap B --topic T
 //   GamedayKafka wait-isr --bootstrap B --topic T --size 3 --timeout-ms 30000
 //   GamedayKafka probe    --bootstrap B --topic T --interval-ms 20 --max-writes 20000 --delivery-timeout-ms 60000
@@ -23,6 +29,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,6 +40,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.QuorumInfo;
+import org.apache.kafka.clients.admin.RaftVoterEndpoint;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,17 +59,21 @@ public final class GamedayKafka {
   private static final Object OUT = new Object();
 
   public static void main(String[] argv) throws Exception {
-    if (argv.length == 0) fail("usage: GamedayKafka format|topic|describe|wait-isr|probe --bootstrap HOST:PORT,... --topic NAME ...");
+    if (argv.length == 0) fail("usage: GamedayKafka format|node --cluster-id ID --config FILE --quorum standalone|join, or GamedayKafka topic|describe|wait-isr|probe --bootstrap HOST:PORT,... --topic NAME ...");
     Map<String, String> a = options(argv);
-    if (argv[0].equals("format")) {
-      format(required(a, "cluster-id"), required(a, "configs"));
-      System.exit(0);
+    if (argv[0].equals("format") || argv[0].equals("node")) {
+      String config = required(a, "config");
+      format(required(a, "cluster-id"), config, required(a, "quorum"));
+      if (argv[0].equals("format")) System.exit(0);
+      // the node in this JVM: no second JVM start before it can start (kafka.Kafka exits the JVM when it stops)
+      Class.forName("kafka.Kafka").getMethod("main", String[].class).invoke(null, (Object) new String[] {config});
+      return;
     }
     String bootstrap = required(a, "bootstrap");
     String topic = required(a, "topic");
     try {
       switch (argv[0]) {
-        case "topic" -> createTopic(bootstrap, topic, a.getOrDefault("also", ""), intOf(a, "nodes", 3), intOf(a, "replication-factor", 3), intOf(a, "min-isr", 2), intOf(a, "timeout-ms", 60_000));
+        case "topic" -> createTopic(bootstrap, topic, a.getOrDefault("also", ""), a.getOrDefault("voters", ""), intOf(a, "nodes", 3), intOf(a, "replication-factor", 3), intOf(a, "min-isr", 2), intOf(a, "timeout-ms", 60_000));
         case "describe" -> {
           try (Admin admin = admin(bootstrap)) {
             emit(describe(admin, topic));
@@ -67,7 +81,7 @@ public final class GamedayKafka {
         }
         case "wait-isr" -> waitIsr(bootstrap, topic, intOf(a, "size", 3), intOf(a, "timeout-ms", 30_000));
         case "probe" -> probe(bootstrap, topic, intOf(a, "interval-ms", 20), intOf(a, "max-writes", 20_000), intOf(a, "delivery-timeout-ms", 60_000));
-        default -> fail("unknown command " + argv[0] + " (topic, describe, wait-isr, probe)");
+        default -> fail("unknown command " + argv[0] + " (format, node, topic, describe, wait-isr, probe)");
       }
     } catch (ExecutionException e) {
       fail(e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
@@ -75,17 +89,23 @@ public final class GamedayKafka {
     System.exit(0); // the clients' threads are not daemons
   }
 
-  // --- storage ---------------------------------------------------------------------------
+  // --- storage ---------------------------------------------------------------------------------
 
-  /** kafka-storage.sh format for each config, in this JVM (the broker's own StorageTool, found on the class path). */
-  private static void format(String clusterId, String configs) throws Exception {
+  /** kafka-storage.sh format of one node's storage, in this JVM (the broker's own StorageTool, found on the class path). */
+  private static void format(String clusterId, String config, String quorum) throws Exception {
+    String initial = switch (quorum) {
+      case "standalone" -> "--standalone";
+      case "join" -> "--no-initial-controllers";
+      default -> {
+        fail("--quorum is standalone or join, not " + quorum);
+        yield "";
+      }
+    };
     java.lang.reflect.Method execute = Class.forName("kafka.tools.StorageTool").getMethod("execute", String[].class, java.io.PrintStream.class);
-    for (String config : configs.split(",")) {
-      java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-      int code = (Integer) execute.invoke(null, new String[] {"format", "--cluster-id", clusterId, "--config", config, "--ignore-formatted"}, new java.io.PrintStream(said, true, StandardCharsets.UTF_8));
-      if (code != 0) fail("formatting the storage of " + config + " failed (code " + code + "): " + said.toString(StandardCharsets.UTF_8));
-    }
-    emit("{\"t\":\"formatted\",\"nodes\":" + configs.split(",").length + "}");
+    java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+    int code = (Integer) execute.invoke(null, new String[] {"format", "--cluster-id", clusterId, "--config", config, "--ignore-formatted", initial}, new java.io.PrintStream(said, true, StandardCharsets.UTF_8));
+    if (code != 0) fail("formatting the storage of " + config + " failed (code " + code + "): " + said.toString(StandardCharsets.UTF_8));
+    emit("{\"t\":\"formatted\",\"config\":" + quote(config) + "}");
   }
 
   // --- admin ---------------------------------------------------------------------------------
@@ -105,9 +125,11 @@ public final class GamedayKafka {
     Collection<Node> nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
     Map<String, TopicDescription> topics = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS);
     int controller = -1;
+    String voters = "[]";
     try {
       QuorumInfo q = admin.describeMetadataQuorum().quorumInfo().get(5, TimeUnit.SECONDS);
       controller = q.leaderId();
+      voters = q.voters().stream().map(v -> String.valueOf(v.replicaId())).sorted().collect(Collectors.joining(",", "[", "]"));
     } catch (ExecutionException e) {
       // answered by the active controller only through a broker: unknown while there is none
     }
@@ -119,14 +141,22 @@ public final class GamedayKafka {
           .append(",\"replicas\":").append(ids(p.replicas()))
           .append(",\"isr\":").append(ids(p.isr())).append('}');
     }
-    return "{\"t\":\"topic\",\"topic\":" + quote(topic) + ",\"brokers\":" + ids(nodes) + ",\"controller\":" + controller + ",\"partitions\":[" + parts + "]}";
+    return "{\"t\":\"topic\",\"topic\":" + quote(topic) + ",\"brokers\":" + ids(nodes) + ",\"controller\":" + controller + ",\"voters\":" + voters + ",\"partitions\":[" + parts + "]}";
   }
 
-  private static void createTopic(String bootstrap, String topic, String also, int nodes, int rf, int minIsr, int timeoutMs) throws Exception {
+  private static void createTopic(String bootstrap, String topic, String also, String voters, int nodes, int rf, int minIsr, int timeoutMs) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     List<String> names = new ArrayList<>(List.of(topic));
     for (String t : also.split(",")) if (!t.isBlank() && !names.contains(t.trim())) names.add(t.trim());
     try (Admin admin = admin(bootstrap)) {
+      // the controllers join the quorum while the brokers register (the admin client is thread-safe)
+      CompletableFuture<Void> joined = CompletableFuture.runAsync(() -> {
+        try {
+          for (String v : voters.split(",")) if (!v.isBlank()) addVoter(admin, v.trim(), deadline, timeoutMs);
+        } catch (Exception e) {
+          throw new CompletionException(e);
+        }
+      });
       String last = "";
       // every node registered (and unfenced) before the topics, or their replicas would be placed on fewer
       for (;;) {
@@ -149,7 +179,39 @@ public final class GamedayKafka {
         }
       }
       for (String n : names.subList(1, names.size())) awaitIsr(admin, n, rf, deadline, timeoutMs);
+      joined.get(); // addVoter ends the program itself when it runs out of time
       emit(awaitIsr(admin, topic, rf, deadline, timeoutMs));
+    }
+  }
+
+  /**
+   * Adds `id@host:port` (its CONTROLLER listener) to the quorum as a voter once it fetches from the
+   * leader as an observer (its directory id is the observer's), and returns once it is a voter.
+   * The controllers' own auto-join would wait controller.quorum.fetch.timeout.ms (2 s) first.
+   */
+  private static void addVoter(Admin admin, String voter, long deadline, int timeoutMs) throws Exception {
+    int at = voter.indexOf('@');
+    int colon = voter.lastIndexOf(':');
+    if (at < 1 || colon < at) fail("--voters takes id@host:port, not " + voter);
+    int id = Integer.parseInt(voter.substring(0, at));
+    RaftVoterEndpoint endpoint = new RaftVoterEndpoint("CONTROLLER", voter.substring(at + 1, colon), Integer.parseInt(voter.substring(colon + 1)));
+    String last = "";
+    for (;;) {
+      try {
+        QuorumInfo q = admin.describeMetadataQuorum().quorumInfo().get(5, TimeUnit.SECONDS);
+        if (q.voters().stream().anyMatch(v -> v.replicaId() == id)) return;
+        QuorumInfo.ReplicaState observer = q.observers().stream().filter(o -> o.replicaId() == id).findFirst().orElse(null);
+        if (observer == null) last = "node " + id + " is not fetching from the leader yet";
+        else {
+          // one voter change at a time: the answer comes once the new voter set is committed
+          admin.addRaftVoter(id, observer.replicaDirectoryId(), Set.of(endpoint)).all().get(10, TimeUnit.SECONDS);
+          continue;
+        }
+      } catch (Exception e) {
+        last = e.getMessage();
+      }
+      if (System.nanoTime() > deadline) fail("timed out after " + timeoutMs + " ms waiting for node " + id + " to become a voter (last: " + last + ")");
+      Thread.sleep(50);
     }
   }
 
