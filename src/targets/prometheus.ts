@@ -3,9 +3,9 @@
 // { managed: true }`) and by the tests: it listens on 127.0.0.1 on a free port, scrapes the given
 // targets at a short interval from a generated config, keeps its TSDB in a run-owned directory, and
 // is stopped after. Prometheus ≥ 3.12 hands its first targets to the scrapers within a tenth of a
-// second when the scrape manager's reload interval is short (before, a fixed 5-s discovery tick:
-// every managed-Prometheus drill waited ~6 s for its first scrape). Also the small HTTP client the SLOs, probes and guards
-// use to ask any Prometheus (managed or the team's own) a PromQL question.
+// second when the scrape manager's reload interval is short (2.x: a fixed 5-s discovery tick, so
+// every managed-Prometheus drill waited ~6 s for its first scrape). Also the small HTTP client the
+// SLOs, probes and guards use to ask any Prometheus (managed or the team's own) a PromQL question.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
