@@ -36,7 +36,7 @@ export function checkTools(env: Record<string, string | undefined> = process.env
         found,
         pinned: pinnedRelease(spec),
         compatible: found?.version ? isCompatible(found.version, pinnedRelease(spec)) : undefined,
-        install: found ? undefined : `${installCommand()} (builds ${spec.package}@${spec.version} into ${displayDir(path.join(resolveToolsDir(env), 'bin'))}), or set ${spec.envVar}=/path/to/${spec.binary}`,
+        install: found ? undefined : `${installCommand()} (go install ${spec.package}@${spec.version} into ${displayDir(path.join(resolveToolsDir(env), 'bin'))}), or set ${spec.envVar}=/path/to/${spec.binary}`,
       });
     } catch (e) {
       checks.push({ name: spec.name, neededFor, found: null, pinned: pinnedRelease(spec), error: (e as Error).message, install: `unset ${spec.envVar} or point it at a ${spec.binary} binary` });

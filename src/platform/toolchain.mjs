@@ -159,11 +159,10 @@ export function goAvailable() {
 }
 
 /**
- * Installs the pinned version into <tools>/bin (resolveToolsDir): `go install module@version`, or,
- * when the module's go.mod has replace directives (which `go install` refuses: Prometheus), `go
- * build` in a scratch module that requires it and repeats those replaces. Module and build caches
- * live under <tools>/go unless the environment already names them. Two processes installing at
- * once each build into a stage of their own; the rename into bin/ is atomic.
+ * Installs the pinned version with `go install` (and the spec's build tags and ldflags) into
+ * <tools>/bin (resolveToolsDir). Module and build caches live under <tools>/go unless the
+ * environment already names them. Two processes installing at once each build into a stage of
+ * their own; the rename into bin/ is atomic.
  * @param {ToolSpec} spec
  */
 export function installTool(spec, log = console.error, env = process.env) {
@@ -177,60 +176,27 @@ export function installTool(spec, log = console.error, env = process.env) {
   const toolsDir = resolveToolsDir(env);
   const toolsBin = path.join(toolsDir, 'bin');
   const stage = path.join(toolsDir, 'stage', `${spec.name}-${process.pid}`);
-  const out = path.join(stage, 'bin');
   fs.rmSync(stage, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
+  fs.mkdirSync(stage, { recursive: true });
   fs.mkdirSync(toolsBin, { recursive: true });
   const goEnv = {
     ...env,
-    GOBIN: out,
+    GOBIN: stage,
     GOMODCACHE: env.GOMODCACHE || path.join(toolsDir, 'go', 'mod'),
     GOCACHE: env.GOCACHE || path.join(toolsDir, 'go', 'cache'),
     GOFLAGS: [env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' '),
     CGO_ENABLED: '0',
   };
-  const go = (args, cwd = stage) => execFileSync('go', args, { cwd, env: goEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   const flags = [...(spec.tags ? ['-tags', spec.tags] : []), ...(spec.ldflags ? ['-ldflags', spec.ldflags] : [])];
-  const { GoMod } = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${spec.module}@${spec.version}`], { cwd: stage, env: goEnv, encoding: 'utf8' }));
-  const replaces = goModReplaces(fs.readFileSync(GoMod, 'utf8'));
-  if (replaces.length === 0) {
-    log(`gameday: go install ${spec.package}@${spec.version} into ${displayDir(toolsBin)} (first time only, a minute or two)`);
-    go(['install', ...flags, `${spec.package}@${spec.version}`]);
-  } else {
-    log(`gameday: go build ${spec.package}@${spec.version} into ${displayDir(toolsBin)} (first time only, a few minutes)`);
-    fs.writeFileSync(path.join(stage, 'go.mod'), `module gameday.local/${spec.name}\n\nrequire ${spec.module} ${spec.version}\n\n${replaces.map((r) => `replace ${r}`).join('\n')}\n`);
-    go(['get', `${spec.package}@${spec.version}`]);
-    go(['build', ...flags, '-o', out, spec.package]);
-  }
-  const built = fs.readdirSync(out);
-  if (built.length !== 1) throw new Error(`building ${spec.package} produced ${built.join(', ') || 'nothing'}`);
+  log(`gameday: go install ${spec.package}@${spec.version} into ${displayDir(toolsBin)} (first time only, a minute or three)`);
+  execFileSync('go', ['install', ...flags, `${spec.package}@${spec.version}`], { env: goEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  const built = fs.readdirSync(stage);
+  if (built.length !== 1) throw new Error(`go install ${spec.package} produced ${built.join(', ') || 'nothing'}`);
   const target = path.join(toolsBin, spec.binary);
-  fs.renameSync(path.join(out, built[0]), target);
+  fs.renameSync(path.join(stage, built[0]), target);
   fs.rmSync(stage, { recursive: true, force: true });
   fs.writeFileSync(`${target}.version`, `${spec.version}\n`);
   return { path: target, version: pinnedRelease(spec), source: toolsSource(env) };
-}
-
-/**
- * The replace directives of a go.mod that point at other module versions (not local folders), as
- * "old => new version" — the ones a scratch module must repeat. Pure.
- * @param {string} goMod
- */
-export function goModReplaces(goMod) {
-  const lines = [];
-  let inBlock = false;
-  for (const raw of goMod.split('\n')) {
-    const line = raw.replace(/\/\/.*$/, '').trim();
-    if (inBlock) {
-      if (line === ')') inBlock = false;
-      else if (line) lines.push(line);
-    } else if (/^replace\s*\($/.test(line)) inBlock = true;
-    else if (line.startsWith('replace ')) lines.push(line.slice('replace '.length).trim());
-  }
-  return lines.filter((l) => {
-    const to = l.split('=>')[1]?.trim() ?? '';
-    return to && !to.startsWith('.') && !to.startsWith('/') && to.split(/\s+/).length === 2;
-  });
 }
 
 /**

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findPackageRoot, isCheckout, packageFile, packageRoot } from '../../src/platform/package-files.mjs';
 import { SetupError } from '../../src/platform/setup-error.mjs';
-import { displayDir, goModReplaces, installCommand, isCompatible, pinnedRelease, pinnedTool, requireTool, resolveToolsDir, toolsSource } from '../../src/platform/toolchain.mjs';
+import { displayDir, installCommand, isCompatible, pinnedRelease, pinnedTool, requireTool, resolveToolsDir, toolsSource } from '../../src/platform/toolchain.mjs';
 import { prometheusConfig } from '../../src/targets/prometheus.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gameday-tools-dir-'));
@@ -87,18 +87,13 @@ describe('a tool that is missing', () => {
   });
 });
 
-describe('a pinned tool built from a module with replace directives (Prometheus)', () => {
-  it('repeats the go.mod replaces that name module versions, not local folders', () => {
-    const goMod = ['module github.com/prometheus/prometheus', 'go 1.25.10', 'replace cloud.google.com/go => cloud.google.com/go v0.123.0 // pinned', 'replace (', '\tk8s.io/api => ./staging/api', '\tgithub.com/a/b v1.0.0 => github.com/c/b v1.2.0', ')', 'require x v1'].join('\n');
-    expect(goModReplaces(goMod)).toEqual(['cloud.google.com/go => cloud.google.com/go v0.123.0', 'github.com/a/b v1.0.0 => github.com/c/b v1.2.0']);
-    expect(goModReplaces('module m\nrequire x v1\n')).toEqual([]);
-  });
-
+describe('a pinned tool whose module version is not its release (Prometheus)', () => {
   it('is judged by the release its binary reports (3.16.0), not its module version (v0.316.0)', () => {
     const spec = pinnedTool('prometheus');
     expect(spec.version).toBe('v0.316.0');
     expect(pinnedRelease(spec)).toBe('v3.16.0');
     expect(spec.ldflags).toContain('version.Version=3.16.0');
+    expect(spec.tags).toBe('remove_all_sd');
     expect(isCompatible('prometheus, version 3.16.0 (branch: , revision: unknown)', pinnedRelease(spec))).toBe(true);
     // Debian 12's 2.42 is not used from PATH: its discovery hands over the first targets only after 5 s
     expect(isCompatible('prometheus, version 2.42.0+ds', pinnedRelease(spec))).toBe(false);
