@@ -74,6 +74,11 @@ export interface RunContext {
   /** the user's stop (Ctrl-C, a suite's abort): resolves once it is asked for */
   readonly aborted: Promise<void>;
   abortReason(): string;
+  /**
+   * stops listening to the user's stop signal: a suite or matrix hands one signal to every drill,
+   * and each run's listener (holding its whole context) would otherwise stay on it to the end
+   */
+  detachSignal(): void;
   /** stops what runs on the timeline (senders) when the run is over or the load ended */
   readonly runAbort: AbortController;
   readonly group: ProcessGroup;

@@ -59,11 +59,14 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     },
   };
   const runAbort = new AbortController();
-  opts.signal?.addEventListener('abort', () => runAbort.abort(opts.signal?.reason), { once: true });
-  const aborted = new Promise<void>((resolve) => {
-    if (opts.signal?.aborted) resolve();
-    opts.signal?.addEventListener('abort', () => resolve(), { once: true });
-  });
+  let resolveAborted!: () => void;
+  const aborted = new Promise<void>((resolve) => (resolveAborted = resolve));
+  const onAbort = () => {
+    runAbort.abort(opts.signal?.reason);
+    resolveAborted();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   const problem = (code: string, text: string) => {
     problems.push({ code, message: text });
     log(`problem: ${text}`);
@@ -87,6 +90,7 @@ export function createContext(loaded: LoadedDrill, opts: RunOptions): RunContext
     problem,
     aborted,
     abortReason: () => String(opts.signal?.reason ?? 'aborted'),
+    detachSignal: () => opts.signal?.removeEventListener('abort', onAbort),
     runAbort,
     group: new ProcessGroup(runId),
     ledger: new Ledger(runId),

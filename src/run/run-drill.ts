@@ -30,6 +30,14 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 export async function runDrill(loaded: LoadedDrill, opts: RunOptions = {}): Promise<RunResult> {
   const ctx = createContext(loaded, opts);
 
+  try {
+    return await runAndConclude(ctx, opts);
+  } finally {
+    ctx.detachSignal();
+  }
+}
+
+async function runAndConclude(ctx: RunContext, opts: RunOptions): Promise<RunResult> {
   const run = await runTasks(RUN_TASKS, ctx);
   if (run.failed?.error instanceof DrillError) throw run.failed.error;
   const interrupted = () => ctx.problems.some((p) => p.code === 'interrupted');
