@@ -1,6 +1,7 @@
 // What the HTML report shows, gathered from a run (pure): the decision and verdicts, per-second
 // latency percentiles and error rate, fault windows as they really happened, partner outages,
 // partner behaviour switches per route, tools, time-scale, and what the run did not cover.
+import type { ProbeResult } from '../schema/probes.ts';
 import type { PhaseWindow } from '../../scenarios/lib/phase.ts';
 import type { DecisionRecord } from '../judge/decide.ts';
 import type { MetricsAggregator } from '../metrics/aggregate.ts';
@@ -71,7 +72,7 @@ export interface ReportData {
   /** the guard that aborted the run: the moment it tripped (ms after t0) and what it saw */
   guardTrip: { guard: string; atMs: number; observed: string } | null;
   /** the steady-state probes, before the first fault and after the last recovery (probes.json) */
-  probes: ReadonlyArray<{ probe: string; when: 'before' | 'after'; kind: string; asked: string; steady: boolean; answered: boolean; detail: string; ms: number }>;
+  probes: ReadonlyArray<Pick<ProbeResult, 'probe' | 'when' | 'kind' | 'asked' | 'steady' | 'answered' | 'detail' | 'ms'>>;
   /** tool → version (gameday, node, k6, toxiproxy, ...) */
   tools: Readonly<Record<string, string | null>>;
   samples: { lines: number; points: number; corrupt: number; truncated: boolean; requests: number };
